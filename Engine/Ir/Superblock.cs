@@ -1,0 +1,131 @@
+namespace Memcheck.Engine.Ir;
+
+/// <summary>
+/// A single-entry, multiple-exit run of guest code in IR: statements in order, side exits
+/// (<see cref="StmtKind.Exit"/>), and a final jump to <see cref="Next"/> with <see cref="NextKind"/>.
+/// Temps are SSA: each is written exactly once. The Emit* methods are the builder the lifter
+/// and tools use; each returns the temp it writes.
+/// </summary>
+public sealed class Superblock
+{
+    private IrStmt[] _stmts = new IrStmt[64];
+    private IrType[] _tempTypes = new IrType[64];
+
+    public ulong GuestAddress { get; }
+    public int Count { get; private set; }
+    public int TempCount { get; private set; }
+    public IrValue Next { get; set; } = IrValue.None;
+    public JumpKind NextKind { get; set; }
+    /// <summary>Number of guest instructions (IMarks) in the block.</summary>
+    public int InstructionCount { get; private set; }
+    /// <summary>Guest bytes the block was translated from, as (start, length) extents.</summary>
+    public List<(ulong Start, int Length)> Extents { get; } = [];
+
+    public Superblock(ulong guestAddress) => GuestAddress = guestAddress;
+
+    public Span<IrStmt> Statements => _stmts.AsSpan(0, Count);
+    public ref IrStmt this[int index] => ref _stmts[index];
+    public IrType TypeOf(int temp) => _tempTypes[temp];
+    public ReadOnlySpan<IrType> TempTypes => _tempTypes.AsSpan(0, TempCount);
+
+    public IrValue NewTemp(IrType type)
+    {
+        if (TempCount == _tempTypes.Length) Array.Resize(ref _tempTypes, TempCount * 2);
+        _tempTypes[TempCount] = type;
+        return IrValue.OfTemp(TempCount++, type);
+    }
+
+    public void Add(in IrStmt stmt)
+    {
+        if (Count == _stmts.Length) Array.Resize(ref _stmts, Count * 2);
+        _stmts[Count++] = stmt;
+        if (stmt.Kind == StmtKind.IMark) InstructionCount++;
+    }
+
+    /// <summary>Replace the statement list (passes that rewrite the block build a new list).</summary>
+    public void ReplaceStatements(ReadOnlySpan<IrStmt> stmts)
+    {
+        if (_stmts.Length < stmts.Length) _stmts = new IrStmt[stmts.Length];
+        stmts.CopyTo(_stmts);
+        Count = stmts.Length;
+    }
+
+    public void IMark(ulong addr, int len) =>
+        Add(new IrStmt { Kind = StmtKind.IMark, Addr = addr, Len = len, Dst = IrValue.NoTemp });
+
+    public IrValue Get(int offset, IrType type)
+    {
+        var t = NewTemp(type);
+        Add(new IrStmt { Kind = StmtKind.Get, Type = type, Offset = offset, Dst = t.Temp });
+        return t;
+    }
+
+    public void Put(int offset, IrValue value) =>
+        Add(new IrStmt { Kind = StmtKind.Put, Offset = offset, A = value, Type = value.Type, Dst = IrValue.NoTemp });
+
+    public IrValue GetI(int offset, IrType elemType, int count, IrValue index, int bias)
+    {
+        var t = NewTemp(elemType);
+        Add(new IrStmt { Kind = StmtKind.GetI, Type = elemType, Offset = offset, Count = count, A = index, Bias = bias, Dst = t.Temp });
+        return t;
+    }
+
+    public void PutI(int offset, int count, IrValue index, int bias, IrValue value) =>
+        Add(new IrStmt { Kind = StmtKind.PutI, Type = value.Type, Offset = offset, Count = count, A = index, Bias = bias, B = value, Dst = IrValue.NoTemp });
+
+    public IrValue Load(IrType type, IrValue addr)
+    {
+        var t = NewTemp(type);
+        Add(new IrStmt { Kind = StmtKind.Load, Type = type, A = addr, Dst = t.Temp });
+        return t;
+    }
+
+    public void Store(IrValue addr, IrValue value) =>
+        Add(new IrStmt { Kind = StmtKind.Store, Type = value.Type, A = addr, B = value, Dst = IrValue.NoTemp });
+
+    public IrValue Unop(IrOp op, IrType resultType, IrValue a, IrType lane = IrType.None)
+    {
+        var t = NewTemp(resultType);
+        Add(new IrStmt { Kind = StmtKind.Unop, Op = op, Type = resultType, Lane = lane, A = a, Dst = t.Temp });
+        return t;
+    }
+
+    public IrValue Binop(IrOp op, IrType resultType, IrValue a, IrValue b, IrType lane = IrType.None)
+    {
+        var t = NewTemp(resultType);
+        Add(new IrStmt { Kind = StmtKind.Binop, Op = op, Type = resultType, Lane = lane, A = a, B = b, Dst = t.Temp });
+        return t;
+    }
+
+    /// <summary>Binop whose result has its operands' type.</summary>
+    public IrValue Binop(IrOp op, IrValue a, IrValue b) => Binop(op, a.Type, a, b);
+
+    public IrValue Triop(IrOp op, IrType resultType, IrValue a, IrValue b, IrValue c, IrType lane = IrType.None)
+    {
+        var t = NewTemp(resultType);
+        Add(new IrStmt { Kind = StmtKind.Triop, Op = op, Type = resultType, Lane = lane, A = a, B = b, C = c, Dst = t.Temp });
+        return t;
+    }
+
+    public IrValue Ite(IrValue cond, IrValue then, IrValue otherwise)
+    {
+        var t = NewTemp(then.Type);
+        Add(new IrStmt { Kind = StmtKind.Ite, Type = then.Type, A = cond, B = then, C = otherwise, Dst = t.Temp });
+        return t;
+    }
+
+    /// <summary>Call a helper; returns its I64 result (ignored by callers of dirty helpers that return nothing).</summary>
+    public IrValue Call(IrHelper helper, params IrValue[] args)
+    {
+        if (args.Length != helper.ArgCount)
+            throw new ArgumentException($"{helper.Name} takes {helper.ArgCount} arguments, given {args.Length}");
+        var t = NewTemp(IrType.I64);
+        Add(new IrStmt { Kind = StmtKind.Call, Type = IrType.I64, Helper = helper, Args = args, Dst = t.Temp });
+        return t;
+    }
+
+    public void Exit(IrValue guard, ulong target, JumpKind kind) =>
+        Add(new IrStmt { Kind = StmtKind.Exit, A = guard, Addr = target, JumpKind = kind, Dst = IrValue.NoTemp });
+
+    public override string ToString() => IrPrinter.Format(this);
+}
