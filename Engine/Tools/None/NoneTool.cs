@@ -1,0 +1,9 @@
+using Memcheck.Engine.Core;
+
+namespace Memcheck.Engine.Tools.None;
+
+/// <summary>No instrumentation: measures the translator alone (Valgrind's Nulgrind).</summary>
+public sealed class NoneTool : Tool
+{
+    public override string Banner => "Nulgrind, the minimal Valgrind tool";
+}
