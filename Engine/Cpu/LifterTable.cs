@@ -8,15 +8,22 @@ namespace Memcheck.Engine.Cpu;
 /// <summary>Lifts one decoded instruction into the context's superblock; false = this form is not supported (NoDecode).</summary>
 public delegate bool InstructionLift(LiftContext ctx);
 
-/// <summary>Iced mnemonic -> lift function, filled by the instruction families.</summary>
+/// <summary>
+/// Iced mnemonic -> lift function, filled by the instruction families. Iced gives some different
+/// instructions one mnemonic (string movsd/cmpsd and SSE2 movsd/cmpsd), so a mnemonic may have
+/// several lifts: they are tried in registration order and the first returning true wins. A lift
+/// that returns false must therefore decide so before emitting anything.
+/// </summary>
 public sealed class LifterTable
 {
     private readonly Dictionary<Mnemonic, InstructionLift> _lifts = [];
 
     public void Add(Mnemonic mnemonic, InstructionLift lift)
     {
-        if (!_lifts.TryAdd(mnemonic, lift))
-            throw new InvalidOperationException($"{mnemonic} is registered by two instruction families");
+        if (_lifts.TryGetValue(mnemonic, out var earlier))
+            _lifts[mnemonic] = ctx => earlier(ctx) || lift(ctx);
+        else
+            _lifts[mnemonic] = lift;
     }
 
     public InstructionLift? Find(Mnemonic mnemonic) => _lifts.GetValueOrDefault(mnemonic);
