@@ -1,0 +1,6 @@
+namespace Memcheck.Engine.Cpu.Sse;
+
+internal static class SseLifters
+{
+    public static void Register(LifterTable t) { }
+}
