@@ -27,7 +27,7 @@ public static class Session
         int pid = Environment.ProcessId;
         var commentary = new Commentary(log, pid);
         Tool tool = new NoneTool();
-        WriteHeader(commentary, tool, argv);
+        WriteHeader(commentary, tool, [options.CommandName ?? options.Program, .. options.Arguments]);
 
         var state = (GuestState*)NativeMemory.AlignedAlloc(GuestState.BlockSize, 64);
         try
@@ -37,8 +37,9 @@ public static class Session
             state->Gpr[4] = program.InitialRsp;
             state->Rip = program.Entry;
 
-            var kernel = new SyscallHandler(space, new ProcessInfo(program, argv), log);
-            var translator = new Translator(new Lifter(new GuestCode(space.Pages)), tool, Optimiser.Run, new InterpreterBackend());
+            var process = new ProcessInfo { ExecutablePath = program.ExecutablePath, Argv = argv, InitialBrk = space.BrkStart };
+            var kernel = new SyscallHandler(process, new AddressSpaceMemoryManager(space), space.Pages, HostFileDescriptors.Snapshot(), log);
+            var translator = new Translator(new Lifter(new GuestCode(space.Pages)), tool, sb => sb, new InterpreterBackend());
             space.Unmapped += translator.Invalidate;
             space.ProtectionChanged += (start, length, _) => translator.Invalidate(start, length);
             var services = new DispatcherServices(kernel, commentary, space);

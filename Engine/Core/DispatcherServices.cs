@@ -8,7 +8,7 @@ namespace Memcheck.Engine.Core;
 /// <summary>The engine's answers to the dispatcher: the kernel for syscalls, the commentary for messages.</summary>
 internal sealed unsafe class DispatcherServices(SyscallHandler kernel, Commentary commentary, GuestAddressSpace space) : IGuestServices
 {
-    public int? Syscall(GuestState* state) => kernel.Handle(state) is SyscallOutcome.Exit exit ? exit.Status : null;
+    public int? Syscall(GuestState* state) => kernel.Handle(state) is { Exits: true } outcome ? outcome.ExitStatus : null;
 
     public void ReportUndecodable(ulong pc)
     {
