@@ -108,3 +108,18 @@ public class SelfSignalTests
         Assert.That(guest.Handler.Signals.Pending, Is.Zero);
     }
 }
+
+public class PendingSignalTests
+{
+    [Test]
+    public void RtSigpendingReportsTheBlockedOnesTheGuestRaised()
+    {
+        using var guest = new GuestFixture();
+        const int sigUsr1 = 10, sigUsr2 = 12;
+        guest.Handler.Signals.Mask = 1UL << (sigUsr1 - 1);
+        guest.Call("kill", (ulong)Environment.ProcessId, sigUsr1);
+        guest.Call("kill", (ulong)Environment.ProcessId, sigUsr2);
+        Assert.That(guest.Call("rt_sigpending", guest.At(0), 8), Is.Zero);
+        Assert.That(guest.Read<ulong>(0), Is.EqualTo(1UL << (sigUsr1 - 1)));
+    }
+}

@@ -63,6 +63,7 @@ public sealed unsafe class SyscallHandler
             ["rt_sigaction"] = RtSigaction,
             ["rt_sigprocmask"] = RtSigprocmask,
             ["sigaltstack"] = Sigaltstack,
+            ["rt_sigpending"] = RtSigpending,
             ["kill"] = (_, a) => a[0] == 0 || a[0] == (ulong)_process.Pid ? RaiseInGuest(a[1]) : Pass("kill", a),
             ["tkill"] = (_, a) => IsOwnThread(a[0]) ? RaiseInGuest(a[1]) : Pass("tkill", a),
             ["tgkill"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[2]) : Pass("tgkill", a),
@@ -273,6 +274,14 @@ public sealed unsafe class SyscallHandler
             Signals.Mask = mask & ~GuestSignalState.Unblockable;
         }
         return oldSet == 0 || _memory.TryWrite(oldSet, old) ? 0 : -Errno.EFAULT;
+    }
+
+    /// <summary>The guest's pending signals that it blocks, as the kernel answers (a set size up to 8 bytes).</summary>
+    private long RtSigpending(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        if (args[1] > sizeof(ulong)) return -Errno.EINVAL;
+        ulong pending = Signals.Pending & Signals.Mask;
+        return _memory.TryWrite(args[0], new ReadOnlySpan<byte>(&pending, (int)args[1])) ? 0 : -Errno.EFAULT;
     }
 
     private long Sigaltstack(GuestState* state, ReadOnlySpan<ulong> args)
