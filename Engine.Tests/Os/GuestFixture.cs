@@ -20,12 +20,13 @@ internal sealed unsafe class GuestFixture : IDisposable, IGuestMemoryGuard
     public ulong Base => (ulong)Memory;
     public StringWriter Warnings { get; } = new();
     public FakeAddressSpace AddressSpace { get; } = new();
-    public ProcessInfo Process { get; } = new() { ExecutablePath = "/opt/guest/bin/program" };
+    public ProcessInfo Process { get; }
     public HostFileDescriptors HostFds { get; }
     public SyscallHandler Handler { get; }
 
-    public GuestFixture(HostFileDescriptors? hostFds = null)
+    public GuestFixture(HostFileDescriptors? hostFds = null, ProcessInfo? process = null)
     {
+        Process = process ?? new ProcessInfo { ExecutablePath = "/opt/guest/bin/program" };
         _state = (GuestState*)NativeMemory.AlignedAlloc(GuestState.Size, 64);
         _state->Reset();
         Memory = (byte*)NativeMemory.AlignedAlloc(Pages * PageSize, PageSize);

@@ -80,3 +80,46 @@ public class SignalSyscallTests
         Assert.That(guest.Call("sigaltstack", guest.At(0), 0), Is.EqualTo(-EPERM));
     }
 }
+
+public class SelfSignalTests
+{
+    private const long EINVAL = 22;
+    private const int SigAbrt = 6, SigUsr1 = 10, SigUsr2 = 12;
+
+    [Test]
+    public void SignalsTheGuestSendsItselfWaitInTheGuest()
+    {
+        using var guest = new GuestFixture();
+        ulong pid = (ulong)Environment.ProcessId;
+        ulong tid = (ulong)guest.Call("gettid");
+        Assert.That(guest.Call("kill", pid, SigUsr1), Is.Zero);
+        Assert.That(guest.Call("tgkill", pid, tid, SigAbrt), Is.Zero);
+        Assert.That(guest.Call("tkill", tid, SigUsr2), Is.Zero);
+        Assert.That(guest.Handler.Signals.Pending, Is.EqualTo(1UL << (SigUsr1 - 1) | 1UL << (SigAbrt - 1) | 1UL << (SigUsr2 - 1)));
+    }
+
+    [Test]
+    public void SignalZeroOnlyProbesAndBadSignalsFail()
+    {
+        using var guest = new GuestFixture();
+        ulong pid = (ulong)Environment.ProcessId;
+        Assert.That(guest.Call("kill", pid, 0), Is.Zero);
+        Assert.That(guest.Call("kill", pid, 65), Is.EqualTo(-EINVAL));
+        Assert.That(guest.Handler.Signals.Pending, Is.Zero);
+    }
+}
+
+public class PendingSignalTests
+{
+    [Test]
+    public void RtSigpendingReportsTheBlockedOnesTheGuestRaised()
+    {
+        using var guest = new GuestFixture();
+        const int sigUsr1 = 10, sigUsr2 = 12;
+        guest.Handler.Signals.Mask = 1UL << (sigUsr1 - 1);
+        guest.Call("kill", (ulong)Environment.ProcessId, sigUsr1);
+        guest.Call("kill", (ulong)Environment.ProcessId, sigUsr2);
+        Assert.That(guest.Call("rt_sigpending", guest.At(0), 8), Is.Zero);
+        Assert.That(guest.Read<ulong>(0), Is.EqualTo(1UL << (sigUsr1 - 1)));
+    }
+}

@@ -87,17 +87,34 @@ public sealed unsafe class PageMap : IGuestMemoryGuard, IDisposable
         return true;
     }
 
-    /// <summary>Maximal runs inside [start, start+length) whose pages are owned (or not), in address order.</summary>
+    /// <summary>
+    /// Maximal runs inside [start, start+length) whose pages are owned (or not), in address order.
+    /// Unpopulated Level-2 tables count as 256 MiB of unowned pages at once.
+    /// </summary>
     public List<(ulong Start, ulong Length)> Runs(ulong start, ulong length, bool owned)
     {
         var runs = new List<(ulong, ulong)>();
         ulong end = start + length, runStart = 0;
         bool inRun = false;
-        for (ulong page = PageDown(start); page < end; page += PageSize)
+        for (ulong page = PageDown(start); page < end;)
         {
-            bool match = IsOwned(page) == owned;
+            byte* level2 = page < AddressLimit ? _level1[page >> Level1Shift] : null;
+            ulong next;
+            bool pageOwned;
+            if (level2 == null)
+            {
+                next = page < AddressLimit ? Math.Min(end, ((page >> Level1Shift) + 1) << Level1Shift) : end;
+                pageOwned = false;
+            }
+            else
+            {
+                next = page + PageSize;
+                pageOwned = (level2[(page >> PageShift) & (Level2Entries - 1)] & OwnedBit) != 0;
+            }
+            bool match = pageOwned == owned;
             if (match && !inRun) { runStart = Math.Max(page, start); inRun = true; }
             else if (!match && inRun) { runs.Add((runStart, page - runStart)); inRun = false; }
+            page = next;
         }
         if (inRun) runs.Add((runStart, end - runStart));
         return runs;
@@ -122,12 +139,20 @@ public sealed unsafe class PageMap : IGuestMemoryGuard, IDisposable
     {
         if (length == 0) return true;
         ulong last = start + length - 1;
-        if (last < start) return false;
-        for (ulong page = PageDown(start); ; page += PageSize)
+        if (last < start || last >= AddressLimit) return want == 0 && start >= AddressLimit;
+        for (ulong page = PageDown(start); page <= last;)
         {
-            if ((Entry(page) & mask) != want) return false;
-            if (page >= PageDown(last)) return true;
+            byte* level2 = _level1[page >> Level1Shift];
+            if (level2 == null)
+            {
+                if (want != 0) return false;
+                page = ((page >> Level1Shift) + 1) << Level1Shift;
+                continue;
+            }
+            if ((level2[(page >> PageShift) & (Level2Entries - 1)] & mask) != want) return false;
+            page += PageSize;
         }
+        return true;
     }
 
     private void Fill(ulong start, ulong length, byte value)

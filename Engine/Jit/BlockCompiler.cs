@@ -39,6 +39,8 @@ internal sealed unsafe class BlockEmitter
     private Label _checkRead, _checkWrite;
     private bool _usesCheckRead, _usesCheckWrite;
     private ulong _imark;
+    /// <summary>IMarks passed so far: each exit adds them to state->InstrCount, as the interpreter counts.</summary>
+    private int _instructions;
 
     public BlockEmitter(Superblock sb, BackendContext ctx)
     {
@@ -228,7 +230,7 @@ internal sealed unsafe class BlockEmitter
     }
 
     private static MemoryOperand Displaced(MemoryOperand m, int by) =>
-        new(m.Base, m.Index, m.Scale, m.Displacement + by, 4);
+        new(m.Base, m.Index, m.Scale, m.Displacement + by, 1);
 
     // ---- statements ----
 
@@ -237,6 +239,7 @@ internal sealed unsafe class BlockEmitter
         if (s.Kind == StmtKind.IMark)
         {
             _imark = s.Addr;
+            _instructions++;
             return;
         }
         bool unused = s.Dst >= 0 && _lastUse[s.Dst] < 0;
@@ -274,6 +277,7 @@ internal sealed unsafe class BlockEmitter
         }
         int d = DstReg(s.Dst);
         LoadMem(d, State(s.Offset), Bytes(s.Type));
+        if (s.Type == IrType.I1) Canonical(d, s.Type);
         Commit(s.Dst, d);
     }
 
@@ -287,13 +291,19 @@ internal sealed unsafe class BlockEmitter
     private MemoryOperand StateElement(in IrStmt s, IrType elem)
     {
         Load(Rcx, s.A);
-        if (s.Bias != 0) I(Instruction.Create(Code.Add_rm64_imm32, R64(Rcx), s.Bias));
         if ((s.Count & (s.Count - 1)) == 0)
+        {
+            if (s.Bias != 0) I(Instruction.Create(Code.Add_rm64_imm32, R64(Rcx), s.Bias));
             I(Instruction.Create(Code.And_rm64_imm32, R64(Rcx), s.Count - 1));
+        }
         else
         {
-            // Signed remainder, then into [0, Count).
+            // (index mod Count + Bias) mod Count, brought into [0, Count).
             I(Instruction.Create(Code.Mov_r64_rm64, R64(Rax), R64(Rcx)));
+            I(Instruction.Create(Code.Xor_r32_rm32, R(Rdx, 4), R(Rdx, 4)));
+            I(Instruction.Create(Code.Mov_r32_imm32, R(Rcx, 4), (uint)s.Count));
+            I(Instruction.Create(Code.Div_rm64, R64(Rcx)));
+            I(Instruction.Create(Code.Lea_r64_m, R64(Rax), new MemoryOperand(R64(Rdx), s.Bias)));
             I(Instruction.Create(Code.Cqo));
             I(Instruction.Create(Code.Mov_r32_imm32, R(Rcx, 4), (uint)s.Count));
             I(Instruction.Create(Code.Idiv_rm64, R64(Rcx)));
@@ -308,7 +318,7 @@ internal sealed unsafe class BlockEmitter
             I(Instruction.Create(Code.Shl_rm64_imm8, R64(Rcx), 4));
             size = 1;
         }
-        return new MemoryOperand(R64(StateReg), R64(Rcx), size, s.Offset, 4);
+        return new MemoryOperand(R64(StateReg), R64(Rcx), size, s.Offset, 1);
     }
 
     private void GetI(in IrStmt s)
@@ -321,6 +331,7 @@ internal sealed unsafe class BlockEmitter
         }
         int d = DstReg(s.Dst);
         LoadMem(d, element, Bytes(s.Type));
+        if (s.Type == IrType.I1) Canonical(d, s.Type);
         Commit(s.Dst, d);
     }
 
@@ -344,6 +355,7 @@ internal sealed unsafe class BlockEmitter
         }
         int d = DstReg(s.Dst);
         LoadMem(d, at, Bytes(s.Type));
+        if (s.Type == IrType.I1) Canonical(d, s.Type);
         Commit(s.Dst, d);
     }
 
@@ -414,12 +426,13 @@ internal sealed unsafe class BlockEmitter
             });
         }
         ulong imark = _imark;
+        int instructions = _instructions;
         _outOfLine.Add(() =>
         {
             _a.Label(ref fault);
             I(Instruction.Create(Code.Mov_rm64_r64, State(GuestState.OffFaultAddr), R64(Rax)));
             LoadConst(Rax, imark);
-            ExitWithRax(JumpKind.SigSegv);
+            ExitWithRax(JumpKind.SigSegv, instructions);
         });
     }
 
@@ -551,11 +564,7 @@ internal sealed unsafe class BlockEmitter
             case IrOp.Xor: Arithmetic(s, X64.Xor, commutative: true); break;
             case IrOp.Mul: Multiply(s); break;
             case IrOp.MulHiU or IrOp.MulHiS: MultiplyHigh(s); break;
-            case IrOp.Shl: ShiftOp(s, X64.Shl); break;
-            case IrOp.Shr: ShiftOp(s, X64.Shr); break;
-            case IrOp.Sar: ShiftOp(s, X64.Sar); break;
-            case IrOp.Rol: ShiftOp(s, X64.Rol); break;
-            case IrOp.Ror: ShiftOp(s, X64.Ror); break;
+            case IrOp.Shl or IrOp.Shr or IrOp.Sar or IrOp.Rol or IrOp.Ror: ShiftOp(s); break;
             case IrOp.Concat: Concat(s); break;
             default: Compare(s); break;
         }
@@ -625,14 +634,30 @@ internal sealed unsafe class BlockEmitter
         Commit(s.Dst, d);
     }
 
-    private void ShiftOp(in IrStmt s, Shift op)
+    private void ShiftOp(in IrStmt s)
     {
+        var op = s.Op switch
+        {
+            IrOp.Shl => X64.Shl,
+            IrOp.Shr => X64.Shr,
+            IrOp.Sar => X64.Sar,
+            IrOp.Rol => X64.Rol,
+            _ => X64.Ror,
+        };
         int d = DstReg(s.Dst);
         int bytes = Bytes(s.Type);
         if (s.B.IsConst)
         {
-            Load(d, s.A);
-            I(Instruction.Create(op.ByImm.At(bytes), R(d, bytes), (int)(s.B.Const & 0xFF)));
+            // Out-of-range constant amounts as IrEvaluator defines them.
+            int bits = s.Type.Bits();
+            int amount = (int)s.B.Const;
+            if (s.Op is IrOp.Shl or IrOp.Shr && amount >= bits) LoadConst(d, 0);
+            else
+            {
+                amount = s.Op switch { IrOp.Sar => Math.Min(amount, bits - 1), IrOp.Rol or IrOp.Ror => amount % bits, _ => amount };
+                Load(d, s.A);
+                if (amount != 0) I(Instruction.Create(op.ByImm.At(bytes), R(d, bytes), amount));
+            }
         }
         else
         {
@@ -709,8 +734,42 @@ internal sealed unsafe class BlockEmitter
             else I(Instruction.Create(Code.Xor_r32_rm32, R(Rdx, 4), R(Rdx, 4)));
         }
         Load(Rcx, s.C);
-        if (signed) SignExtend64(Rcx, t);
-        I(Instruction.Create(signed ? Code.Idiv_rm64 : Code.Div_rm64, R64(Rcx)));
+        var faults = _a.CreateLabel();
+        var done = _a.CreateLabel();
+        if (signed)
+        {
+            // A zero divisor, or -1 dividing the most negative value, would raise #DE in the host.
+            var negate = _a.CreateLabel();
+            SignExtend64(Rcx, t);
+            I(Instruction.Create(Code.Test_rm64_r64, R64(Rcx), R64(Rcx)));
+            _a.jz(faults);
+            I(Instruction.Create(Code.Cmp_rm64_imm32, R64(Rcx), -1));
+            _a.je(negate);
+            I(Instruction.Create(Code.Idiv_rm64, R64(Rcx)));
+            _outOfLine.Add(() =>
+            {
+                _a.Label(ref negate);
+                I(Instruction.Create(Code.Neg_rm64, R64(Rax)));
+                I(Instruction.Create(Code.Xor_r32_rm32, R(Rdx, 4), R(Rdx, 4)));
+                _a.jmp(done);
+            });
+        }
+        else
+        {
+            // Covers a zero divisor and a quotient wider than 64 bits.
+            I(Instruction.Create(Code.Cmp_rm64_r64, R64(Rdx), R64(Rcx)));
+            _a.jae(faults);
+            I(Instruction.Create(Code.Div_rm64, R64(Rcx)));
+        }
+        _a.Label(ref done);
+        _outOfLine.Add(() =>
+        {
+            // What IrEvaluator gives a division the contract says the lifter never emits.
+            _a.Label(ref faults);
+            I(Instruction.Create(Code.Xor_r32_rm32, R(Rax, 4), R(Rax, 4)));
+            I(Instruction.Create(Code.Xor_r32_rm32, R(Rdx, 4), R(Rdx, 4)));
+            _a.jmp(done);
+        });
         int result = remainder ? Rdx : Rax;
         Canonical(result, t);
         I(Instruction.Create(Code.Mov_r64_rm64, R64(d), R64(result)));
@@ -781,7 +840,7 @@ internal sealed unsafe class BlockEmitter
         Commit(s.Dst, d);
     }
 
-    /// <summary>An operation the backend does not inline: EvalNative on Value128 operands in the frame.</summary>
+    /// <summary>An operation the backend does not inline: IrEvaluator.EvalNative on Value128 operands in the frame.</summary>
     private void Evaluate(in IrStmt s)
     {
         IrValue[] operands = s.Kind switch
@@ -805,13 +864,13 @@ internal sealed unsafe class BlockEmitter
         bool wide = !InlineOps.IsNarrow(s.Type);
         I(Instruction.Create(Code.Lea_r64_m, R64(Rax), Frame(wide ? _homes.Slot[s.Dst] : BlockFrame.EvalResult)));
         I(Instruction.Create(Code.Mov_rm64_r64, Frame(BlockFrame.OutgoingArg), R64(Rax)));
-        I(Instruction.Create(Code.Mov_r32_imm32, R(Rdi, 4), (uint)s.Kind));
+        I(Instruction.Create(Code.Mov_r32_imm32, R(Rdi, 4), (uint)operands.Length));
         I(Instruction.Create(Code.Mov_r32_imm32, R(Rsi, 4), (uint)s.Op));
         I(Instruction.Create(Code.Mov_r32_imm32, R(Rdx, 4), (uint)s.Type));
         I(Instruction.Create(Code.Mov_r32_imm32, R(Rcx, 4), (uint)s.A.Type));
         I(Instruction.Create(Code.Mov_r32_imm32, R(R8, 4), (uint)s.Lane));
         I(Instruction.Create(Code.Lea_r64_m, R64(R9), Frame(BlockFrame.EvalArgs)));
-        I(Instruction.Create(Code.Mov_r64_imm64, R64(Rax), (ulong)_ctx.Evaluator));
+        I(Instruction.Create(Code.Mov_r64_imm64, R64(Rax), (ulong)(delegate* unmanaged<int, int, int, int, int, Value128*, Value128*, void>)&IrEvaluator.EvalNative));
         I(Instruction.Create(Code.Call_rm64, R64(Rax)));
         if (wide) return;
         int d = DstReg(s.Dst);
@@ -826,7 +885,7 @@ internal sealed unsafe class BlockEmitter
     {
         if (s.A.IsConst)
         {
-            if (s.A.Const != 0) ExitTo(s.Addr, s.JumpKind);
+            if (s.A.Const != 0) ExitTo(s.Addr, s.JumpKind, _instructions);
             return;
         }
         var taken = _a.CreateLabel();
@@ -834,10 +893,11 @@ internal sealed unsafe class BlockEmitter
         _a.jnz(taken);
         ulong target = s.Addr;
         var kind = s.JumpKind;
+        int instructions = _instructions;
         _outOfLine.Add(() =>
         {
             _a.Label(ref taken);
-            ExitTo(target, kind);
+            ExitTo(target, kind, instructions);
         });
     }
 
@@ -846,30 +906,31 @@ internal sealed unsafe class BlockEmitter
         var next = _sb.Next;
         if (next.IsConst)
         {
-            ExitTo(next.Const, _sb.NextKind);
+            ExitTo(next.Const, _sb.NextKind, _instructions);
             return;
         }
         Load(Rax, next);
         if (!ExitSite.IsChainable(_sb.NextKind))
         {
-            ExitWithRax(_sb.NextKind);
+            ExitWithRax(_sb.NextKind, _instructions);
             return;
         }
-        WriteExit(_sb.NextKind);
+        WriteExit(_sb.NextKind, _instructions);
         I(Instruction.Create(Code.Add_rm64_imm32, R64(Rsp), _frameSize));
         _a.jmp((ulong)_ctx.Cache.LookupStub);
     }
 
     /// <summary>Leaves for a constant target; chainable kinds get a patchable jump straight to the target's block.</summary>
-    private void ExitTo(ulong target, JumpKind kind)
+    private void ExitTo(ulong target, JumpKind kind, int instructions)
     {
         LoadConst(Rax, target);
         if (!ExitSite.IsChainable(kind))
         {
-            ExitWithRax(kind);
+            ExitWithRax(kind, instructions);
             return;
         }
         var site = _a.CreateLabel();
+        CountInstructions(instructions);
         I(Instruction.Create(Code.Mov_rm64_r64, State(GuestState.OffRip), R64(Rax)));
         I(Instruction.Create(Code.Mov_rm64_imm32, State(GuestState.OffExitKind), (int)kind));
         _a.lea(AssemblerRegisters.rcx, AssemblerRegisters.__[site]);
@@ -883,15 +944,21 @@ internal sealed unsafe class BlockEmitter
         _chainSites.Add((site, target));
     }
 
-    private void ExitWithRax(JumpKind kind)
+    private void ExitWithRax(JumpKind kind, int instructions)
     {
-        WriteExit(kind);
+        WriteExit(kind, instructions);
         _a.jmp(_epilogue);
     }
 
-    /// <summary>Leaves rax as the next RIP with <paramref name="kind"/>, for the dispatcher (no chain site).</summary>
-    private void WriteExit(JumpKind kind)
+    private void CountInstructions(int instructions)
     {
+        if (instructions > 0) I(Instruction.Create(Code.Add_rm64_imm32, State(GuestState.OffInstrCount), instructions));
+    }
+
+    /// <summary>Leaves rax as the next RIP with <paramref name="kind"/>, for the dispatcher (no chain site).</summary>
+    private void WriteExit(JumpKind kind, int instructions)
+    {
+        CountInstructions(instructions);
         I(Instruction.Create(Code.Mov_rm64_r64, State(GuestState.OffRip), R64(Rax)));
         I(Instruction.Create(Code.Mov_rm64_imm32, State(GuestState.OffExitKind), (int)kind));
         I(Instruction.Create(Code.Mov_rm64_imm32, State(GuestState.OffExitAddr), 0));

@@ -16,8 +16,10 @@ internal static class InlineOps
     {
         StmtKind.Unop => Unop(s.Op, s.Type, s.A.Type),
         StmtKind.Binop => Binop(s.Op, s.Type, s.A.Type, s.B.Type),
-        StmtKind.Triop => s.Op is IrOp.QuotU or IrOp.QuotS or IrOp.RemU or IrOp.RemS
-            && s.Type is >= IrType.I8 and <= IrType.I64 && s.A.Type == s.Type && s.B.Type == s.Type && s.C.Type == s.Type,
+        // A signed 64-bit division can overflow in ways only a 128-bit check catches: left to the evaluator.
+        StmtKind.Triop => (s.Op is IrOp.QuotU or IrOp.RemU && s.Type is >= IrType.I8 and <= IrType.I64
+                || s.Op is IrOp.QuotS or IrOp.RemS && s.Type is >= IrType.I8 and <= IrType.I32)
+            && s.A.Type == s.Type && s.B.Type == s.Type && s.C.Type == s.Type,
         _ => true,
     };
 

@@ -50,7 +50,8 @@ internal static class RegisterAllocator
 
     private static void Read(int[] last, IrValue v, int at)
     {
-        if (v.IsTemp) last[v.Temp] = at;
+        // Operands a statement kind does not use are default values: Temp 0 but type None.
+        if (v.IsTemp && !v.IsNone) last[v.Temp] = at;
     }
 
     public static TempHomes Allocate(Superblock sb, int[] lastUse)

@@ -35,10 +35,14 @@ public sealed class GuestSignalState
 
     /// <summary>Blocked signals: bit n-1 for signal n.</summary>
     public ulong Mask { get; set; }
+    /// <summary>Signals the guest sent itself, waiting for delivery (bit n-1 for signal n).</summary>
+    public ulong Pending { get; private set; }
     public SignalStack AltStack { get; set; } = SignalStack.Disabled;
 
     public SignalAction GetAction(int signal) => _actions[CheckSignal(signal)];
     public void SetAction(int signal, SignalAction action) => _actions[CheckSignal(signal)] = action;
+
+    public void Raise(int signal) => Pending |= 1UL << (CheckSignal(signal) - 1);
 
     private static int CheckSignal(int signal) =>
         signal is >= 1 and <= SignalCount ? signal : throw new ArgumentOutOfRangeException(nameof(signal));

@@ -25,6 +25,7 @@ public sealed unsafe class SyscallHandler
     private readonly IGuestMemoryManager _addressSpace;
     private readonly GuestMemory _memory;
     private readonly HostFileDescriptors _hostFds;
+    private readonly ProcSelfView _procSelf;
     private readonly TextWriter _warnings;
     private readonly Dictionary<int, Emulation> _emulations;
 
@@ -38,6 +39,7 @@ public sealed unsafe class SyscallHandler
         _addressSpace = addressSpace;
         _memory = new GuestMemory(guard);
         _hostFds = hostFds;
+        _procSelf = new ProcSelfView(process);
         _warnings = warnings;
         var byName = new Dictionary<string, Emulation>
         {
@@ -51,6 +53,8 @@ public sealed unsafe class SyscallHandler
             ["set_tid_address"] = SetTidAddress,
             ["set_robust_list"] = SetRobustList,
             ["rseq"] = (_, _) => -Errno.ENOSYS, // glibc probes it and copes; Valgrind refuses it silently too
+            ["open"] = (_, a) => Open("open", a, 0),
+            ["openat"] = (_, a) => Open("openat", a, 1),
             ["readlink"] = (_, a) => Readlink("readlink", a, 0),
             ["readlinkat"] = (_, a) => Readlink("readlinkat", a, 1),
             ["getrlimit"] = Getrlimit,
@@ -59,6 +63,12 @@ public sealed unsafe class SyscallHandler
             ["rt_sigaction"] = RtSigaction,
             ["rt_sigprocmask"] = RtSigprocmask,
             ["sigaltstack"] = Sigaltstack,
+            ["rt_sigpending"] = RtSigpending,
+            ["kill"] = (_, a) => a[0] == 0 || a[0] == (ulong)_process.Pid ? RaiseInGuest(a[1]) : Pass("kill", a),
+            ["tkill"] = (_, a) => IsOwnThread(a[0]) ? RaiseInGuest(a[1]) : Pass("tkill", a),
+            ["tgkill"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[2]) : Pass("tgkill", a),
+            ["rt_sigqueueinfo"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[1]) : Pass("rt_sigqueueinfo", a),
+            ["rt_tgsigqueueinfo"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[2]) : Pass("rt_tgsigqueueinfo", a),
             ["close"] = (_, a) => _hostFds.IsHost((int)a[0]) ? -Errno.EBADF : Pass("close", a),
             ["dup2"] = (_, a) => _hostFds.IsHost((int)a[1]) ? -Errno.EBADF : Pass("dup2", a),
             ["dup3"] = (_, a) => _hostFds.IsHost((int)a[1]) ? -Errno.EBADF : Pass("dup3", a),
@@ -174,6 +184,16 @@ public sealed unsafe class SyscallHandler
         return 0;
     }
 
+    /// <summary>Files of /proc/self that describe the guest rather than the engine; others reach the host.</summary>
+    /// <param name="pathArg">Index of the path argument; flags and mode follow it.</param>
+    private long Open(string name, ReadOnlySpan<ulong> args, int pathArg)
+    {
+        // An absolute path ignores openat's directory descriptor.
+        string? path = _memory.ReadCString(args[pathArg]);
+        if (path is null) return -Errno.EFAULT;
+        return _procSelf.Open(path, (int)args[pathArg + 1], (int)args[pathArg + 2]) ?? Pass(name, args);
+    }
+
     /// <summary>/proc/self/exe (or /proc/&lt;pid&gt;/exe) names the guest executable, not the engine.</summary>
     /// <param name="pathArg">Index of the path argument; the buffer and its size follow it.</param>
     private long Readlink(string name, ReadOnlySpan<ulong> args, int pathArg)
@@ -181,11 +201,10 @@ public sealed unsafe class SyscallHandler
         ulong buffer = args[pathArg + 1], size = args[pathArg + 2];
         string? path = _memory.ReadCString(args[pathArg]);
         if (path is null) return -Errno.EFAULT;
-        // An absolute path ignores readlinkat's directory descriptor.
-        if (path != "/proc/self/exe" && path != $"/proc/{_process.Pid}/exe")
+        if (_procSelf.LinkTarget(path) is not { } link)
             return _memory.CanWrite(buffer, size) ? Pass(name, args) : -Errno.EFAULT;
         if ((int)size <= 0) return -Errno.EINVAL;
-        byte[] target = Encoding.UTF8.GetBytes(_process.ExecutablePath);
+        byte[] target = Encoding.UTF8.GetBytes(link);
         int length = Math.Min(target.Length, (int)size); // readlink truncates silently and adds no NUL
         return _memory.TryWrite(buffer, target.AsSpan(0, length)) ? length : -Errno.EFAULT;
     }
@@ -257,6 +276,14 @@ public sealed unsafe class SyscallHandler
         return oldSet == 0 || _memory.TryWrite(oldSet, old) ? 0 : -Errno.EFAULT;
     }
 
+    /// <summary>The guest's pending signals that it blocks, as the kernel answers (a set size up to 8 bytes).</summary>
+    private long RtSigpending(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        if (args[1] > sizeof(ulong)) return -Errno.EINVAL;
+        ulong pending = Signals.Pending & Signals.Mask;
+        return _memory.TryWrite(args[0], new ReadOnlySpan<byte>(&pending, (int)args[1])) ? 0 : -Errno.EFAULT;
+    }
+
     private long Sigaltstack(GuestState* state, ReadOnlySpan<ulong> args)
     {
         const ulong minSignalStackSize = 2048;
@@ -278,6 +305,20 @@ public sealed unsafe class SyscallHandler
         var old = onStack ? current with { Flags = SignalStack.OnStack } : current;
         return _memory.TryWrite(oldStackAddr, old) ? 0 : -Errno.EFAULT;
     }
+
+    /// <summary>
+    /// A signal the guest sends itself stays in the guest: on the host it would hit the runtime's handlers or
+    /// kill the engine before it can report. It waits in <see cref="GuestSignalState.Pending"/> for delivery.
+    /// Signal 0 only asks whether the target exists.
+    /// </summary>
+    private long RaiseInGuest(ulong signal)
+    {
+        if (signal > GuestSignalState.SignalCount) return -Errno.EINVAL;
+        if (signal != 0) Signals.Raise((int)signal);
+        return 0;
+    }
+
+    private static bool IsOwnThread(ulong tid) => (long)tid > 0 && Directory.Exists($"/proc/self/task/{tid}");
 
     /// <summary>close_range over the guest's descriptors only: the host's inside the range stay open.</summary>
     private long CloseRange(GuestState* state, ReadOnlySpan<ulong> args)

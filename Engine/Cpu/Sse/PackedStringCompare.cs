@@ -14,15 +14,16 @@ internal static class PackedStringCompare
 
     /// <summary>
     /// Compare <paramref name="a"/> (the first operand, the set or needle) with <paramref name="b"/>
-    /// (the second operand, the text). Lengths are element counts already limited to the element
-    /// count; for the implicit forms pass -1 and the first zero element ends the operand.
+    /// (the second operand, the text). Explicit lengths are RAX/RDX as the instruction reads them
+    /// (their absolute value counts elements, saturated); for the implicit forms pass null and the
+    /// first zero element ends the operand.
     /// </summary>
-    public static Result Compare(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, int control, long lengthA, long lengthB)
+    public static Result Compare(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, int control, long? lengthA, long? lengthB)
     {
         bool words = (control & 1) != 0, signed = (control & 2) != 0;
         int n = words ? 8 : 16;
-        int la = lengthA < 0 ? ImplicitLength(a, n, words) : ExplicitLength(lengthA, n);
-        int lb = lengthB < 0 ? ImplicitLength(b, n, words) : ExplicitLength(lengthB, n);
+        int la = lengthA is { } explicitA ? ExplicitLength(explicitA, n) : ImplicitLength(a, n, words);
+        int lb = lengthB is { } explicitB ? ExplicitLength(explicitB, n) : ImplicitLength(b, n, words);
         int[] ea = Elements(a, n, words, signed), eb = Elements(b, n, words, signed);
 
         int res1 = 0;

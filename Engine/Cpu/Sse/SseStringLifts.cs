@@ -66,7 +66,7 @@ internal static unsafe class SseStringLifts
         bool explicitLengths = (control & ExplicitLengths) != 0;
         int imm = (int)(control & 0xFF);
         var r = PackedStringCompare.Compare(new ReadOnlySpan<byte>(bytes + OffA, 16), new ReadOnlySpan<byte>(bytes + OffB, 16),
-            imm, explicitLengths ? (long)lengthA : -1, explicitLengths ? (long)lengthB : -1);
+            imm, explicitLengths ? (long)lengthA : null, explicitLengths ? (long)lengthB : null);
         PackedStringCompare.WriteMask(new Span<byte>(bytes + OffMask, 16), r.Mask, imm);
         return (uint)r.Index | r.Rflags << 32;
     }
