@@ -37,7 +37,7 @@ public unsafe class TranslationBenchmarks
         Console.WriteLine($"// {_starts.Length} blocks, {GuestInstructions} guest instructions from {Libc}");
         _pages = new PageMap();
         _cache = new CodeCache();
-        _backend = new BackendContext(_pages.Level1, _cache, &IrEvaluator.EvalNative);
+        _backend = new BackendContext(_pages.Level1, _cache);
     }
 
     [GlobalCleanup]
@@ -56,14 +56,6 @@ public unsafe class TranslationBenchmarks
     }
 
     [Benchmark]
-    public int Optimise()
-    {
-        int n = 0;
-        foreach (var sb in _lifted) n += Optimiser.Run(Copy(sb)).Count;
-        return n;
-    }
-
-    [Benchmark]
     public long Compile()
     {
         _cache.Flush();
@@ -71,15 +63,5 @@ public unsafe class TranslationBenchmarks
         var compiler = new BlockCompiler();
         foreach (var sb in _lifted) bytes += compiler.Compile(sb, _backend).HostSize;
         return bytes;
-    }
-
-    private static Superblock Copy(Superblock sb)
-    {
-        var copy = new Superblock(sb.GuestAddress);
-        foreach (var type in sb.TempTypes) copy.NewTemp(type);
-        foreach (ref readonly var s in sb.Statements) copy.Add(s);
-        copy.Next = sb.Next;
-        copy.NextKind = sb.NextKind;
-        return copy;
     }
 }

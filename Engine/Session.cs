@@ -37,7 +37,11 @@ public static class Session
             state->Gpr[4] = program.InitialRsp;
             state->Rip = program.Entry;
 
-            var process = new ProcessInfo { ExecutablePath = program.ExecutablePath, Argv = argv, InitialBrk = space.BrkStart };
+            var process = new ProcessInfo
+            {
+                ExecutablePath = program.ExecutablePath, Argv = argv, InitialBrk = program.BrkStart,
+                Auxv = [.. program.Auxv.SelectMany(e => BitConverter.GetBytes(e.Type).Concat(BitConverter.GetBytes(e.Value)))],
+            };
             var kernel = new SyscallHandler(process, new AddressSpaceMemoryManager(space), space.Pages, HostFileDescriptors.Snapshot(), log);
             var translator = new Translator(new Lifter(new GuestCode(space.Pages)), tool, sb => sb, new InterpreterBackend());
             space.Unmapped += translator.Invalidate;

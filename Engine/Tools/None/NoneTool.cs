@@ -6,4 +6,7 @@ namespace Memcheck.Engine.Tools.None;
 public sealed class NoneTool : Tool
 {
     public override string Banner => "Nulgrind, the minimal Valgrind tool";
+
+    /// <summary>Nulgrind's whole final report is one empty commentary line.</summary>
+    public override void Finish(Commentary commentary) => commentary.Line();
 }
