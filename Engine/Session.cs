@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Guest;
-using Memcheck.Engine.Ir;
+using Memcheck.Engine.Jit;
 using Memcheck.Engine.Os;
 using Memcheck.Engine.Reporting;
 using Memcheck.Engine.Tools.None;
@@ -43,7 +43,11 @@ public static class Session
                 Auxv = [.. program.Auxv.SelectMany(e => BitConverter.GetBytes(e.Type).Concat(BitConverter.GetBytes(e.Value)))],
             };
             var kernel = new SyscallHandler(process, new AddressSpaceMemoryManager(space), space.Pages, HostFileDescriptors.Snapshot(), log);
-            var translator = new Translator(new Lifter(new GuestCode(space.Pages)), tool, sb => sb, new InterpreterBackend());
+            using var codeCache = new CodeCache();
+            IBackend backend = options.Backend == ExecutionBackend.Interpreter
+                ? new InterpreterBackend()
+                : new JitBackend(new BackendContext(space.Pages.Level1, codeCache));
+            var translator = new Translator(new Lifter(new GuestCode(space.Pages)), tool, sb => sb, backend);
             space.Unmapped += translator.Invalidate;
             space.ProtectionChanged += (start, length, _) => translator.Invalidate(start, length);
             var services = new DispatcherServices(kernel, commentary, space);

@@ -10,7 +10,7 @@ internal sealed class InterpreterBackend : IBackend
 
     public Translation Prepare(Superblock sb) => new Interpreted(sb, _interpreter);
 
-    public void Release(Translation translation) { }
+    public void Invalidate(ulong start, ulong length) { }
 
     private sealed unsafe class Interpreted(Superblock sb, IrInterpreter interpreter) : Translation(sb)
     {

@@ -27,11 +27,9 @@ internal sealed class Translator(Lifter lifter, Tool tool, Func<Superblock, Supe
     public void Invalidate(ulong start, ulong length)
     {
         var stale = _cache.Where(kv => kv.Value.Overlaps(start, length)).Select(kv => kv.Key).ToList();
-        foreach (var pc in stale)
-        {
-            backend.Release(_cache[pc]);
-            _cache.Remove(pc);
-        }
+        if (stale.Count == 0) return;
+        foreach (var pc in stale) _cache.Remove(pc);
+        backend.Invalidate(start, length);
     }
 }
 
@@ -39,7 +37,8 @@ internal sealed class Translator(Lifter lifter, Tool tool, Func<Superblock, Supe
 internal interface IBackend
 {
     Translation Prepare(Superblock sb);
-    void Release(Translation translation);
+    /// <summary>Forget whatever was made from guest bytes in [start, start+length).</summary>
+    void Invalidate(ulong start, ulong length);
 }
 
 /// <summary>One translated superblock, runnable on a guest thread's state.</summary>

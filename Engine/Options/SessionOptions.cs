@@ -14,6 +14,8 @@ public sealed record SessionOptions
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
     public ToolKind Tool { get; init; } = ToolKind.Memcheck;
+    /// <summary>How translated code runs: compiled (default) or in the reference IR interpreter.</summary>
+    public ExecutionBackend Backend { get; init; } = ExecutionBackend.Jit;
 
     /// <summary>0 with -q, 1 by default, one more per -v.</summary>
     public int Verbosity { get; init; } = 1;
@@ -61,6 +63,8 @@ public sealed record SessionOptions
 }
 
 public enum ToolKind { Memcheck, None, Massif }
+
+public enum ExecutionBackend { Jit, Interpreter }
 
 public enum TrackFds { No, Yes, All }
 
