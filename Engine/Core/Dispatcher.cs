@@ -1,4 +1,5 @@
 using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Guest;
 using Memcheck.Engine.Ir;
 
 namespace Memcheck.Engine.Core;
@@ -14,15 +15,17 @@ public abstract record GuestEnd
 /// The translate-and-run loop of one guest thread: finds or makes the translation of the guest
 /// PC, runs it, and acts on how it left (syscall, fault, undecodable instruction, ...).
 /// </summary>
-internal sealed unsafe class Dispatcher(Translator translator, GuestState* state, IGuestMemoryGuard guard, IGuestServices services)
+internal sealed unsafe class Dispatcher(Translator translator, GuestState* state, PageMap pages, IGuestServices services)
 {
     public GuestEnd Run()
     {
         while (true)
         {
             ulong pc = state->Rip;
+            if (!translator.Has(pc) && !pages.CanExecute(pc, 1))
+                return Fault(GuestSignal.SigSegv, pc, pc, Detail(pc));
             var translation = translator.Get(pc);
-            var (next, kind) = translation.Execute(state, guard);
+            var (next, kind) = translation.Execute(state, pages);
             state->Rip = next;
             switch (kind)
             {
@@ -41,12 +44,12 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
                     services.ReportUnrecognised(next);
                     return Fault(GuestSignal.SigIll, next, next, FaultDetail.IllegalOpcode);
                 case JumpKind.SigSegv:
-                    return Fault(GuestSignal.SigSegv, next, state->FaultAddr,
-                        guard.CanRead(state->FaultAddr, 1) ? FaultDetail.BadPermissions : FaultDetail.NotMapped);
+                    return Fault(GuestSignal.SigSegv, next, state->FaultAddr, Detail(state->FaultAddr));
                 case JumpKind.Halt:
                     return Fault(GuestSignal.SigSegv, next, 0, FaultDetail.NotMapped);
                 case JumpKind.SigFpeIntDiv:
-                    return Fault(GuestSignal.SigFpe, next, next, FaultDetail.IntegerDivideByZero);
+                    ulong reported = translator.ValgrindVisiblePc(next);
+                    return Fault(GuestSignal.SigFpe, reported, reported, FaultDetail.IntegerDivideByZero);
                 case JumpKind.SigTrap:
                     return Fault(GuestSignal.SigTrap, next, next, FaultDetail.Breakpoint);
                 default:
@@ -54,6 +57,9 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
             }
         }
     }
+
+    /// <summary>si_code of a SIGSEGV at <paramref name="address"/>: SEGV_ACCERR where the guest owns the page.</summary>
+    private FaultDetail Detail(ulong address) => pages.IsOwned(address) ? FaultDetail.BadPermissions : FaultDetail.NotMapped;
 
     private static GuestEnd.Killed Fault(int signal, ulong pc, ulong address, FaultDetail detail) =>
         new(new GuestFault(signal, pc, address, detail));

@@ -13,6 +13,8 @@ internal sealed class Translator(Lifter lifter, Tool tool, Func<Superblock, Supe
 
     public int TranslatedBlocks { get; private set; }
 
+    public bool Has(ulong pc) => _cache.ContainsKey(pc);
+
     public Translation Get(ulong pc)
     {
         if (_cache.TryGetValue(pc, out var t)) return t;
@@ -21,6 +23,29 @@ internal sealed class Translator(Lifter lifter, Tool tool, Func<Superblock, Supe
         _cache[pc] = t;
         TranslatedBlocks++;
         return t;
+    }
+
+    /// <summary>
+    /// The guest PC Valgrind shows for a CPU exception at <paramref name="pc"/> that is not a memory
+    /// access (integer division): its translations keep RIP up to date only at block starts and before
+    /// memory accesses, so it names the last memory-accessing instruction of the block before
+    /// <paramref name="pc"/>, or the block's first instruction.
+    /// </summary>
+    public ulong ValgrindVisiblePc(ulong pc)
+    {
+        var block = _cache.Values.Select(t => t.Block).FirstOrDefault(b => b.Statements.ToArray().Any(s => s.Kind == StmtKind.IMark && s.Addr == pc));
+        if (block == null) return pc;
+        ulong visible = block.GuestAddress, current = block.GuestAddress;
+        foreach (ref readonly var s in block.Statements)
+        {
+            if (s.Kind == StmtKind.IMark)
+            {
+                if (s.Addr == pc) break;
+                current = s.Addr;
+            }
+            else if (s.Kind is StmtKind.Load or StmtKind.Store) visible = current;
+        }
+        return visible;
     }
 
     /// <summary>Drop every translation made from guest bytes in [start, start+length).</summary>
