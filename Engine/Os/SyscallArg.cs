@@ -37,6 +37,8 @@ public enum SyscallArgKind : byte
     MsgHdrOut,
     /// <summary>An fd_set the kernel reads and writes, covering the descriptor count in args[SizeArg].</summary>
     FdSet,
+    /// <summary>ioctl's argument: what it points to depends on the request in args[SizeArg] (see <see cref="IoctlTable"/>).</summary>
+    IoctlArg,
 }
 
 /// <summary>
@@ -65,12 +67,12 @@ public readonly record struct SyscallArg(string Name, SyscallArgKind Kind, int S
     public static SyscallArg IoVecIn(string name, int countArg) => new(name, SyscallArgKind.IoVecIn, countArg, 16);
     public static SyscallArg IoVecOut(string name, int countArg) => new(name, SyscallArgKind.IoVecOut, countArg, 16);
     public static SyscallArg FdSet(string name, int nfdsArg) => new(name, SyscallArgKind.FdSet, nfdsArg);
-
-    public bool IsPointer => Kind is not (SyscallArgKind.Scalar or SyscallArgKind.Fd);
+    public static SyscallArg IoctlArg(string name, int requestArg) => new(name, SyscallArgKind.IoctlArg, requestArg);
 
     /// <summary>
     /// Bytes the kernel may write directly at this argument's address, given all six argument values;
     /// null when it writes nothing there or the size lies in guest memory (sockaddr lengths, iovecs, msghdr).
+    /// ioctl's argument counts as a scalar for requests not known to write (<see cref="IoctlTable"/>).
     /// </summary>
     public ulong? WrittenCapacity(ReadOnlySpan<ulong> args) => Kind switch
     {
@@ -79,6 +81,7 @@ public readonly record struct SyscallArg(string Name, SyscallArgKind Kind, int S
         SyscallArgKind.OutStruct or SyscallArgKind.InOutStruct => (ulong)Size,
         // The kernel handles fd_sets in whole longs: DIV_ROUND_UP(nfds, 64) of them.
         SyscallArgKind.FdSet => ((ulong)(uint)args[SizeArg] + 63) / 64 * 8,
+        SyscallArgKind.IoctlArg => IoctlTable.Find(args[SizeArg]) is { WriteSize: > 0 and var size } ? (ulong)size : null,
         _ => null,
     };
 }

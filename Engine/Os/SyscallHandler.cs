@@ -24,6 +24,7 @@ public sealed unsafe class SyscallHandler
     private readonly ProcessInfo _process;
     private readonly IGuestMemoryManager _addressSpace;
     private readonly GuestMemory _memory;
+    private readonly SyscallOutputCheck _outputs;
     private readonly HostFileDescriptors _hostFds;
     private readonly ProcSelfView _procSelf;
     private readonly TextWriter _warnings;
@@ -38,6 +39,7 @@ public sealed unsafe class SyscallHandler
         _process = process;
         _addressSpace = addressSpace;
         _memory = new GuestMemory(guard);
+        _outputs = new SyscallOutputCheck(_memory);
         _hostFds = hostFds;
         _procSelf = new ProcSelfView(process);
         _warnings = warnings;
@@ -105,7 +107,7 @@ public sealed unsafe class SyscallHandler
         else if (entry.Treatment == SyscallTreatment.Emulated)
             result = _emulations[entry.Number](state, args);
         else
-            result = OutputsBelongToGuest(entry, args) ? HostSyscall.Invoke(entry.Number, args) : -Errno.EFAULT;
+            result = entry.Arguments is null || _outputs.AllInGuest(entry.Arguments, args) ? HostSyscall.Invoke(entry.Number, args) : -Errno.EFAULT;
 
         state->Gpr[RaxIndex] = (ulong)result;
         return SyscallOutcome.Continue;
@@ -121,19 +123,6 @@ public sealed unsafe class SyscallHandler
             $"{prefix}Read the file README_MISSING_SYSCALL_OR_IOCTL.\n" +
             $"{prefix}Nevertheless we consider this a bug.  Please report\n" +
             $"{prefix}it at http://valgrind.org/support/bug_reports.html.\n");
-    }
-
-    /// <summary>
-    /// Whether every buffer the layout says the kernel writes lies in guest memory: guest pointers are host
-    /// pointers, so without this a guest bug would overwrite the engine. NULL stays the kernel's business.
-    /// </summary>
-    private bool OutputsBelongToGuest(SyscallEntry entry, ReadOnlySpan<ulong> args)
-    {
-        if (entry.Arguments is not { } layout) return true;
-        for (int i = 0; i < layout.Count; i++)
-            if (args[i] != 0 && layout[i].WrittenCapacity(args) is { } size && !_memory.CanWrite(args[i], size))
-                return false;
-        return true;
     }
 
     private long Pass(string name, ReadOnlySpan<ulong> args) => HostSyscall.Invoke(SyscallTable.Named(name).Number, args);
