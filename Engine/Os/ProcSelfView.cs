@@ -8,7 +8,6 @@ namespace Memcheck.Engine.Os;
 /// </summary>
 internal sealed unsafe class ProcSelfView(ProcessInfo process)
 {
-    private const long EACCES = 13;
     private const int AccessModeMask = 3, CloseOnExec = 0x80000, MemfdCloseOnExec = 1, AtFdCwd = -100;
 
     /// <summary>The target a readlink of the path shows the guest; null when the host's answer is right.</summary>
@@ -26,7 +25,7 @@ internal sealed unsafe class ProcSelfView(ProcessInfo process)
             : null;
         if (contents is null) return null;
         // Both files are read-only to their owner.
-        return (flags & AccessModeMask) != 0 ? -EACCES : FileOf(Path.GetFileName(path), contents, flags);
+        return (flags & AccessModeMask) != 0 ? -Errno.EACCES : FileOf(Path.GetFileName(path), contents, flags);
     }
 
     private bool IsSelf(string path, string entry) => path == $"/proc/self/{entry}" || path == $"/proc/{process.Pid}/{entry}";

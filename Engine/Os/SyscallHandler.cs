@@ -298,7 +298,8 @@ public sealed unsafe class SyscallHandler
     /// <summary>
     /// A signal the guest sends itself stays in the guest: on the host it would hit the runtime's handlers or
     /// kill the engine before it can report. It waits in <see cref="GuestSignalState.Pending"/> for delivery.
-    /// Signal 0 only asks whether the target exists.
+    /// Signal 0 only asks whether the target exists. kill of pid 0 (the process group) counts as the guest's
+    /// own: passed on, it would reach the engine too.
     /// </summary>
     private long RaiseInGuest(ulong signal)
     {
