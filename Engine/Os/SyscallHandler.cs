@@ -16,6 +16,7 @@ public sealed unsafe class SyscallHandler
     private delegate long Emulation(GuestState* state, ReadOnlySpan<ulong> args);
 
     private const int RaxIndex = 0, RspIndex = 4;
+    private const ulong PrSetSeccomp = 22;
     /// <summary>Argument registers in order, as indices into <see cref="GuestState.Gpr"/>.</summary>
     private static readonly int[] ArgumentRegisters = [7, 6, 2, 10, 8, 9]; // RDI RSI RDX R10 R8 R9
     private static readonly int ExitNumber = SyscallTable.Named("exit").Number;
@@ -75,6 +76,8 @@ public sealed unsafe class SyscallHandler
             ["dup2"] = (_, a) => _hostFds.IsHost((int)a[1]) ? -Errno.EBADF : Pass("dup2", a),
             ["dup3"] = (_, a) => _hostFds.IsHost((int)a[1]) ? -Errno.EBADF : Pass("dup3", a),
             ["close_range"] = CloseRange,
+            // A seccomp filter would bind the engine's threads too, as the seccomp syscall itself would.
+            ["prctl"] = (_, a) => a[0] == PrSetSeccomp ? -Errno.EINVAL : Pass("prctl", a),
         };
         _emulations = byName.ToDictionary(e => SyscallTable.Named(e.Key).Number, e => e.Value);
     }
@@ -291,7 +294,7 @@ public sealed unsafe class SyscallHandler
             else Signals.AltStack = requested with { Flags = requested.Flags & SignalStack.AutoDisarm };
         }
         if (oldStackAddr == 0) return 0;
-        var old = onStack ? current with { Flags = SignalStack.OnStack } : current;
+        var old = onStack ? current with { Flags = SignalStack.OnStack | (current.Flags & SignalStack.AutoDisarm) } : current;
         return _memory.TryWrite(oldStackAddr, old) ? 0 : -Errno.EFAULT;
     }
 

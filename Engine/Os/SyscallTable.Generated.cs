@@ -168,7 +168,7 @@ public static partial class SyscallTable
         new(154, "modify_ldt", Unsupported, null),
         new(155, "pivot_root", PassThrough, null),
         new(156, "_sysctl", PassThrough, null),
-        new(157, "prctl", PassThrough, [Scalar("option"), Scalar("arg2"), Scalar("arg3"), Scalar("arg4"), Scalar("arg5")]),
+        new(157, "prctl", Emulated, [Scalar("option"), Scalar("arg2"), Scalar("arg3"), Scalar("arg4"), Scalar("arg5")]),
         new(158, "arch_prctl", Emulated, [Scalar("option"), Scalar("arg2")]),
         new(159, "adjtimex", PassThrough, null),
         new(160, "setrlimit", Emulated, [Scalar("resource"), InStruct("rlim", 16)]),
