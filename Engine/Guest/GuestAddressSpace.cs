@@ -98,11 +98,12 @@ public sealed class GuestAddressSpace : IDisposable
         ulong len = PageMap.PageUp(length);
         bool anonymous = (flags & MapAnonymous) != 0;
         string? path = anonymous ? null : FdPath(fd);
+        var (device, inode) = anonymous ? (0UL, 0UL) : FileIdentity(fd);
         int hostFlags = (flags & ~(MapFixedNoReplace | MapGrowsDown | Map32Bit)) | MapFixed;
         nint result = Libc.Mmap((nint)start, (nuint)len, HostProtection(prot), hostFlags, anonymous ? -1 : fd, anonymous ? 0 : offset);
         if (result == Libc.MapFailed) return -Libc.Errno;
         bool shared = (flags & MapTypeMask) != MapPrivate;
-        Install(new GuestMapping(start, len, PageProtections.FromLinux(prot), shared, path, anonymous ? 0 : offset));
+        Install(new GuestMapping(start, len, PageProtections.FromLinux(prot), shared, path, anonymous ? 0 : offset, device, inode));
         return (long)start;
     }
 
@@ -344,6 +345,15 @@ public sealed class GuestAddressSpace : IDisposable
     }
 
     private static string? FdPath(int fd) => new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
+
+    private static unsafe (ulong Device, ulong Inode) FileIdentity(int fd)
+    {
+        byte* stat = stackalloc byte[Libc.StatSize];
+        return Libc.Fstat(fd, stat) == 0 ? (*(ulong*)stat, *(ulong*)(stat + 8)) : (0, 0);
+    }
+
+    /// <summary>The guest's view of /proc/self/maps.</summary>
+    public string FormatProcMaps() => string.Concat(_mappings.All.Select(m => m + "\n"));
 
     public void Dispose()
     {
