@@ -107,6 +107,14 @@ public unsafe class ProgramLoaderTests
         Assert.That(_space.Pages.CanWrite(program.StackLimit, (int)GuestAddressSpace.StackReserve), Is.True);
     }
 
+    [Test]
+    public void HugeArgumentListIsRefusedAsLinuxDoes()
+    {
+        string path = TestElf.WriteTemp(TestElf.Build(), _dir);
+        var e = Assert.Throws<GuestLoadException>(() => new ProgramLoader(_space).Load(path, [path, new string('a', 3 << 20)], []))!;
+        Assert.That(e.Message, Is.EqualTo($"memcheck: {path}: Argument list too long"));
+    }
+
     [Test, Category("Slow")]
     public void StaticHelloWorldFromGccIsMappedAsItsHeadersSay()
     {

@@ -93,7 +93,7 @@ public sealed class GuestAddressSpace : IDisposable
     /// mmap with MAP_FIXED at a range whose host pages are the guest's or reserved by <see cref="Reserve"/>
     /// (the loader maps segments into an image's reservation this way); returns the address or -errno.
     /// </summary>
-    public long MapInReservation(ulong start, ulong length, int prot, int flags, int fd, long offset)
+    internal long MapInReservation(ulong start, ulong length, int prot, int flags, int fd, long offset)
     {
         ulong len = PageMap.PageUp(length);
         bool anonymous = (flags & MapAnonymous) != 0;
@@ -229,7 +229,7 @@ public sealed class GuestAddressSpace : IDisposable
     /// <paramref name="preferred"/> when it is free: host memory is taken (PROT_NONE) but not yet the
     /// guest's. Map over it with MAP_FIXED; give back what stays unused with <see cref="ReleaseReservation"/>.
     /// </summary>
-    public long Reserve(ulong length, ulong low, ulong high, ulong preferred = 0)
+    internal long Reserve(ulong length, ulong low, ulong high, ulong preferred = 0)
     {
         length = PageMap.PageUp(length);
         if (preferred != 0 && Pages.IsRangeFree(preferred, length) && HostReserve(preferred, length)) return (long)preferred;
@@ -242,7 +242,7 @@ public sealed class GuestAddressSpace : IDisposable
     }
 
     /// <summary>Give back the parts of a reservation the guest does not own.</summary>
-    public void ReleaseReservation(ulong start, ulong length) => ReleaseUnowned(start, PageMap.PageUp(length));
+    internal void ReleaseReservation(ulong start, ulong length) => ReleaseUnowned(start, PageMap.PageUp(length));
 
     private long Move(ulong oldAddr, ulong oldLen, ulong newAddr, ulong newLen, int flags)
     {
