@@ -128,6 +128,7 @@ public unsafe class ProgramLoaderTests
         Assert.That(stack.Argv, Is.EqualTo(new[] { exe }));
         Assert.That(stack.Envp, Is.EqualTo(new[] { "HOME=/root" }));
         Assert.That(program.Executable.Tls, Is.Not.Null, "glibc's static programs carry PT_TLS");
+        Assert.That(program.Executable.Elf.Sections.Any(s => s.Name == ".text"), Is.True, "a sound section table reaches ELFSharp intact");
     }
 
     [Test, Category("Slow")]
