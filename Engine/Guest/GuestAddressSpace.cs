@@ -13,7 +13,7 @@ namespace Memcheck.Engine.Guest;
 /// never clobbered: a collision only moves the guest elsewhere or fails its request.
 /// The syscall-shaped methods return the result or -errno as Linux does.
 /// </summary>
-public sealed class GuestAddressSpace : IDisposable
+public sealed class GuestAddressSpace : Os.IGuestMemoryManager, IDisposable
 {
     public const ulong ProgramBase = 0x108000;
     public const ulong MmapBase = 0x4000000;
