@@ -91,6 +91,17 @@ public unsafe class ProgramLoaderTests
     }
 
     [Test]
+    public void AuxvBytesAreTheWordsOnTheStack()
+    {
+        string path = TestElf.WriteTemp(TestElf.Build(), _dir);
+        var program = new ProgramLoader(_space).Load(path, [path], ["X=1"]);
+        byte[] bytes = program.AuxvBytes();
+        ulong auxvOnStack = program.InitialRsp + 8 * (1 + 2 + 2);
+        Assert.That(bytes.AsSpan().SequenceEqual(new ReadOnlySpan<byte>((void*)auxvOnStack, bytes.Length)), Is.True);
+        Assert.That(bytes.Length, Is.EqualTo(16 * AuxvOrder.Length));
+    }
+
+    [Test]
     public void StringsSitAtTheTopOfTheStackInKernelOrder()
     {
         string path = TestElf.WriteTemp(TestElf.Build(), _dir);
