@@ -6,8 +6,8 @@ namespace Memcheck.Engine.Tests.Cpu.Sse;
 
 /// <summary>
 /// Runs one instruction on the host CPU: a stub assembled with Iced loads a <see cref="CpuImage"/>
-/// into the registers, executes the instruction bytes, and stores the registers back. The host's
-/// MXCSR is restored afterwards, so an instruction that changes it cannot disturb the runtime.
+/// (MXCSR included) into the registers, executes the instruction bytes, and stores the registers
+/// back. The host's MXCSR is restored afterwards, so the test cannot disturb the runtime.
 /// </summary>
 internal sealed unsafe class NativeRunner : IDisposable
 {
@@ -41,6 +41,7 @@ internal sealed unsafe class NativeRunner : IDisposable
     {
         a.mov(r11, rdi);
         a.stmxcsr(__dword_ptr[r11 + CpuImage.OffHostMxcsr]);
+        a.ldmxcsr(__dword_ptr[r11 + CpuImage.OffMxcsr]);
         for (int i = 0; i < 16; i++) a.movdqu(Xmms[i], __xmmword_ptr[r11 + CpuImage.OffXmm + 16 * i]);
         for (int i = 0; i < Gprs.Length; i++) a.mov(Gprs[i], __qword_ptr[r11 + CpuImage.OffGpr + 8 * i]);
         a.push(__qword_ptr[r11 + CpuImage.OffRflags]);
