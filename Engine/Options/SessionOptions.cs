@@ -1,0 +1,73 @@
+namespace Memcheck.Engine;
+
+/// <summary>
+/// Everything a run is configured with: Valgrind's core options plus the chosen tool's. The command
+/// line parser (<see cref="Options.CommandLine"/>) fills it from Valgrind-style arguments; .NET callers
+/// may build it directly. Defaults are Valgrind 3.19's.
+/// </summary>
+public sealed record SessionOptions
+{
+    /// <summary>The executable to load: a path the frontend has already resolved through PATH.</summary>
+    public required string Program { get; init; }
+    /// <summary>The program as the user typed it: the guest's argv[0] and Valgrind's "Command:" line. Null means <see cref="Program"/>.</summary>
+    public string? CommandName { get; init; }
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    public ToolKind Tool { get; init; } = ToolKind.Memcheck;
+    /// <summary>How translated code runs: compiled (default) or in the reference IR interpreter.</summary>
+    public ExecutionBackend Backend { get; init; } = ExecutionBackend.Jit;
+
+    /// <summary>0 with -q, 1 by default, one more per -v.</summary>
+    public int Verbosity { get; init; } = 1;
+
+    /// <summary>Where the text log goes: a file name pattern (see <see cref="Options.OutputFileName"/>) or else <see cref="LogFd"/>.</summary>
+    public string? LogFile { get; init; }
+    public int LogFd { get; init; } = 2;
+
+    public bool Xml { get; init; }
+    public string? XmlFile { get; init; }
+    public int? XmlFd { get; init; }
+
+    public int NumCallers { get; init; } = 12;
+    public bool ErrorLimit { get; init; } = true;
+    /// <summary>Exit status when errors were found; 0 means "exit with the guest's status".</summary>
+    public int ErrorExitCode { get; init; }
+    public bool ExitOnFirstError { get; init; }
+    public bool ShowErrorList { get; init; }
+
+    public bool TraceChildren { get; init; }
+    public bool ChildSilentAfterFork { get; init; }
+    public TrackFds TrackFds { get; init; } = TrackFds.No;
+    public bool TimeStamp { get; init; }
+
+    public IReadOnlyList<string> Suppressions { get; init; } = [];
+    public GenSuppressions GenSuppressions { get; init; } = GenSuppressions.No;
+
+    public bool Demangle { get; init; } = true;
+    public bool ShowBelowMain { get; init; }
+    public long MaxStackFrame { get; init; } = 2_000_000;
+    /// <summary>Main thread stack size in bytes; null means Valgrind's rule, min(max(ulimit -s, 1 MiB), 16 MiB).</summary>
+    public long? MainStackSize { get; init; }
+    public SmcCheck SmcCheck { get; init; } = SmcCheck.AllNonFile;
+    public bool ReadVarInfo { get; init; }
+    /// <summary>Null means the tool's default (yes for memcheck and massif, no for none).</summary>
+    public bool? ReadInlineInfo { get; init; }
+
+    // Options of tools that replace malloc (memcheck, massif); redzone-size is accepted by every tool.
+    /// <summary>Null means the tool's default: 16 for memcheck, 0 for massif.</summary>
+    public int? RedzoneSize { get; init; }
+    public int Alignment { get; init; } = 16;
+
+    public MemcheckOptions Memcheck { get; init; } = new();
+    public MassifOptions Massif { get; init; } = new();
+}
+
+public enum ToolKind { Memcheck, None, Massif }
+
+public enum ExecutionBackend { Jit, Interpreter }
+
+public enum TrackFds { No, Yes, All }
+
+public enum GenSuppressions { No, Yes, All }
+
+public enum SmcCheck { None, Stack, All, AllNonFile }
