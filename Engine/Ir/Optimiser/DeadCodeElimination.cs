@@ -35,6 +35,6 @@ public static class DeadCodeElimination
 
     private static void MarkLive(bool[] live, IrValue v)
     {
-        if (v.IsTemp) live[v.Temp] = true;
+        if (TempSubstitution.IsTempOperand(v)) live[v.Temp] = true;
     }
 }

@@ -18,7 +18,10 @@ internal sealed class TempSubstitution
     /// <summary>Replace <paramref name="temp"/> by <paramref name="value"/>, which must already be resolved.</summary>
     public void Replace(int temp, IrValue value) => _replacement[temp] = value;
 
-    public IrValue Resolve(IrValue v) => v.IsTemp && !_replacement[v.Temp].IsNone ? _replacement[v.Temp] : v;
+    /// <summary>Unused operand slots hold default(IrValue), whose Temp is 0: only typed operands are temps.</summary>
+    public static bool IsTempOperand(IrValue v) => v.IsTemp && !v.IsNone;
+
+    public IrValue Resolve(IrValue v) => IsTempOperand(v) && !_replacement[v.Temp].IsNone ? _replacement[v.Temp] : v;
 
     /// <summary>Rewrite the operands of <paramref name="s"/>; a changed argument array is copied, never edited in place.</summary>
     public void Rewrite(ref IrStmt s)
