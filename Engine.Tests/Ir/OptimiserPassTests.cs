@@ -185,6 +185,20 @@ public class OptimiserPassTests
     }
 
     [Test]
+    public void BlocksWithoutTempsPassThroughUnchanged()
+    {
+        var sb = new Superblock(0);
+        sb.IMark(0, 1);
+        sb.Put(GuestState.OffRax, IrValue.U64(5));
+        sb.Next = IrValue.U64(1);
+
+        var result = new Optimiser().Run(sb);
+
+        Assert.That(result.Count, Is.EqualTo(2));
+        Assert.That(result[1].B.IsNone, Is.True, "unused operand slots stay empty");
+    }
+
+    [Test]
     public void SpecialisationHookRunsAfterPropagationAndIsCleanedUpAfter()
     {
         var sb = new Superblock(0);
