@@ -12,7 +12,7 @@ namespace Memcheck.Engine.Tests.Ir;
 /// </summary>
 public unsafe class OptimiserOnLiftedCodeTests
 {
-    private const string Libc = "/lib/x86_64-linux-gnu/libc.so.6";
+    internal const string Libc = "/lib/x86_64-linux-gnu/libc.so.6";
     private const int BufferSize = 1 << 16;
 
     [Test]
@@ -70,7 +70,7 @@ public unsafe class OptimiserOnLiftedCodeTests
     }
 
     /// <summary>.text of an ELF object served at its link-time addresses, with its function symbols as block starts.</summary>
-    private sealed class LibcText : ICodeSource
+    internal sealed class LibcText : ICodeSource
     {
         private readonly ulong _start;
         private readonly byte[] _bytes;
