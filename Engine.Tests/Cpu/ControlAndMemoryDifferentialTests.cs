@@ -133,6 +133,19 @@ public class ControlAndMemoryDifferentialTests
     });
 
     [Test]
+    public void Stack_pointer_as_operand_of_push_and_pop_matches_native() => Check(a =>
+    {
+        a.push(rsp);
+        a.pop(rax);
+        a.push(__qword_ptr[rsp]);
+        a.pop(__qword_ptr[rsp + 8]); // the address uses the incremented stack pointer
+        a.push(rax);
+        a.pop(rsp);
+        a.xchg(__qword_ptr[rbx], rcx);
+        a.@lock.xadd(__dword_ptr[rbx + 4], edx);
+    });
+
+    [Test]
     public void Indirect_call_and_jump_through_registers_and_memory_match_native()
     {
         Check(a =>
@@ -212,6 +225,8 @@ public class ControlAndMemoryDifferentialTests
         a.lea(rax, __[rcx + rdx * 4 + 0x1234]);
         a.lea(esi, __[rdi + rbp * 8 - 7]);
         a.lea(r9w, __[rcx + rdx]);
+        a.lea(r11d, __[ecx + edx * 2 + 0x10]); // address-size prefix: the address wraps at 32 bits
+        a.mov(r12d, __dword_ptr[ebx]);
         var here = a.CreateLabel();
         a.Label(ref here);
         a.lea(r10, __[here]);
