@@ -194,4 +194,41 @@ public class LifterBlockTests
         RunOnce(sb, state);
         Assert.That(FlagHelpers.Compute((CcOp)state->CcOp, state->CcDep1, state->CcDep2, state->CcNdep), Is.EqualTo(X86Flags.ZF));
     }
+
+    [Test]
+    public unsafe void Rep_movsb_faulting_midway_stops_with_the_elements_done_accounted()
+    {
+        var buffer = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(64);
+        try
+        {
+            // Source 0..31, destination 32..63 but only 32..44 writable: the 14th element faults.
+            for (int i = 0; i < 32; i++) buffer[i] = (byte)(i + 1);
+            var lifter = new Lifter(BufferCodeSource.Assemble(At, a => a.rep.movsb()));
+            var state = stackalloc GuestState[1];
+            state->Reset();
+            state->Gpr[6] = (ulong)buffer;
+            state->Gpr[7] = (ulong)buffer + 32;
+            state->Gpr[1] = 20;
+            var guard = new WritableBelow((ulong)buffer, (ulong)buffer + 64, (ulong)buffer + 45);
+            var interpreter = new IrInterpreter();
+            BlockExit exit;
+            do exit = interpreter.Run(lifter.Lift(At), state, guard);
+            while (exit.Kind == JumpKind.Boring && exit.NextAddress == At);
+            Assert.That(exit, Is.EqualTo(new BlockExit(At, JumpKind.SigSegv)));
+            Assert.That(state->Gpr[1], Is.EqualTo(20UL - 13), "rcx counts the 13 elements copied");
+            Assert.That(state->Gpr[7], Is.EqualTo((ulong)buffer + 45), "rdi at the faulting element");
+            Assert.That(buffer[44], Is.EqualTo(13));
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.Free(buffer);
+        }
+    }
+
+    /// <summary>Readable in [start, end), writable only below <c>writableEnd</c>.</summary>
+    private sealed class WritableBelow(ulong start, ulong end, ulong writableEnd) : IGuestMemoryGuard
+    {
+        public bool CanRead(ulong address, int size) => address >= start && address + (ulong)size <= end;
+        public bool CanWrite(ulong address, int size) => address >= start && address + (ulong)size <= writableEnd;
+    }
 }
