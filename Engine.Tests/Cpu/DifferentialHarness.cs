@@ -44,7 +44,7 @@ public sealed class DifferentialHarness : IDisposable
     /// Returns null when native and lifted agree, else a description naming the seed.
     /// </summary>
     public unsafe string? Compare(Action<Assembler> emit, int seed, ulong undefinedFlags = 0,
-        Action<ulong[], Random>? setup = null, bool randomDirection = false)
+        Action<ulong[], Random>? setup = null, bool randomDirection = false, Func<Superblock, Superblock>? transform = null)
     {
         var rng = new Random(seed);
         ulong end = _sandbox.LoadCode(emit);
@@ -71,7 +71,7 @@ public sealed class DifferentialHarness : IDisposable
         _lifted.Load(gprs, flags);
         var lifter = new Lifter(new RangeCodeSource(_sandbox.CodeAddress, end));
         var guard = new RangeGuard(_sandbox.Base + NativeSandbox.StackOffset, _sandbox.Base + NativeSandbox.DataEnd);
-        var exit = _lifted.Run(lifter, _sandbox.CodeAddress, end, guard);
+        var exit = _lifted.Run(lifter, _sandbox.CodeAddress, end, guard, transform);
 
         var diffs = new StringBuilder();
         if (exit is { } e) diffs.AppendLine($"lifted run stopped at 0x{e.NextAddress:x} with {e.Kind}");
@@ -88,7 +88,8 @@ public sealed class DifferentialHarness : IDisposable
 
         var text = new StringBuilder($"seed {seed}:\n{Disassemble(_sandbox.CodeAddress, end)}");
         text.Append(diffs);
-        text.AppendLine(IrPrinter.Format(lifter.Lift(_sandbox.CodeAddress)));
+        var first = lifter.Lift(_sandbox.CodeAddress);
+        text.AppendLine(IrPrinter.Format(transform is null ? first : transform(first)));
         return text.ToString();
     }
 

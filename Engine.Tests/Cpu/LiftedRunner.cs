@@ -33,12 +33,14 @@ public sealed unsafe class LiftedRunner : IDisposable
         | (_state->DFlag == -1 ? X86Flags.DF : 0);
 
     /// <summary>Run from <paramref name="start"/> until control reaches <paramref name="end"/>; returns the first exit that is not an ordinary jump, call or return (or null).</summary>
-    public BlockExit? Run(Lifter lifter, ulong start, ulong end, IGuestMemoryGuard guard, int maxBlocks = 100_000)
+    public BlockExit? Run(Lifter lifter, ulong start, ulong end, IGuestMemoryGuard guard,
+        Func<Superblock, Superblock>? transform = null, int maxBlocks = 100_000)
     {
         ulong pc = start;
         for (int i = 0; i < maxBlocks && pc != end; i++)
         {
-            var exit = _interpreter.Run(lifter.Lift(pc), _state, guard);
+            var sb = lifter.Lift(pc);
+            var exit = _interpreter.Run(transform is null ? sb : transform(sb), _state, guard);
             // The code ends where the test stops reading; reaching it is the normal end whatever the kind.
             if (exit.NextAddress == end) return null;
             if (exit.Kind is not (JumpKind.Boring or JumpKind.Call or JumpKind.Ret)) return exit;
