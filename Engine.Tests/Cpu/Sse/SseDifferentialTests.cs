@@ -71,7 +71,7 @@ public sealed unsafe class SseDifferentialTests
             SseInputs.Fill(rng, shape, new Span<byte>(start.Xmm, 256));
             for (int i = 0; i < CpuImage.Gprs.Length; i++) start.Gpr[i] = SseInputs.Gpr(rng);
             start.Gpr[CpuImage.Gprs.Length - 1] = (ulong)(_memory + MemoryOperandOffset);
-            start.Rflags = ((ulong)rng.NextInt64() & RflagsBits.Oszapc) | 0x202;
+            start.Rflags = ((ulong)rng.NextInt64() & X86Flags.Oszapc) | 0x202;
             start.Mxcsr = 0x1F80;
             SseInputs.Fill(rng, shape, initialMemory);
 
@@ -113,7 +113,7 @@ public sealed unsafe class SseDifferentialTests
         for (int i = 0; i < CpuImage.Gprs.Length; i++)
             if (native->Gpr[i] != lifted->Gpr[i])
                 diffs.Add($"{CpuImage.Gprs[i]}: native {native->Gpr[i]:x16} lifted {lifted->Gpr[i]:x16}");
-        ulong nf = native->Rflags & RflagsBits.Oszapc, lf = lifted->Rflags & RflagsBits.Oszapc;
+        ulong nf = native->Rflags & X86Flags.Oszapc, lf = lifted->Rflags & X86Flags.Oszapc;
         if (nf != lf) diffs.Add($"OSZAPC: native {nf:x} lifted {lf:x}");
         if (!nativeMemory.SequenceEqual(liftedMemory))
             diffs.Add($"memory: native {Convert.ToHexString(nativeMemory)}\n        lifted {Convert.ToHexString(liftedMemory)}");
