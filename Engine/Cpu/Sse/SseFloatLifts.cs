@@ -6,7 +6,8 @@ namespace Memcheck.Engine.Cpu.Sse;
 
 /// <summary>
 /// SSE/SSE2/SSE3/SSE4.1 floating point: packed and scalar arithmetic, compares, conversions, shuffles,
-/// rounding. Rounding follows round-to-nearest (the IR's float operations do not read MXCSR.RC).
+/// rounding. Float-to-integer conversions and round* honour MXCSR.RC; arithmetic and the other
+/// conversions round to nearest (the IR's float operations do not read MXCSR).
 /// </summary>
 internal static class SseFloatLifts
 {
@@ -98,9 +99,25 @@ internal static class SseFloatLifts
 
     private static IrValue ConvertLanes(Superblock sb, IrValue s, IrOp op, IrType from, IrType to, int count)
     {
+        var mode = op == IrOp.FToSIntRound ? MxcsrRounding(sb) : IrValue.None;
         var result = Zero;
-        for (int i = 0; i < count; i++) result = WithLane(sb, result, i, sb.Unop(op, to, Lane(sb, s, i, from)));
+        for (int i = 0; i < count; i++) result = WithLane(sb, result, i, Convert(sb, op, to, Lane(sb, s, i, from), mode));
         return result;
+    }
+
+    /// <summary>
+    /// FToSIntRound stands for "rounded as MXCSR.RC says": rounding to an integral value in that
+    /// mode and then truncating is exact, NaN and overflow still give the integer indefinite.
+    /// </summary>
+    private static IrValue Convert(Superblock sb, IrOp op, IrType to, IrValue value, IrValue mode) => op == IrOp.FToSIntRound
+        ? sb.Unop(IrOp.FToSIntTrunc, to, sb.Binop(IrOp.FRoundInt, value.Type, value, mode))
+        : sb.Unop(op, to, value);
+
+    /// <summary>MXCSR.RC (bits 14:13) as an I8 rounding mode; its encoding is roundsd's imm[1:0].</summary>
+    private static IrValue MxcsrRounding(Superblock sb)
+    {
+        var rc = sb.Binop(IrOp.Shr, sb.Get(GuestState.OffMxcsr, IrType.I32), IrValue.U8(13));
+        return sb.Unop(IrOp.Truncate, IrType.I8, sb.Binop(IrOp.And, rc, IrValue.U32(3)));
     }
 
     private static bool IntToScalar(LiftContext c, IrType type)
@@ -115,7 +132,8 @@ internal static class SseFloatLifts
     {
         if (!IsGpr(c, 0)) return false;
         var value = Lane(c.Sb, Source(c, 1), 0, type);
-        c.Write(0, c.Sb.Unop(op, IrTypes.IntOfBytes(OperandBytes(c, 0)), value));
+        var mode = op == IrOp.FToSIntRound ? MxcsrRounding(c.Sb) : IrValue.None;
+        c.Write(0, Convert(c.Sb, op, IrTypes.IntOfBytes(OperandBytes(c, 0)), value, mode));
         return true;
     }
 
@@ -169,12 +187,7 @@ internal static class SseFloatLifts
         if (!IsXmm(c, 0)) return false;
         var sb = c.Sb;
         int imm = c.Insn.Immediate8;
-        IrValue mode = IrValue.U8((ulong)(imm & 3));
-        if ((imm & 4) != 0)
-        {
-            var rc = sb.Binop(IrOp.Shr, sb.Get(GuestState.OffMxcsr, IrType.I32), IrValue.U8(13));
-            mode = sb.Unop(IrOp.Truncate, IrType.I8, sb.Binop(IrOp.And, rc, IrValue.U32(3)));
-        }
+        var mode = (imm & 4) != 0 ? MxcsrRounding(sb) : IrValue.U8((ulong)(imm & 3));
         var s = Source(c, 1);
         var result = count == 1 ? Dest(c) : Zero;
         for (int i = 0; i < count; i++)
