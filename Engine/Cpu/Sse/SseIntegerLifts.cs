@@ -88,6 +88,12 @@ internal static class SseIntegerLifts
         t.Add(Mnemonic.Psignd, c => Unary(c, (sb, d, s) => Sign(sb, d, s, IrType.I32)));
         t.Add(Mnemonic.Phaddd, c => Unary(c, (sb, d, s) => HorizontalDwords(sb, IrOp.VAdd, d, s)));
         t.Add(Mnemonic.Phsubd, c => Unary(c, (sb, d, s) => HorizontalDwords(sb, IrOp.VSub, d, s)));
+        t.Add(Mnemonic.Phaddw, c => Unary(c, (sb, d, s) => HorizontalWords(sb, IrOp.VAdd, d, s)));
+        t.Add(Mnemonic.Phsubw, c => Unary(c, (sb, d, s) => HorizontalWords(sb, IrOp.VSub, d, s)));
+        t.Add(Mnemonic.Phaddsw, c => Unary(c, (sb, d, s) => HorizontalWords(sb, IrOp.VAddSatS, d, s)));
+        t.Add(Mnemonic.Phsubsw, c => Unary(c, (sb, d, s) => HorizontalWords(sb, IrOp.VSubSatS, d, s)));
+        t.Add(Mnemonic.Pmaddubsw, c => Unary(c, Pmaddubsw));
+        t.Add(Mnemonic.Pmulhrsw, c => Unary(c, Pmulhrsw));
         t.Add(Mnemonic.Pblendw, c => Unary(c, (sb, d, s) => Select(sb, LaneMask(c.Insn.Immediate8, IrType.I16), d, s)));
         t.Add(Mnemonic.Blendps, c => Unary(c, (sb, d, s) => Select(sb, LaneMask(c.Insn.Immediate8 & 15, IrType.I32), d, s)));
         t.Add(Mnemonic.Blendpd, c => Unary(c, (sb, d, s) => Select(sb, LaneMask(c.Insn.Immediate8 & 3, IrType.I64), d, s)));
@@ -241,6 +247,44 @@ internal static class SseIntegerLifts
         var odd = sb.Triop(IrOp.VShuffle, IrType.V128, d, s, IrValue.U8(0b11_01_11_01), IrType.F32);
         return Binary(sb, op, even, odd, IrType.I32);
     }
+
+    /// <summary>phaddw and kin: even word op odd word, d's pairs low, s's pairs high.</summary>
+    private static IrValue HorizontalWords(Superblock sb, IrOp op, IrValue d, IrValue s)
+    {
+        // Each dword's low (high) word, sign-extended, packs back exactly with signed saturation.
+        var even = Binary(sb, IrOp.VPackSS, LowWordsWidened(sb, d), LowWordsWidened(sb, s), IrType.I32);
+        var odd = Binary(sb, IrOp.VPackSS, Sar(sb, d, 16, IrType.I32), Sar(sb, s, 16, IrType.I32), IrType.I32);
+        return Binary(sb, op, even, odd, IrType.I16);
+    }
+
+    /// <summary>pmaddubsw: unsigned bytes of d times signed bytes of s, adjacent products added with signed saturation.</summary>
+    private static IrValue Pmaddubsw(Superblock sb, IrValue d, IrValue s)
+    {
+        var dEven = sb.Binop(IrOp.And, d, IrValue.Constant128(IrType.V128, 0x00FF_00FF_00FF_00FF, 0x00FF_00FF_00FF_00FF));
+        var dOdd = sb.Binop(IrOp.VShr, IrType.V128, d, IrValue.U8(8), IrType.I16);
+        var sEven = Sar(sb, sb.Binop(IrOp.VShl, IrType.V128, s, IrValue.U8(8), IrType.I16), 8, IrType.I16);
+        var sOdd = Sar(sb, s, 8, IrType.I16);
+        // 255 * -128 .. 255 * 127 fits a signed word, so only the sum saturates.
+        return Binary(sb, IrOp.VAddSatS, Binary(sb, IrOp.VMul, dEven, sEven, IrType.I16), Binary(sb, IrOp.VMul, dOdd, sOdd, IrType.I16), IrType.I16);
+    }
+
+    /// <summary>pmulhrsw: bits 30:15 of each signed word product rounded (+0x4000), truncated to a word.</summary>
+    private static IrValue Pmulhrsw(Superblock sb, IrValue d, IrValue s)
+    {
+        var lo = Binary(sb, IrOp.VMul, d, s, IrType.I16);
+        var hi = Binary(sb, IrOp.VMulHiS, d, s, IrType.I16);
+        var round = IrValue.Constant128(IrType.V128, 0x0000_4000_0000_4000, 0x0000_4000_0000_4000);
+        IrValue Scaled(IrOp interleave) =>
+            LowWordsWidened(sb, Sar(sb, Binary(sb, IrOp.VAdd, Binary(sb, interleave, lo, hi, IrType.I16), round, IrType.I32), 15, IrType.I32));
+        return Binary(sb, IrOp.VPackSS, Scaled(IrOp.VInterleaveLo), Scaled(IrOp.VInterleaveHi), IrType.I32);
+    }
+
+    /// <summary>Each dword's low word, sign-extended to the dword.</summary>
+    private static IrValue LowWordsWidened(Superblock sb, IrValue v) =>
+        Sar(sb, sb.Binop(IrOp.VShl, IrType.V128, v, IrValue.U8(16), IrType.I32), 16, IrType.I32);
+
+    private static IrValue Sar(Superblock sb, IrValue v, int count, IrType lane) =>
+        sb.Binop(IrOp.VSar, IrType.V128, v, IrValue.U8((ulong)count), lane);
 
     /// <summary>pmovzx/pmovsx: interleave with zeros (or with itself, then shift arithmetically) until the lanes are wide enough.</summary>
     private static bool Extend(LiftContext c, IrType from, IrType to, bool signed) => Unary(c, (sb, _, s) =>
