@@ -80,6 +80,8 @@ internal static class SseFloatLifts
         t.Add(Mnemonic.Hsubpd, c => Horizontal(c, IrOp.VFSub, IrType.F64, 0b00, 0b11));
         t.Add(Mnemonic.Addsubps, c => AddSub(c, IrType.F32));
         t.Add(Mnemonic.Addsubpd, c => AddSub(c, IrType.F64));
+        t.Add(Mnemonic.Dpps, c => DotProduct(c, IrType.F32));
+        t.Add(Mnemonic.Dppd, c => DotProduct(c, IrType.F64));
         t.Add(Mnemonic.Roundss, c => Round(c, IrType.F32, 1));
         t.Add(Mnemonic.Roundsd, c => Round(c, IrType.F64, 1));
         t.Add(Mnemonic.Roundps, c => Round(c, IrType.F32, 4));
@@ -179,6 +181,22 @@ internal static class SseFloatLifts
         var intLane = IrTypes.IntOfBytes(lane.Bytes());
         var odd = LaneMask(lane == IrType.F32 ? 0b1010 : 0b10, intLane);
         return Select(sb, odd, Binary(sb, IrOp.VFSub, d, s, lane), Binary(sb, IrOp.VFAdd, d, s, lane));
+    });
+
+    /// <summary>
+    /// dpps/dppd: products of the lanes imm[7:4] selects (+0.0 elsewhere), summed pairwise as the
+    /// CPU adds them, broadcast to the lanes imm[3:0] selects, zero elsewhere.
+    /// </summary>
+    private static bool DotProduct(LiftContext c, IrType lane) => SseIntegerLifts.Unary(c, (sb, d, s) =>
+    {
+        int imm = c.Insn.Immediate8, lanes = 16 / lane.Bytes();
+        var intLane = IrTypes.IntOfBytes(lane.Bytes());
+        var products = sb.Binop(IrOp.And, Binary(sb, IrOp.VFMul, d, s, lane), LaneMask((imm >> 4) & ((1 << lanes) - 1), intLane));
+        IrValue Product(int i) => Lane(sb, products, i, lane);
+        var sum = lanes == 2
+            ? sb.Binop(IrOp.FAdd, lane, Product(0), Product(1))
+            : sb.Binop(IrOp.FAdd, lane, sb.Binop(IrOp.FAdd, lane, Product(0), Product(1)), sb.Binop(IrOp.FAdd, lane, Product(2), Product(3)));
+        return sb.Binop(IrOp.And, sb.Unop(IrOp.VSplat, IrType.V128, sum, lane), LaneMask(imm & ((1 << lanes) - 1), intLane));
     });
 
     /// <summary>round*: imm[1:0] is the rounding mode unless imm[2] selects MXCSR.RC (same encoding).</summary>
