@@ -10,5 +10,6 @@ internal static class SseLifters
         SseFloatLifts.Register(t);
         SseStringLifts.Register(t);
         Crc32Lift.Register(t);
+        ApproximationLifts.Register(t);
     }
 }
