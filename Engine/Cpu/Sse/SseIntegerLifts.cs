@@ -94,6 +94,8 @@ internal static class SseIntegerLifts
         t.Add(Mnemonic.Phsubsw, c => Unary(c, (sb, d, s) => HorizontalWords(sb, IrOp.VSubSatS, d, s)));
         t.Add(Mnemonic.Pmaddubsw, c => Unary(c, Pmaddubsw));
         t.Add(Mnemonic.Pmulhrsw, c => Unary(c, Pmulhrsw));
+        t.Add(Mnemonic.Phminposuw, c => Unary(c, (sb, _, s) => Phminposuw(sb, s)));
+        t.Add(Mnemonic.Mpsadbw, c => Unary(c, (sb, d, s) => Mpsadbw(sb, d, s, c.Insn.Immediate8)));
         t.Add(Mnemonic.Pblendw, c => Unary(c, (sb, d, s) => Select(sb, LaneMask(c.Insn.Immediate8, IrType.I16), d, s)));
         t.Add(Mnemonic.Blendps, c => Unary(c, (sb, d, s) => Select(sb, LaneMask(c.Insn.Immediate8 & 15, IrType.I32), d, s)));
         t.Add(Mnemonic.Blendpd, c => Unary(c, (sb, d, s) => Select(sb, LaneMask(c.Insn.Immediate8 & 3, IrType.I64), d, s)));
@@ -277,6 +279,39 @@ internal static class SseIntegerLifts
         IrValue Scaled(IrOp interleave) =>
             LowWordsWidened(sb, Sar(sb, Binary(sb, IrOp.VAdd, Binary(sb, interleave, lo, hi, IrType.I16), round, IrType.I32), 15, IrType.I32));
         return Binary(sb, IrOp.VPackSS, Scaled(IrOp.VInterleaveLo), Scaled(IrOp.VInterleaveHi), IrType.I32);
+    }
+
+    /// <summary>
+    /// phminposuw: the least unsigned word in word 0, its (lowest) index in word 1, zero elsewhere.
+    /// Keys word &lt;&lt; 16 | index make one unsigned dword minimum find both.
+    /// </summary>
+    private static IrValue Phminposuw(Superblock sb, IrValue s)
+    {
+        IrValue Keys(IrOp interleave, ulong indexLo, ulong indexHi) => sb.Binop(IrOp.Or,
+            sb.Binop(IrOp.VShl, IrType.V128, Binary(sb, interleave, s, Zero, IrType.I16), IrValue.U8(16), IrType.I32),
+            IrValue.Constant128(IrType.V128, indexLo, indexHi));
+        var min = Binary(sb, IrOp.VMinU, Keys(IrOp.VInterleaveLo, 0x1_0000_0000, 0x3_0000_0002), Keys(IrOp.VInterleaveHi, 0x5_0000_0004, 0x7_0000_0006), IrType.I32);
+        foreach (int swap in (ReadOnlySpan<int>)[0b01_00_11_10, 0b10_11_00_01])
+            min = Binary(sb, IrOp.VMinU, min, sb.Triop(IrOp.VShuffle, IrType.V128, min, min, IrValue.U8((ulong)swap), IrType.I32), IrType.I32);
+        var key = Lane(sb, min, 0, IrType.I32);
+        return FromInt(sb, sb.Binop(IrOp.Ror, IrType.I32, key, IrValue.U8(16)));
+    }
+
+    /// <summary>
+    /// mpsadbw: word i = sum over k &lt; 4 of |d[dOff + i + k] - s[sOff + k]|, dOff = imm[2] * 4, sOff = imm[1:0] * 4.
+    /// </summary>
+    private static IrValue Mpsadbw(Superblock sb, IrValue d, IrValue s, int imm)
+    {
+        int dOff = (imm >> 2 & 1) * 4, sOff = (imm & 3) * 4;
+        var sum = Zero;
+        for (int k = 0; k < 4; k++)
+        {
+            var window = Binary(sb, IrOp.VInterleaveLo, sb.Binop(IrOp.VShiftBytesRight, IrType.V128, d, IrValue.U8((ulong)(dOff + k))), Zero, IrType.I8);
+            var reference = sb.Unop(IrOp.VSplat, IrType.V128, sb.Unop(IrOp.ZeroExtend, IrType.I16, Lane(sb, s, sOff + k, IrType.I8)), IrType.I16);
+            var diff = sb.Binop(IrOp.Or, Binary(sb, IrOp.VSubSatU, window, reference, IrType.I16), Binary(sb, IrOp.VSubSatU, reference, window, IrType.I16));
+            sum = Binary(sb, IrOp.VAdd, sum, diff, IrType.I16);
+        }
+        return sum;
     }
 
     /// <summary>Each dword's low word, sign-extended to the dword.</summary>
