@@ -16,7 +16,9 @@ public unsafe class FlagSpecialiserTests
         ("cmp al,dl", a => a.cmp(al, dl)), ("sub rax,rdx", a => a.sub(rax, rdx)), ("test rax,rdx", a => a.test(rax, rdx)),
         ("test cl,cl", a => a.test(cl, cl)), ("and eax,edx", a => a.and(eax, edx)), ("add rax,rdx", a => a.add(rax, rdx)),
         ("add al,dl", a => a.add(al, dl)), ("inc eax", a => a.inc(eax)), ("dec rax", a => a.dec(rax)), ("stc", a => a.stc()),
-        ("popcnt rax,rdx", a => a.popcnt(rax, rdx)),
+        ("popcnt rax,rdx", a => a.popcnt(rax, rdx)), ("stc; inc eax", a => { a.stc(); a.inc(eax); }),
+        ("shr rax,3", a => a.shr(rax, 3)), ("sar dx,1", a => a.sar(dx, 1)), ("shl eax,cl", a => a.shl(eax, cl)),
+        ("add rax,rdx; dec rax", a => { a.add(rax, rdx); a.dec(rax); }),
     ];
 
     private static IEnumerable<TestCaseData> Cases() =>

@@ -65,7 +65,7 @@ public static class InstructionForms
             case OpCodeOperandKind.imm8_const_1: return 1;
             case OpCodeOperandKind.imm8 or OpCodeOperandKind.imm8sex16 or OpCodeOperandKind.imm8sex32 or OpCodeOperandKind.imm8sex64:
                 return rng.Next(3) == 0 ? rng.Next(0, 70) : rng.Next(-128, 128);
-            case OpCodeOperandKind.imm16: return rng.Next(-32768, 32768);
+            case OpCodeOperandKind.imm16: return rng.Next(0, 65536);
             case OpCodeOperandKind.imm32 or OpCodeOperandKind.imm32sex64: return (int)DifferentialHarness.Value(rng);
             case OpCodeOperandKind.imm64: return (long)DifferentialHarness.Value(rng);
             case OpCodeOperandKind.al: return Register.AL;
@@ -98,6 +98,7 @@ public static class InstructionForms
         [] => Instruction.Create(code),
         [Register a] => Instruction.Create(code, a),
         [int a] => Instruction.Create(code, a),
+        [int a, int b] => Instruction.Create(code, a, b),
         [MemoryOperand a] => Instruction.Create(code, a),
         [Register a, Register b] => Instruction.Create(code, a, b),
         [Register a, MemoryOperand b] => Instruction.Create(code, a, b),

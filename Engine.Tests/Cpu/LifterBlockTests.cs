@@ -140,4 +140,95 @@ public class LifterBlockTests
         new IrInterpreter().Run(sb, state, new RangeGuard(0, 0));
         Assert.That((uint)state->Gpr[3], Is.EqualTo(0x756E6547u), "Genu");
     }
+
+    private static unsafe GuestState* RunOnce(Superblock sb, GuestState* state, IGuestMemoryGuard? guard = null)
+    {
+        new IrInterpreter().Run(sb, state, guard ?? new RangeGuard(0, 0));
+        return state;
+    }
+
+    [TestCase(0x1UL, 63UL)]
+    [TestCase(0x8000_0000_0000_0000UL, 0UL)]
+    [TestCase(0UL, 64UL)]
+    [TestCase(0x00F0UL, 56UL)]
+    public unsafe void Lzcnt_counts_leading_zeros_and_sets_CF_for_zero(ulong value, ulong expected)
+    {
+        // The host CPU lacks LZCNT (it would run bsr), so this form is checked against the definition.
+        var sb = Lift(a => a.lzcnt(rax, rcx));
+        var state = stackalloc GuestState[1];
+        state->Reset();
+        state->Gpr[1] = value;
+        RunOnce(sb, state);
+        ulong flags = FlagHelpers.Compute((CcOp)state->CcOp, state->CcDep1, state->CcDep2, state->CcNdep);
+        Assert.That(state->Gpr[0], Is.EqualTo(expected));
+        Assert.That((flags & X86Flags.CF) != 0, Is.EqualTo(value == 0), "CF");
+        Assert.That((flags & X86Flags.ZF) != 0, Is.EqualTo(expected == 0), "ZF");
+    }
+
+    [Test]
+    public unsafe void Fs_override_adds_the_fs_base_to_the_address()
+    {
+        var cell = (ulong*)System.Runtime.InteropServices.NativeMemory.Alloc(64);
+        try
+        {
+            cell[5] = 0xDEADBEEF;
+            var sb = Lift(a => a.mov(rax, __qword_ptr.fs[0x28]));
+            var state = stackalloc GuestState[1];
+            state->Reset();
+            state->FsBase = (ulong)cell;
+            RunOnce(sb, state, new RangeGuard((ulong)cell, (ulong)cell + 64));
+            Assert.That(state->Gpr[0], Is.EqualTo(0xDEADBEEFUL));
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.Free(cell);
+        }
+    }
+
+    [Test]
+    public unsafe void Xtest_reports_no_transaction()
+    {
+        var sb = Lift(a => a.xtest());
+        var state = stackalloc GuestState[1];
+        state->Reset();
+        RunOnce(sb, state);
+        Assert.That(FlagHelpers.Compute((CcOp)state->CcOp, state->CcDep1, state->CcDep2, state->CcNdep), Is.EqualTo(X86Flags.ZF));
+    }
+
+    [Test]
+    public unsafe void Rep_movsb_faulting_midway_stops_with_the_elements_done_accounted()
+    {
+        var buffer = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(64);
+        try
+        {
+            // Source 0..31, destination 32..63 but only 32..44 writable: the 14th element faults.
+            for (int i = 0; i < 32; i++) buffer[i] = (byte)(i + 1);
+            var lifter = new Lifter(BufferCodeSource.Assemble(At, a => a.rep.movsb()));
+            var state = stackalloc GuestState[1];
+            state->Reset();
+            state->Gpr[6] = (ulong)buffer;
+            state->Gpr[7] = (ulong)buffer + 32;
+            state->Gpr[1] = 20;
+            var guard = new WritableBelow((ulong)buffer, (ulong)buffer + 64, (ulong)buffer + 45);
+            var interpreter = new IrInterpreter();
+            BlockExit exit;
+            do exit = interpreter.Run(lifter.Lift(At), state, guard);
+            while (exit.Kind == JumpKind.Boring && exit.NextAddress == At);
+            Assert.That(exit, Is.EqualTo(new BlockExit(At, JumpKind.SigSegv)));
+            Assert.That(state->Gpr[1], Is.EqualTo(20UL - 13), "rcx counts the 13 elements copied");
+            Assert.That(state->Gpr[7], Is.EqualTo((ulong)buffer + 45), "rdi at the faulting element");
+            Assert.That(buffer[44], Is.EqualTo(13));
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.Free(buffer);
+        }
+    }
+
+    /// <summary>Readable in [start, end), writable only below <c>writableEnd</c>.</summary>
+    private sealed class WritableBelow(ulong start, ulong end, ulong writableEnd) : IGuestMemoryGuard
+    {
+        public bool CanRead(ulong address, int size) => address >= start && address + (ulong)size <= end;
+        public bool CanWrite(ulong address, int size) => address >= start && address + (ulong)size <= writableEnd;
+    }
 }

@@ -4,7 +4,7 @@ namespace Memcheck.Engine.Cpu;
 
 /// <summary>
 /// Rewrites condition-helper calls whose thunk operation is a constant (after propagation) into
-/// direct IR comparisons: cmp/sub, test/and/logic, add, inc/dec and copy thunks for the
+/// direct IR comparisons: cmp/sub, test/and/logic, add, inc/dec, shifts and copy thunks for the
 /// conditions compilers branch on. Plugs into the optimiser's GuestSpecialisation hook; the
 /// rewritten call keeps its temp (now a zero-extended I1), so later statements are untouched.
 /// </summary>
@@ -17,11 +17,11 @@ public static class FlagSpecialiser
         for (int i = 0; i < stmts.Length; i++)
         {
             ref readonly var s = ref stmts[i];
-            if (s.Kind == StmtKind.Call && s.Helper is { } helper && s.Args is [{ IsConst: true } op, var dep1, var dep2, _]
+            if (s.Kind == StmtKind.Call && s.Helper is { } helper && s.Args is [{ IsConst: true } op, var dep1, var dep2, var ndep]
                 && FlagHelpers.ConditionOf(helper) is { } cond)
             {
                 var emitted = new List<IrStmt>();
-                var result = Direct(sb, emitted, cond, (CcOp)op.Const, dep1, dep2);
+                var result = Direct(sb, emitted, cond, (CcOp)op.Const, dep1, dep2, ndep);
                 if (result is { } r)
                 {
                     rewritten ??= [.. stmts[..i]];
@@ -37,17 +37,17 @@ public static class FlagSpecialiser
     }
 
     /// <summary>The condition as an I1 computed by statements appended to <paramref name="emitted"/>, or null when not specialisable.</summary>
-    private static IrValue? Direct(Superblock sb, List<IrStmt> emitted, X86Condition cond, CcOp op, IrValue dep1, IrValue dep2)
+    private static IrValue? Direct(Superblock sb, List<IrStmt> emitted, X86Condition cond, CcOp op, IrValue dep1, IrValue dep2, IrValue ndep)
     {
         bool negate = cond.IsNegated();
         var positive = (X86Condition)((int)cond & ~1);
         var builder = new Emitter(sb, emitted);
-        IrValue? value = op == CcOp.Copy ? CopyCondition(builder, positive, dep1) : SizedCondition(builder, positive, op, dep1, dep2);
+        IrValue? value = op == CcOp.Copy ? CopyCondition(builder, positive, dep1) : SizedCondition(builder, positive, op, dep1, dep2, ndep);
         if (value is not { } v) return null;
         return negate ? builder.Binop(IrOp.Xor, IrType.I1, v, IrValue.U1(true)) : v;
     }
 
-    private static IrValue? SizedCondition(Emitter e, X86Condition positive, CcOp op, IrValue dep1, IrValue dep2)
+    private static IrValue? SizedCondition(Emitter e, X86Condition positive, CcOp op, IrValue dep1, IrValue dep2, IrValue ndep)
     {
         var type = IrTypes.IntOfBytes(op.Bits() / 8);
         IrValue A() => e.Narrow(type, dep1);
@@ -87,6 +87,15 @@ public static class FlagSpecialiser
                     _ => null,
                 };
             case CcOp.Inc8 or CcOp.Dec8:
+                return positive switch
+                {
+                    X86Condition.E => e.Binop(IrOp.CmpEQ, IrType.I1, A(), Zero()),
+                    X86Condition.S => e.Binop(IrOp.CmpLTS, IrType.I1, A(), Zero()),
+                    // inc/dec keep CF, which the thunk carries in Ndep.
+                    X86Condition.B => e.Binop(IrOp.CmpNE, IrType.I1, e.Binop(IrOp.And, IrType.I64, ndep, IrValue.U64(X86Flags.CF)), IrValue.U64(0)),
+                    _ => null,
+                };
+            case CcOp.Shl8 or CcOp.Shr8 or CcOp.Sar8:
                 return positive switch
                 {
                     X86Condition.E => e.Binop(IrOp.CmpEQ, IrType.I1, A(), Zero()),

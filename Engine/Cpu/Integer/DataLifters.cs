@@ -198,7 +198,7 @@ internal static class DataLifters
 
     private static bool Leave(LiftContext ctx)
     {
-        if (ctx.Insn.StackPointerIncrement != 8) return false; // 16-bit operand size
+        if (ctx.Insn.Code != Code.Leaveq) return false; // 16-bit operand size
         ctx.PutGpr(Register.RSP, ctx.GetGpr(Register.RBP));
         ctx.PutGpr(Register.RBP, ctx.Pop(IrType.I64));
         return true;
