@@ -50,11 +50,20 @@ public static class X87Math
     /// <summary>fscale: x * 2^trunc(y).</summary>
     public static double Scale(double x, double y)
     {
-        if (double.IsNaN(x) || double.IsNaN(y)) return double.NaN;
+        if (double.IsNaN(x) || double.IsNaN(y)) return PropagateNaN(x, y);
         if (double.IsPositiveInfinity(y)) return x == 0 ? Indefinite : x * y;
         if (double.IsNegativeInfinity(y)) return double.IsInfinity(x) ? Indefinite : x * 0.0;
         // Beyond +-4096 every F64 already overflows or underflows.
         return Math.ScaleB(x, (int)Math.Clamp(Math.Truncate(y), -4096, 4096));
+    }
+
+    /// <summary>The NaN an x87 operation on two operands returns: the NaN one, or the larger significand, quietened.</summary>
+    public static double PropagateNaN(double x, double y)
+    {
+        ulong a = BitConverter.DoubleToUInt64Bits(x), b = BitConverter.DoubleToUInt64Bits(y);
+        const ulong magnitude = ~(1UL << 63), quiet = 1UL << 51;
+        ulong chosen = !double.IsNaN(y) || (double.IsNaN(x) && (a & magnitude) >= (b & magnitude)) ? a : b;
+        return BitConverter.UInt64BitsToDouble(chosen | quiet);
     }
 
     /// <summary>fxtract's exponent: the unbiased exponent of x as a value (-inf for zero).</summary>
@@ -80,7 +89,8 @@ public static class X87Math
     /// </summary>
     public static (double Value, int QuotientLow3) Remainder(double x, double y, bool ieee)
     {
-        if (double.IsNaN(x) || double.IsNaN(y) || double.IsInfinity(x) || y == 0) return (Indefinite, 0);
+        if (double.IsNaN(x) || double.IsNaN(y)) return (PropagateNaN(x, y), 0);
+        if (double.IsInfinity(x) || y == 0) return (Indefinite, 0);
         if (double.IsInfinity(y)) return (x, 0);
         double ax = Math.Abs(x), ay = Math.Abs(y);
         double r = ieee ? Math.IEEERemainder(ax, ay) : ax % ay;
