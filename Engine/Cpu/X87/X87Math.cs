@@ -30,12 +30,16 @@ public static class X87Math
         return (ulong)(long)r & (size == 8 ? ulong.MaxValue : (1UL << (8 * size)) - 1);
     }
 
-    /// <summary>2^x - 1, accurate near zero where fxm1's callers need it.</summary>
+    /// <summary>2^x - 1, accurate near zero where f2xm1's callers need it.</summary>
     public static double Exp2Minus1(double x)
     {
-        if (Math.Abs(x) >= 1e-3) return Math.Pow(2.0, x) - 1.0;
         double t = x * Ln2;
-        return t * (1 + t / 2 * (1 + t / 3 * (1 + t / 4 * (1 + t / 5))));
+        double u = Math.Exp(t);
+        if (u == 1.0) return t;
+        double uMinus1 = u - 1.0;
+        if (uMinus1 == -1.0) return -1.0;
+        // (u - 1) is exact; scaling by t/log(u) corrects the rounding of exp (Kahan's expm1).
+        return uMinus1 * t / Math.Log(u);
     }
 
     /// <summary>log2(1 + x) without losing the low bits of a small x.</summary>
