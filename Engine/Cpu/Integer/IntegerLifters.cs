@@ -7,6 +7,14 @@ internal static class IntegerLifters
 {
     public static void Register(LifterTable t)
     {
-        ControlFlowLifters.Register(t);
+        var integer = new GprOnlyTable(t);
+        DataLifters.AddTo(integer);
+        AluLifters.AddTo(integer);
+        ShiftLifters.AddTo(integer);
+        MulDivLifters.AddTo(integer);
+        BitLifters.AddTo(integer);
+        StringLifters.AddTo(integer);
+        ControlFlowLifters.AddTo(integer);
+        SystemLifters.AddTo(integer);
     }
 }
