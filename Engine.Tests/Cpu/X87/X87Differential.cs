@@ -62,7 +62,7 @@ internal sealed unsafe class X87Differential : IDisposable
         native.mov(__qword_ptr[rsi + RaxSlot], rax);
         native.pushfq();
         native.pop(rax);
-        native.and(rax, (int)Memcheck.Engine.Cpu.RflagsBits.Oszapc);
+        native.and(rax, (int)X86Flags.Oszapc);
         native.mov(__qword_ptr[rsi + FlagsSlot], rax);
         native.ret();
         using (var code = new NativeCode(native)) code.Function(_input, _nativeOutput);

@@ -206,7 +206,7 @@ internal static class X87Lifters
     /// <summary>C3,C2,C0 from ZF,PF,CF (bits 6,2,0 move up by 8 to 14,10,8); C1 cleared.</summary>
     private static void PutCompareConditions(Superblock sb, IrValue rflags) =>
         X87Ir.PutConditions(sb, sb.Binop(IrOp.Shl, IrType.I64,
-            sb.Binop(IrOp.And, rflags, IrValue.U64(RflagsBits.ZF | RflagsBits.PF | RflagsBits.CF)), IrValue.U8(8)));
+            sb.Binop(IrOp.And, rflags, IrValue.U64(X86Flags.ZF | X86Flags.PF | X86Flags.CF)), IrValue.U8(8)));
 
     private static bool Compare(LiftContext ctx, int pops)
     {
