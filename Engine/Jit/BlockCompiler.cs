@@ -680,7 +680,8 @@ internal sealed unsafe class BlockEmitter
             return;
         }
         int d = DstReg(s.Dst);
-        int work = Home(s.B) == d && Home(s.A) != d ? Rax : d;
+        // The shift would destroy the low half if it shares the result's register.
+        int work = Home(s.B) == d ? Rax : d;
         Load(work, s.A);
         I(Instruction.Create(Code.Shl_rm64_imm8, R64(work), s.A.Type.Bits()));
         AluOp(X64.Or, 8, work, s.B, Rcx);
