@@ -21,9 +21,9 @@ public sealed unsafe class RandomBlockTests
     [Test]
     public void ShortBlocksMatchTheInterpreter() => RunSeeds(1, 400, 12, mayFault: false);
 
-    [Test]
+    [Test, Category("Slow")]
     public void LongBlocksUnderRegisterPressureMatchTheInterpreter() => RunSeeds(10_000, 150, 120, mayFault: false);
 
-    [Test]
+    [Test, Category("Slow")]
     public void BlocksWithRefusedAccessesMatchTheInterpreter() => RunSeeds(20_000, 300, 40, mayFault: true);
 }
