@@ -2,12 +2,15 @@ using System.Runtime.InteropServices;
 using Iced.Intel;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
+using Memcheck.Engine.Jit;
+using Memcheck.Engine.Tests.Jit;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace Memcheck.Engine.Tests.Cpu.X87;
 
 /// <summary>
-/// Runs one x87 snippet twice: natively, and lifted and interpreted on a fresh guest state.
+/// Runs one x87 snippet natively, and lifted on a fresh guest state both interpreted and compiled
+/// by the backend (which must agree with the interpreter exactly).
 /// The snippet gets rdi = input buffer and rsi = output buffer. It runs between a prologue that
 /// sets the x87 precision to 53 bits (so the CPU rounds as F64 arithmetic does) and an epilogue
 /// that restores the default control word; it must leave the x87 stack empty. Afterwards the
@@ -24,7 +27,20 @@ internal sealed unsafe class X87Differential : IDisposable
     private readonly byte* _input = Alloc(BufferSize);
     private readonly byte* _nativeOutput = Alloc(BufferSize);
     private readonly byte* _liftedOutput = Alloc(BufferSize);
+    private readonly byte* _compiledOutput = Alloc(BufferSize);
     private readonly GuestState* _state = (GuestState*)Alloc(GuestState.BlockSize);
+    private readonly IrInterpreter _interpreter = new();
+    private readonly TestPageMap _pageMap = new();
+    private readonly CodeCache _cache = new(1 << 20);
+    private readonly BlockCompiler _compiler = new();
+    private readonly BackendContext _backend;
+
+    public X87Differential()
+    {
+        foreach (var buffer in new[] { _input, _liftedOutput, _compiledOutput })
+            _pageMap.Mark((ulong)buffer, BufferSize, 3);
+        _backend = new BackendContext(_pageMap.Level1, _cache);
+    }
 
     public Span<byte> Input => new(_input, BufferSize);
     public Span<byte> Native => new(_nativeOutput, BufferSize);
@@ -46,7 +62,10 @@ internal sealed unsafe class X87Differential : IDisposable
         NativeMemory.AlignedFree(_input);
         NativeMemory.AlignedFree(_nativeOutput);
         NativeMemory.AlignedFree(_liftedOutput);
+        NativeMemory.AlignedFree(_compiledOutput);
         NativeMemory.AlignedFree(_state);
+        _cache.Dispose();
+        _pageMap.Dispose();
     }
 
     /// <summary>Run <paramref name="body"/> natively and lifted, each writing its own output buffer.</summary>
@@ -67,7 +86,16 @@ internal sealed unsafe class X87Differential : IDisposable
         native.ret();
         using (var code = new NativeCode(native)) code.Function(_input, _nativeOutput);
 
-        RunLifted(NativeCode.Assemble(snippet));
+        var guestCode = NativeCode.Assemble(snippet);
+        RunLifted(guestCode, _liftedOutput, sb => _interpreter.Run(sb, _state, _pageMap));
+        RunLifted(guestCode, _compiledOutput, sb =>
+        {
+            ulong next = _compiler.Compile(sb, _backend).Entry(_state);
+            return new BlockExit(next, (JumpKind)_state->ExitKind);
+        });
+        // The interpreter is the reference the backend must follow exactly.
+        if (!Lifted.SequenceEqual(new Span<byte>(_compiledOutput, BufferSize)))
+            throw new InvalidOperationException("compiled code and the interpreter disagree on the same lifted blocks");
     }
 
     private static Assembler Snippet(Action<Assembler> body)
@@ -81,24 +109,24 @@ internal sealed unsafe class X87Differential : IDisposable
         return asm;
     }
 
-    private void RunLifted(byte[] code)
+    private void RunLifted(byte[] code, byte* output, Func<Superblock, BlockExit> execute)
     {
+        new Span<byte>(output, BufferSize).Clear();
         _state->Reset();
-        _state->Gpr[7] = (ulong)_input;          // rdi
-        _state->Gpr[6] = (ulong)_liftedOutput;   // rsi
+        _state->Gpr[7] = (ulong)_input;    // rdi
+        _state->Gpr[6] = (ulong)output;    // rsi
         var lifter = new Lifter(new ArrayCodeSource(GuestCodeAddress, code));
-        var interpreter = new IrInterpreter();
         ulong end = GuestCodeAddress + (ulong)code.Length;
         for (ulong pc = GuestCodeAddress; pc != end;)
         {
             var sb = lifter.Lift(pc);
-            var exit = interpreter.Run(sb, _state, AllowAll.Instance);
+            var exit = execute(sb);
             if (exit.NextAddress != end && exit.Kind != JumpKind.Boring)
                 throw new InvalidOperationException($"lifted code left with {exit.Kind} at 0x{exit.NextAddress:x}:\n{sb}");
             pc = exit.NextAddress;
         }
-        *(ulong*)(_liftedOutput + RaxSlot) = _state->Gpr[0];
-        *(ulong*)(_liftedOutput + FlagsSlot) =
+        *(ulong*)(output + RaxSlot) = _state->Gpr[0];
+        *(ulong*)(output + FlagsSlot) =
             FlagHelpers.Compute((CcOp)_state->CcOp, _state->CcDep1, _state->CcDep2, _state->CcNdep);
     }
 
@@ -116,12 +144,5 @@ internal sealed unsafe class X87Differential : IDisposable
             rest[..n].CopyTo(buffer);
             return n;
         }
-    }
-
-    private sealed class AllowAll : IGuestMemoryGuard
-    {
-        public static readonly AllowAll Instance = new();
-        public bool CanRead(ulong address, int size) => true;
-        public bool CanWrite(ulong address, int size) => true;
     }
 }
