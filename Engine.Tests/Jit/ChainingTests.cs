@@ -145,4 +145,24 @@ public sealed unsafe class ChainingTests
         Assert.That(_m.Cache.Contains(a.HostAddress + a.HostSize - 1), Is.True);
         Assert.That(a.CompileTime, Is.GreaterThan(TimeSpan.Zero));
     }
+
+    [Test]
+    public void HostAddressesMapBackToTheirBlockAndGuestInstruction()
+    {
+        var sb = new Superblock(0x1000);
+        sb.IMark(0x1000, 4);
+        sb.Put(GuestState.OffRax, U64(1));
+        sb.IMark(0x1004, 4);
+        sb.Put(GuestState.OffRbx, sb.Load(IrType.I64, U64(_m.MemoryBase)));
+        sb.Next = U64(0x1008);
+        var first = Counter(0x800, 0, U64(0x804));
+        var block = _m.Compile(sb);
+
+        Assert.That(_m.Cache.FindByHostAddress(block.HostAddress + 3), Is.SameAs(block));
+        Assert.That(_m.Cache.FindByHostAddress(first.HostAddress), Is.SameAs(first));
+        Assert.That(_m.Cache.FindByHostAddress(_m.Cache.End - 1), Is.Null);
+        Assert.That(block.GuestInstructionAt(block.HostAddress), Is.EqualTo(0x1000UL), "the prologue belongs to the first instruction");
+        Assert.That(block.GuestInstructionAt(block.HostAddress + block.HostSize - 1), Is.EqualTo(0x1004UL));
+        Assert.That(_m.Cache.Contains(_m.Cache.FaultExitStub), Is.True);
+    }
 }

@@ -41,6 +41,8 @@ internal sealed unsafe class BlockEmitter
     private ulong _imark;
     /// <summary>IMarks passed so far: each exit adds them to state->InstrCount, as the interpreter counts.</summary>
     private int _instructions;
+    /// <summary>(assembler instruction index, guest address) at each IMark, for mapping host faults back.</summary>
+    private readonly List<(int Index, ulong Guest)> _imarks = [];
 
     public BlockEmitter(Superblock sb, BackendContext ctx)
     {
@@ -86,8 +88,10 @@ internal sealed unsafe class BlockEmitter
         if (_usesCheckWrite) PageCheckRoutine(ref _checkWrite, 2);
 
         var placed = cache.Place(_a);
+        var offsets = placed.Result.Result[0].NewInstructionOffsets;
+        var map = _imarks.Select(m => (m.Index < offsets.Length ? (int)offsets[m.Index] : placed.Size, m.Guest)).ToArray();
         var block = new CompiledBlock(_sb.GuestAddress, [.. _sb.Extents], placed.Address, placed.Size,
-            (nint)placed.Result.GetLabelRIP(chainEntry));
+            (nint)placed.Result.GetLabelRIP(chainEntry), _frameSize, map);
         foreach (var (site, target) in _chainSites)
             block.AddExit(new ExitSite(block, (nint)placed.Result.GetLabelRIP(site), target));
         cache.Add(block);
@@ -248,6 +252,7 @@ internal sealed unsafe class BlockEmitter
         {
             _imark = s.Addr;
             _instructions++;
+            _imarks.Add((_a.Instructions.Count, s.Addr));
             return;
         }
         bool unused = s.Dst >= 0 && _lastUse[s.Dst] < 0;
