@@ -165,4 +165,20 @@ public sealed unsafe class ChainingTests
         Assert.That(block.GuestInstructionAt(block.HostAddress + block.HostSize - 1), Is.EqualTo(0x1004UL));
         Assert.That(_m.Cache.Contains(_m.Cache.FaultExitStub), Is.True);
     }
+
+    [Test]
+    public void AFullCacheRefusesTheBlockUntilFlushed()
+    {
+        using var small = new CodeCache(1 << 20);
+        var context = new BackendContext(_m.PageMap.Level1, small);
+        var sb = new Superblock(0x1000);
+        sb.IMark(0x1000, 4);
+        for (int i = 0; i < 4000; i++) sb.Put(GuestState.OffRax, sb.Load(IrType.I64, U64(_m.MemoryBase + (ulong)i)));
+        sb.Next = U64(0x1004);
+        var compiler = new BlockCompiler();
+
+        Assert.Throws<CodeCacheFullException>(() => { for (int i = 0; i < 100; i++) compiler.Compile(sb, context); });
+        small.Flush();
+        Assert.That(compiler.Compile(sb, context).IsValid, Is.True);
+    }
 }

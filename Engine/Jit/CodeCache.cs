@@ -233,8 +233,11 @@ public sealed unsafe class CodeCache : IDisposable
 
         public override void WriteByte(byte value)
         {
-            if (start + Written >= end) throw new InvalidOperationException("the code cache is full; flush it");
+            if (start + Written >= end) throw new CodeCacheFullException();
             *(byte*)(start + Written++) = value;
         }
     }
 }
+
+/// <summary>A block did not fit in the cache: nothing was added; <see cref="CodeCache.Flush"/> and translate again.</summary>
+public sealed class CodeCacheFullException() : Exception("the code cache is full");
