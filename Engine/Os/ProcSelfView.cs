@@ -4,7 +4,8 @@ namespace Memcheck.Engine.Os;
 
 /// <summary>
 /// The files of /proc/self (and /proc/&lt;pid&gt;) whose host contents describe the engine, shown as the
-/// guest's: exe links to the guest executable, auxv and cmdline hold the guest's auxiliary vector and argv.
+/// guest's: exe links to the guest executable, auxv, cmdline and maps hold the guest's auxiliary vector,
+/// argv and mappings.
 /// </summary>
 internal sealed unsafe class ProcSelfView(ProcessInfo process)
 {
@@ -22,9 +23,10 @@ internal sealed unsafe class ProcSelfView(ProcessInfo process)
         if (IsSelf(path, "exe")) return OpenHostPath(process.ExecutablePath, flags, mode);
         byte[]? contents = IsSelf(path, "auxv") ? process.Auxv
             : IsSelf(path, "cmdline") ? Encoding.UTF8.GetBytes(string.Concat(process.Argv.Select(a => a + "\0")))
+            : IsSelf(path, "maps") && process.ProcMaps is { } maps ? Encoding.UTF8.GetBytes(maps())
             : null;
         if (contents is null) return null;
-        // Both files are read-only to their owner.
+        // These files are read-only.
         return (flags & AccessModeMask) != 0 ? -Errno.EACCES : FileOf(Path.GetFileName(path), contents, flags);
     }
 
