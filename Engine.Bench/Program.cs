@@ -1,1 +1,3 @@
-Console.WriteLine("stub");
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Memcheck.Engine.Bench.TranslationBenchmarks).Assembly).Run(args);

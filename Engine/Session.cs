@@ -1,11 +1,85 @@
+using System.Runtime.InteropServices;
+using Memcheck.Engine.Core;
+using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Guest;
+using Memcheck.Engine.Ir;
+using Memcheck.Engine.Os;
+using Memcheck.Engine.Reporting;
+using Memcheck.Engine.Tools.None;
+
 namespace Memcheck.Engine;
 
 /// <summary>Runs one guest program under a tool and returns what happened.</summary>
 public static class Session
 {
-    public static RunResult Run(SessionOptions options) =>
-        throw new NotImplementedException("the dispatcher is being written");
+    /// <summary>
+    /// Loads and runs the program. A program that cannot be loaded throws <see cref="GuestLoadException"/>
+    /// with a one-line message for the user; anything the guest does is reported, never thrown.
+    /// </summary>
+    public static unsafe RunResult Run(SessionOptions options, TextWriter? log = null)
+    {
+        log ??= Console.Error;
+        using var space = new GuestAddressSpace();
+        var argv = new List<string> { options.Program };
+        argv.AddRange(options.Arguments);
+        var program = new ProgramLoader(space).Load(options.Program, argv, EnvironmentForGuest());
+
+        int pid = Environment.ProcessId;
+        var commentary = new Commentary(log, pid);
+        Tool tool = new NoneTool();
+        WriteHeader(commentary, tool, [options.CommandName ?? options.Program, .. options.Arguments]);
+
+        var state = (GuestState*)NativeMemory.AlignedAlloc(GuestState.BlockSize, 64);
+        try
+        {
+            new Span<byte>(state, GuestState.BlockSize).Clear();
+            state->Reset();
+            state->Gpr[4] = program.InitialRsp;
+            state->Rip = program.Entry;
+
+            var process = new ProcessInfo
+            {
+                ExecutablePath = program.ExecutablePath, Argv = argv, InitialBrk = program.BrkStart,
+                Auxv = [.. program.Auxv.SelectMany(e => BitConverter.GetBytes(e.Type).Concat(BitConverter.GetBytes(e.Value)))],
+            };
+            var kernel = new SyscallHandler(process, new AddressSpaceMemoryManager(space), space.Pages, HostFileDescriptors.Snapshot(), log);
+            var translator = new Translator(new Lifter(new GuestCode(space.Pages)), tool, sb => sb, new InterpreterBackend());
+            space.Unmapped += translator.Invalidate;
+            space.ProtectionChanged += (start, length, _) => translator.Invalidate(start, length);
+            var services = new DispatcherServices(kernel, commentary, space);
+            var end = new Dispatcher(translator, state, space.Pages, services).Run();
+
+            int exitCode;
+            int? signal = null;
+            if (end is GuestEnd.Killed killed)
+            {
+                FatalSignalReport.Write(commentary, killed.Fault, services.Stack(killed.Fault.Pc), GuestAddressSpace.StackReserve);
+                signal = killed.Fault.Signal;
+                exitCode = 128 + killed.Fault.Signal;
+            }
+            else exitCode = ((GuestEnd.Exited)end).Status & 0xFF;
+            tool.Finish(commentary);
+            return new RunResult(exitCode, signal);
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(state);
+        }
+    }
+
+    /// <summary>The environment exactly as this process received it, order included (env prints it).</summary>
+    private static List<string> EnvironmentForGuest() =>
+        [.. File.ReadAllText("/proc/self/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)];
+
+    private static void WriteHeader(Commentary c, Tool tool, IReadOnlyList<string> argv)
+    {
+        c.Line(tool.Banner);
+        c.Line("Copyright (C) 2026, MIT licensed, by the Memcheck.NET contributors.");
+        c.Line($"Using Memcheck.NET {typeof(Session).Assembly.GetName().Version?.ToString(3)} and Iced; rerun with -h for copyright info");
+        c.Line($"Command: {string.Join(' ', argv)}");
+        c.Line();
+    }
 }
 
-/// <summary>How the guest ended.</summary>
+/// <summary>How the guest ended: its exit status (128+N for a fatal signal N, as a shell shows it).</summary>
 public sealed record RunResult(int ExitCode, int? FatalSignal);

@@ -83,6 +83,8 @@ public enum IrOp : ushort
     FMax,
     /// <summary>Ordered compare to I32 holding the ZF/PF/CF bits as comisd sets them in RFLAGS positions.</summary>
     FCmpFlags,
+    /// <summary>(float a, I8 mode b) -> a rounded to an integral value of a's type; mode as roundsd's imm[1:0]: 0 nearest even, 1 down, 2 up, 3 toward zero (sse).</summary>
+    FRoundInt,
 
     // ---- Binary: vector, lane-wise ----
     VAdd,
@@ -122,6 +124,8 @@ public enum IrOp : ushort
     VFDiv,
     VFMin,
     VFMax,
+    /// <summary>pshufb, Lane I8: byte i = b[i] bit 7 set ? 0 : a[b[i] &amp; 15] (sse).</summary>
+    VPermBytes,
 
     // ---- Ternary ----
     /// <summary>(high, low, divisor): quotient of the double-width dividend; caller guarantees no overflow.</summary>

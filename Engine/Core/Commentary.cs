@@ -1,0 +1,24 @@
+namespace Memcheck.Engine.Core;
+
+/// <summary>
+/// The engine's own output ("commentary" in Valgrind's terms): every line prefixed with ==PID==,
+/// written to stderr or the --log-file, kept apart from the guest's stdout and stderr.
+/// </summary>
+public sealed class Commentary(TextWriter writer, int pid, bool quiet = false)
+{
+    public int Pid { get; } = pid;
+    public bool Quiet { get; } = quiet;
+
+    public void Line(string text = "")
+    {
+        writer.Write($"=={Pid}== {text}\n");
+        writer.Flush();
+    }
+
+    /// <summary>A line without the ==PID== prefix (e.g. the "vex amd64->IR:" diagnostics).</summary>
+    public void Raw(string text)
+    {
+        writer.Write(text + "\n");
+        writer.Flush();
+    }
+}

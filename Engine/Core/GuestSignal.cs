@@ -1,0 +1,31 @@
+namespace Memcheck.Engine.Core;
+
+/// <summary>Linux signal numbers the engine raises for guest faults, and their names as Valgrind prints them.</summary>
+public static class GuestSignal
+{
+    public const int SigIll = 4, SigTrap = 5, SigAbrt = 6, SigBus = 7, SigFpe = 8, SigKill = 9, SigSegv = 11;
+
+    private static readonly string[] Names =
+    [
+        "0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL",
+        "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT",
+        "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF",
+        "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
+    ];
+
+    public static string Name(int signal) => signal >= 0 && signal < Names.Length ? Names[signal] : $"SIGRT{signal - 32}";
+}
+
+/// <summary>A synchronous fault the guest caused, with the si_code/si_addr details the report prints.</summary>
+public sealed record GuestFault(int Signal, ulong Pc, ulong Address, FaultDetail Detail);
+
+public enum FaultDetail
+{
+    /// <summary>SEGV_MAPERR: nothing mapped there.</summary>
+    NotMapped,
+    /// <summary>SEGV_ACCERR: mapped, but not with the needed permission.</summary>
+    BadPermissions,
+    IntegerDivideByZero,
+    IllegalOpcode,
+    Breakpoint,
+}

@@ -1,0 +1,20 @@
+using Iced.Intel;
+
+namespace Memcheck.Engine.Cpu.Integer;
+
+/// <summary>The integer instruction families, registered into the lifter table.</summary>
+internal static class IntegerLifters
+{
+    public static void Register(LifterTable t)
+    {
+        var integer = new GprOnlyTable(t);
+        DataLifters.AddTo(integer);
+        AluLifters.AddTo(integer);
+        ShiftLifters.AddTo(integer);
+        MulDivLifters.AddTo(integer);
+        BitLifters.AddTo(integer);
+        StringLifters.AddTo(integer);
+        ControlFlowLifters.AddTo(integer);
+        SystemLifters.AddTo(integer);
+    }
+}

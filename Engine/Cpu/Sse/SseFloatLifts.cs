@@ -1,0 +1,185 @@
+using Iced.Intel;
+using Memcheck.Engine.Ir;
+using static Memcheck.Engine.Cpu.Sse.SseOperands;
+
+namespace Memcheck.Engine.Cpu.Sse;
+
+/// <summary>
+/// SSE/SSE2/SSE3/SSE4.1 floating point: packed and scalar arithmetic, compares, conversions, shuffles,
+/// rounding. Rounding follows round-to-nearest (the IR's float operations do not read MXCSR.RC).
+/// </summary>
+internal static class SseFloatLifts
+{
+    private static readonly (Mnemonic Mnemonic, IrOp Op, IrType Lane)[] Packed =
+    [
+        (Mnemonic.Addps, IrOp.VFAdd, IrType.F32), (Mnemonic.Addpd, IrOp.VFAdd, IrType.F64),
+        (Mnemonic.Subps, IrOp.VFSub, IrType.F32), (Mnemonic.Subpd, IrOp.VFSub, IrType.F64),
+        (Mnemonic.Mulps, IrOp.VFMul, IrType.F32), (Mnemonic.Mulpd, IrOp.VFMul, IrType.F64),
+        (Mnemonic.Divps, IrOp.VFDiv, IrType.F32), (Mnemonic.Divpd, IrOp.VFDiv, IrType.F64),
+        (Mnemonic.Minps, IrOp.VFMin, IrType.F32), (Mnemonic.Minpd, IrOp.VFMin, IrType.F64),
+        (Mnemonic.Maxps, IrOp.VFMax, IrType.F32), (Mnemonic.Maxpd, IrOp.VFMax, IrType.F64),
+    ];
+
+    private static readonly (Mnemonic Mnemonic, IrOp Op, IrType Type)[] Scalar =
+    [
+        (Mnemonic.Addss, IrOp.FAdd, IrType.F32), (Mnemonic.Addsd, IrOp.FAdd, IrType.F64),
+        (Mnemonic.Subss, IrOp.FSub, IrType.F32), (Mnemonic.Subsd, IrOp.FSub, IrType.F64),
+        (Mnemonic.Mulss, IrOp.FMul, IrType.F32), (Mnemonic.Mulsd, IrOp.FMul, IrType.F64),
+        (Mnemonic.Divss, IrOp.FDiv, IrType.F32), (Mnemonic.Divsd, IrOp.FDiv, IrType.F64),
+        (Mnemonic.Minss, IrOp.FMin, IrType.F32), (Mnemonic.Minsd, IrOp.FMin, IrType.F64),
+        (Mnemonic.Maxss, IrOp.FMax, IrType.F32), (Mnemonic.Maxsd, IrOp.FMax, IrType.F64),
+    ];
+
+    /// <summary>Packed conversions: (mnemonic, op, source lane, destination lane, lane count); unwritten lanes become zero.</summary>
+    private static readonly (Mnemonic Mnemonic, IrOp Op, IrType From, IrType To, int Count)[] PackedConversions =
+    [
+        (Mnemonic.Cvtdq2pd, IrOp.SIntToF, IrType.I32, IrType.F64, 2),
+        (Mnemonic.Cvtdq2ps, IrOp.SIntToF, IrType.I32, IrType.F32, 4),
+        (Mnemonic.Cvtps2pd, IrOp.FConvert, IrType.F32, IrType.F64, 2),
+        (Mnemonic.Cvtpd2ps, IrOp.FConvert, IrType.F64, IrType.F32, 2),
+        (Mnemonic.Cvttps2dq, IrOp.FToSIntTrunc, IrType.F32, IrType.I32, 4),
+        (Mnemonic.Cvtps2dq, IrOp.FToSIntRound, IrType.F32, IrType.I32, 4),
+        (Mnemonic.Cvttpd2dq, IrOp.FToSIntTrunc, IrType.F64, IrType.I32, 2),
+        (Mnemonic.Cvtpd2dq, IrOp.FToSIntRound, IrType.F64, IrType.I32, 2),
+    ];
+
+    public static void Register(LifterTable t)
+    {
+        foreach (var (m, op, lane) in Packed)
+            t.Add(m, c => SseIntegerLifts.Unary(c, (sb, d, s) => Binary(sb, op, d, s, lane)));
+        foreach (var (m, op, type) in Scalar)
+            t.Add(m, c => ScalarOp(c, type, (sb, a, b) => sb.Binop(op, type, a, b)));
+        foreach (var (m, op, from, to, count) in PackedConversions)
+            t.Add(m, c => SseIntegerLifts.Unary(c, (sb, _, s) => ConvertLanes(sb, s, op, from, to, count)));
+        t.Add(Mnemonic.Sqrtss, c => ScalarOp(c, IrType.F32, (sb, _, b) => sb.Unop(IrOp.FSqrt, IrType.F32, b)));
+        t.Add(Mnemonic.Sqrtsd, c => ScalarOp(c, IrType.F64, (sb, _, b) => sb.Unop(IrOp.FSqrt, IrType.F64, b)));
+        t.Add(Mnemonic.Sqrtps, c => SseIntegerLifts.Unary(c, (sb, _, s) => ConvertLanes(sb, s, IrOp.FSqrt, IrType.F32, IrType.F32, 4)));
+        t.Add(Mnemonic.Sqrtpd, c => SseIntegerLifts.Unary(c, (sb, _, s) => ConvertLanes(sb, s, IrOp.FSqrt, IrType.F64, IrType.F64, 2)));
+        t.Add(Mnemonic.Cvtss2sd, c => ScalarOp(c, IrType.F32, (sb, _, b) => sb.Unop(IrOp.FConvert, IrType.F64, b)));
+        t.Add(Mnemonic.Cvtsd2ss, c => ScalarOp(c, IrType.F64, (sb, _, b) => sb.Unop(IrOp.FConvert, IrType.F32, b)));
+        t.Add(Mnemonic.Cvtsi2ss, c => IntToScalar(c, IrType.F32));
+        t.Add(Mnemonic.Cvtsi2sd, c => IntToScalar(c, IrType.F64));
+        t.Add(Mnemonic.Cvttss2si, c => ScalarToInt(c, IrType.F32, IrOp.FToSIntTrunc));
+        t.Add(Mnemonic.Cvttsd2si, c => ScalarToInt(c, IrType.F64, IrOp.FToSIntTrunc));
+        t.Add(Mnemonic.Cvtss2si, c => ScalarToInt(c, IrType.F32, IrOp.FToSIntRound));
+        t.Add(Mnemonic.Cvtsd2si, c => ScalarToInt(c, IrType.F64, IrOp.FToSIntRound));
+        foreach (var m in (Mnemonic[])[Mnemonic.Comiss, Mnemonic.Ucomiss]) t.Add(m, c => CompareToFlags(c, IrType.F32));
+        foreach (var m in (Mnemonic[])[Mnemonic.Comisd, Mnemonic.Ucomisd]) t.Add(m, c => CompareToFlags(c, IrType.F64));
+        t.Add(Mnemonic.Cmpps, c => PackedCompare(c, IrType.F32));
+        t.Add(Mnemonic.Cmppd, c => PackedCompare(c, IrType.F64));
+        t.Add(Mnemonic.Cmpss, c => ScalarCompare(c, IrType.F32));
+        t.Add(Mnemonic.Cmpsd, c => ScalarCompare(c, IrType.F64));
+        t.Add(Mnemonic.Shufps, c => Shuffle(c, IrType.F32, c.Insn.Immediate8));
+        t.Add(Mnemonic.Shufpd, c => Shuffle(c, IrType.F64, c.Insn.Immediate8 & 3));
+        t.Add(Mnemonic.Movshdup, c => SseIntegerLifts.Unary(c, (sb, _, s) => Shuffled(sb, s, s, IrType.I32, 0b11_11_01_01)));
+        t.Add(Mnemonic.Movsldup, c => SseIntegerLifts.Unary(c, (sb, _, s) => Shuffled(sb, s, s, IrType.I32, 0b10_10_00_00)));
+        t.Add(Mnemonic.Haddps, c => Horizontal(c, IrOp.VFAdd, IrType.F32, 0b10_00_10_00, 0b11_01_11_01));
+        t.Add(Mnemonic.Hsubps, c => Horizontal(c, IrOp.VFSub, IrType.F32, 0b10_00_10_00, 0b11_01_11_01));
+        t.Add(Mnemonic.Haddpd, c => Horizontal(c, IrOp.VFAdd, IrType.F64, 0b00, 0b11));
+        t.Add(Mnemonic.Hsubpd, c => Horizontal(c, IrOp.VFSub, IrType.F64, 0b00, 0b11));
+        t.Add(Mnemonic.Addsubps, c => AddSub(c, IrType.F32));
+        t.Add(Mnemonic.Addsubpd, c => AddSub(c, IrType.F64));
+        t.Add(Mnemonic.Roundss, c => Round(c, IrType.F32, 1));
+        t.Add(Mnemonic.Roundsd, c => Round(c, IrType.F64, 1));
+        t.Add(Mnemonic.Roundps, c => Round(c, IrType.F32, 4));
+        t.Add(Mnemonic.Roundpd, c => Round(c, IrType.F64, 2));
+    }
+
+    /// <summary>Lane 0 of dst = f(lane 0 of dst, lane 0 of src); the other lanes of dst are kept.</summary>
+    private static bool ScalarOp(LiftContext c, IrType type, Func<Superblock, IrValue, IrValue, IrValue> f)
+    {
+        if (!IsXmm(c, 0)) return false;
+        var sb = c.Sb;
+        var d = Dest(c);
+        var result = f(sb, Lane(sb, d, 0, type), Lane(sb, Source(c, 1), 0, type));
+        PutDest(c, WithLane(sb, d, 0, result));
+        return true;
+    }
+
+    private static IrValue ConvertLanes(Superblock sb, IrValue s, IrOp op, IrType from, IrType to, int count)
+    {
+        var result = Zero;
+        for (int i = 0; i < count; i++) result = WithLane(sb, result, i, sb.Unop(op, to, Lane(sb, s, i, from)));
+        return result;
+    }
+
+    private static bool IntToScalar(LiftContext c, IrType type)
+    {
+        if (!IsXmm(c, 0)) return false;
+        var value = c.Read(1, IrTypes.IntOfBytes(OperandBytes(c, 1)));
+        PutDest(c, WithLane(c.Sb, Dest(c), 0, c.Sb.Unop(IrOp.SIntToF, type, value)));
+        return true;
+    }
+
+    private static bool ScalarToInt(LiftContext c, IrType type, IrOp op)
+    {
+        if (!IsGpr(c, 0)) return false;
+        var value = Lane(c.Sb, Source(c, 1), 0, type);
+        c.Write(0, c.Sb.Unop(op, IrTypes.IntOfBytes(OperandBytes(c, 0)), value));
+        return true;
+    }
+
+    /// <summary>comis/ucomis: ZF, PF, CF from the compare; OF, SF, AF cleared.</summary>
+    private static bool CompareToFlags(LiftContext c, IrType type)
+    {
+        if (!IsXmm(c, 0)) return false;
+        var sb = c.Sb;
+        var flags = sb.Binop(IrOp.FCmpFlags, IrType.I32, Lane(sb, Dest(c), 0, type), Lane(sb, Source(c, 1), 0, type));
+        c.SetFlagsFromRflags(sb.Unop(IrOp.ZeroExtend, IrType.I64, flags));
+        return true;
+    }
+
+    private static bool PackedCompare(LiftContext c, IrType lane) => SseIntegerLifts.Unary(c, (sb, d, s) =>
+        sb.Triop(IrOp.VFCmp, IrType.V128, d, s, IrValue.U8((ulong)(c.Insn.Immediate8 & 7)), lane));
+
+    /// <summary>cmpss/cmpsd: the lane-0 mask replaces lane 0. Reached also by the string cmpsd, which is not ours.</summary>
+    private static bool ScalarCompare(LiftContext c, IrType type)
+    {
+        if (!IsXmm(c, 0)) return false;
+        var sb = c.Sb;
+        var d = Dest(c);
+        var mask = sb.Triop(IrOp.VFCmp, IrType.V128, d, Source(c, 1), IrValue.U8((ulong)(c.Insn.Immediate8 & 7)), type);
+        var lane = IrTypes.IntOfBytes(type.Bytes());
+        PutDest(c, WithLane(sb, d, 0, Lane(sb, mask, 0, lane)));
+        return true;
+    }
+
+    private static IrValue Shuffled(Superblock sb, IrValue a, IrValue b, IrType lane, int control) =>
+        sb.Triop(IrOp.VShuffle, IrType.V128, a, b, IrValue.U8((ulong)control), lane);
+
+    private static bool Shuffle(LiftContext c, IrType lane, int control) =>
+        SseIntegerLifts.Unary(c, (sb, d, s) => Shuffled(sb, d, s, lane, control));
+
+    /// <summary>hadd/hsub: even lanes op odd lanes, dst's pairs in the low half, src's in the high half.</summary>
+    private static bool Horizontal(LiftContext c, IrOp op, IrType lane, int evens, int odds) =>
+        SseIntegerLifts.Unary(c, (sb, d, s) =>
+            Binary(sb, op, Shuffled(sb, d, s, lane, evens), Shuffled(sb, d, s, lane, odds), lane));
+
+    /// <summary>addsub: even lanes subtract, odd lanes add.</summary>
+    private static bool AddSub(LiftContext c, IrType lane) => SseIntegerLifts.Unary(c, (sb, d, s) =>
+    {
+        var intLane = IrTypes.IntOfBytes(lane.Bytes());
+        var odd = LaneMask(lane == IrType.F32 ? 0b1010 : 0b10, intLane);
+        return Select(sb, odd, Binary(sb, IrOp.VFSub, d, s, lane), Binary(sb, IrOp.VFAdd, d, s, lane));
+    });
+
+    /// <summary>round*: imm[1:0] is the rounding mode unless imm[2] selects MXCSR.RC (same encoding).</summary>
+    private static bool Round(LiftContext c, IrType type, int count)
+    {
+        if (!IsXmm(c, 0)) return false;
+        var sb = c.Sb;
+        int imm = c.Insn.Immediate8;
+        IrValue mode = IrValue.U8((ulong)(imm & 3));
+        if ((imm & 4) != 0)
+        {
+            var rc = sb.Binop(IrOp.Shr, sb.Get(GuestState.OffMxcsr, IrType.I32), IrValue.U8(13));
+            mode = sb.Unop(IrOp.Truncate, IrType.I8, sb.Binop(IrOp.And, rc, IrValue.U32(3)));
+        }
+        var s = Source(c, 1);
+        var result = count == 1 ? Dest(c) : Zero;
+        for (int i = 0; i < count; i++)
+            result = WithLane(sb, result, i, sb.Binop(IrOp.FRoundInt, type, Lane(sb, s, i, type), mode));
+        PutDest(c, result);
+        return true;
+    }
+}

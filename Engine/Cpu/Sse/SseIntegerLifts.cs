@@ -1,0 +1,240 @@
+using Iced.Intel;
+using Memcheck.Engine.Ir;
+using static Memcheck.Engine.Cpu.Sse.SseOperands;
+
+namespace Memcheck.Engine.Cpu.Sse;
+
+/// <summary>Packed integer and bitwise SSE2..SSE4.2 instructions, as lane-wise IR vector operations.</summary>
+internal static class SseIntegerLifts
+{
+    /// <summary>dst = op(dst, src) lane-wise; Lane None for whole-register bitwise operations.</summary>
+    private static readonly (Mnemonic Mnemonic, IrOp Op, IrType Lane)[] LaneWise =
+    [
+        (Mnemonic.Paddb, IrOp.VAdd, IrType.I8), (Mnemonic.Paddw, IrOp.VAdd, IrType.I16),
+        (Mnemonic.Paddd, IrOp.VAdd, IrType.I32), (Mnemonic.Paddq, IrOp.VAdd, IrType.I64),
+        (Mnemonic.Psubb, IrOp.VSub, IrType.I8), (Mnemonic.Psubw, IrOp.VSub, IrType.I16),
+        (Mnemonic.Psubd, IrOp.VSub, IrType.I32), (Mnemonic.Psubq, IrOp.VSub, IrType.I64),
+        (Mnemonic.Paddsb, IrOp.VAddSatS, IrType.I8), (Mnemonic.Paddsw, IrOp.VAddSatS, IrType.I16),
+        (Mnemonic.Paddusb, IrOp.VAddSatU, IrType.I8), (Mnemonic.Paddusw, IrOp.VAddSatU, IrType.I16),
+        (Mnemonic.Psubsb, IrOp.VSubSatS, IrType.I8), (Mnemonic.Psubsw, IrOp.VSubSatS, IrType.I16),
+        (Mnemonic.Psubusb, IrOp.VSubSatU, IrType.I8), (Mnemonic.Psubusw, IrOp.VSubSatU, IrType.I16),
+        (Mnemonic.Pmullw, IrOp.VMul, IrType.I16), (Mnemonic.Pmulld, IrOp.VMul, IrType.I32),
+        (Mnemonic.Pmulhw, IrOp.VMulHiS, IrType.I16), (Mnemonic.Pmulhuw, IrOp.VMulHiU, IrType.I16),
+        (Mnemonic.Pcmpeqb, IrOp.VCmpEQ, IrType.I8), (Mnemonic.Pcmpeqw, IrOp.VCmpEQ, IrType.I16),
+        (Mnemonic.Pcmpeqd, IrOp.VCmpEQ, IrType.I32), (Mnemonic.Pcmpeqq, IrOp.VCmpEQ, IrType.I64),
+        (Mnemonic.Pcmpgtb, IrOp.VCmpGTS, IrType.I8), (Mnemonic.Pcmpgtw, IrOp.VCmpGTS, IrType.I16),
+        (Mnemonic.Pcmpgtd, IrOp.VCmpGTS, IrType.I32), (Mnemonic.Pcmpgtq, IrOp.VCmpGTS, IrType.I64),
+        (Mnemonic.Pminub, IrOp.VMinU, IrType.I8), (Mnemonic.Pminuw, IrOp.VMinU, IrType.I16),
+        (Mnemonic.Pminud, IrOp.VMinU, IrType.I32), (Mnemonic.Pminsb, IrOp.VMinS, IrType.I8),
+        (Mnemonic.Pminsw, IrOp.VMinS, IrType.I16), (Mnemonic.Pminsd, IrOp.VMinS, IrType.I32),
+        (Mnemonic.Pmaxub, IrOp.VMaxU, IrType.I8), (Mnemonic.Pmaxuw, IrOp.VMaxU, IrType.I16),
+        (Mnemonic.Pmaxud, IrOp.VMaxU, IrType.I32), (Mnemonic.Pmaxsb, IrOp.VMaxS, IrType.I8),
+        (Mnemonic.Pmaxsw, IrOp.VMaxS, IrType.I16), (Mnemonic.Pmaxsd, IrOp.VMaxS, IrType.I32),
+        (Mnemonic.Pavgb, IrOp.VAvgU, IrType.I8), (Mnemonic.Pavgw, IrOp.VAvgU, IrType.I16),
+        (Mnemonic.Punpcklbw, IrOp.VInterleaveLo, IrType.I8), (Mnemonic.Punpcklwd, IrOp.VInterleaveLo, IrType.I16),
+        (Mnemonic.Punpckldq, IrOp.VInterleaveLo, IrType.I32), (Mnemonic.Punpcklqdq, IrOp.VInterleaveLo, IrType.I64),
+        (Mnemonic.Punpckhbw, IrOp.VInterleaveHi, IrType.I8), (Mnemonic.Punpckhwd, IrOp.VInterleaveHi, IrType.I16),
+        (Mnemonic.Punpckhdq, IrOp.VInterleaveHi, IrType.I32), (Mnemonic.Punpckhqdq, IrOp.VInterleaveHi, IrType.I64),
+        (Mnemonic.Unpcklps, IrOp.VInterleaveLo, IrType.I32), (Mnemonic.Unpcklpd, IrOp.VInterleaveLo, IrType.I64),
+        (Mnemonic.Unpckhps, IrOp.VInterleaveHi, IrType.I32), (Mnemonic.Unpckhpd, IrOp.VInterleaveHi, IrType.I64),
+        (Mnemonic.Packsswb, IrOp.VPackSS, IrType.I16), (Mnemonic.Packssdw, IrOp.VPackSS, IrType.I32),
+        (Mnemonic.Packuswb, IrOp.VPackUS, IrType.I16), (Mnemonic.Packusdw, IrOp.VPackUS, IrType.I32),
+        (Mnemonic.Pshufb, IrOp.VPermBytes, IrType.I8),
+        (Mnemonic.Pand, IrOp.And, IrType.None), (Mnemonic.Andps, IrOp.And, IrType.None), (Mnemonic.Andpd, IrOp.And, IrType.None),
+        (Mnemonic.Por, IrOp.Or, IrType.None), (Mnemonic.Orps, IrOp.Or, IrType.None), (Mnemonic.Orpd, IrOp.Or, IrType.None),
+        (Mnemonic.Pxor, IrOp.Xor, IrType.None), (Mnemonic.Xorps, IrOp.Xor, IrType.None), (Mnemonic.Xorpd, IrOp.Xor, IrType.None),
+    ];
+
+    private static readonly (Mnemonic Mnemonic, IrOp Op, IrType Lane)[] Shifts =
+    [
+        (Mnemonic.Psllw, IrOp.VShl, IrType.I16), (Mnemonic.Pslld, IrOp.VShl, IrType.I32), (Mnemonic.Psllq, IrOp.VShl, IrType.I64),
+        (Mnemonic.Psrlw, IrOp.VShr, IrType.I16), (Mnemonic.Psrld, IrOp.VShr, IrType.I32), (Mnemonic.Psrlq, IrOp.VShr, IrType.I64),
+        (Mnemonic.Psraw, IrOp.VSar, IrType.I16), (Mnemonic.Psrad, IrOp.VSar, IrType.I32),
+    ];
+
+    /// <summary>pmovzx/pmovsx: (mnemonic, source lane, destination lane, sign-extending).</summary>
+    private static readonly (Mnemonic Mnemonic, IrType From, IrType To, bool Signed)[] Extensions =
+    [
+        (Mnemonic.Pmovzxbw, IrType.I8, IrType.I16, false), (Mnemonic.Pmovzxbd, IrType.I8, IrType.I32, false),
+        (Mnemonic.Pmovzxbq, IrType.I8, IrType.I64, false), (Mnemonic.Pmovzxwd, IrType.I16, IrType.I32, false),
+        (Mnemonic.Pmovzxwq, IrType.I16, IrType.I64, false), (Mnemonic.Pmovzxdq, IrType.I32, IrType.I64, false),
+        (Mnemonic.Pmovsxbw, IrType.I8, IrType.I16, true), (Mnemonic.Pmovsxbd, IrType.I8, IrType.I32, true),
+        (Mnemonic.Pmovsxbq, IrType.I8, IrType.I64, true), (Mnemonic.Pmovsxwd, IrType.I16, IrType.I32, true),
+        (Mnemonic.Pmovsxwq, IrType.I16, IrType.I64, true), (Mnemonic.Pmovsxdq, IrType.I32, IrType.I64, true),
+    ];
+
+    public static void Register(LifterTable t)
+    {
+        foreach (var (m, op, lane) in LaneWise) t.Add(m, c => LaneWiseOp(c, op, lane));
+        foreach (var (m, op, lane) in Shifts) t.Add(m, c => Shift(c, op, lane));
+        foreach (var (m, from, to, signed) in Extensions) t.Add(m, c => Extend(c, from, to, signed));
+        foreach (var m in (Mnemonic[])[Mnemonic.Pandn, Mnemonic.Andnps, Mnemonic.Andnpd])
+            t.Add(m, c => Unary(c, (sb, d, s) => sb.Binop(IrOp.And, sb.Unop(IrOp.Not, IrType.V128, d), s)));
+        t.Add(Mnemonic.Pslldq, c => ByteShift(c, IrOp.VShiftBytesLeft));
+        t.Add(Mnemonic.Psrldq, c => ByteShift(c, IrOp.VShiftBytesRight));
+        t.Add(Mnemonic.Palignr, Palignr);
+        t.Add(Mnemonic.Pshufd, c => Unary(c, (sb, _, s) => sb.Triop(IrOp.VShuffle, IrType.V128, s, s, IrValue.U8(c.Insn.Immediate8), IrType.I32)));
+        t.Add(Mnemonic.Pshuflw, c => Unary(c, (sb, _, s) => sb.Triop(IrOp.VShuffle, IrType.V128, s, s, IrValue.U16(c.Insn.Immediate8), IrType.I16)));
+        t.Add(Mnemonic.Pshufhw, c => Unary(c, (sb, _, s) => sb.Triop(IrOp.VShuffle, IrType.V128, s, s, IrValue.U16(0x100u | c.Insn.Immediate8), IrType.I16)));
+        t.Add(Mnemonic.Pmaddwd, c => Unary(c, Pmaddwd));
+        t.Add(Mnemonic.Pmuludq, c => Unary(c, (sb, d, s) => MulEvenDwords(sb, d, s, signed: false)));
+        t.Add(Mnemonic.Pmuldq, c => Unary(c, (sb, d, s) => MulEvenDwords(sb, d, s, signed: true)));
+        t.Add(Mnemonic.Pabsb, c => Unary(c, (sb, _, s) => Abs(sb, s, IrType.I8)));
+        t.Add(Mnemonic.Pabsw, c => Unary(c, (sb, _, s) => Abs(sb, s, IrType.I16)));
+        t.Add(Mnemonic.Pabsd, c => Unary(c, (sb, _, s) => Abs(sb, s, IrType.I32)));
+        t.Add(Mnemonic.Pblendw, c => Unary(c, (sb, d, s) => Select(sb, LaneMask(c.Insn.Immediate8, IrType.I16), d, s)));
+        t.Add(Mnemonic.Blendps, c => Unary(c, (sb, d, s) => Select(sb, LaneMask(c.Insn.Immediate8 & 15, IrType.I32), d, s)));
+        t.Add(Mnemonic.Blendpd, c => Unary(c, (sb, d, s) => Select(sb, LaneMask(c.Insn.Immediate8 & 3, IrType.I64), d, s)));
+        t.Add(Mnemonic.Pblendvb, c => VariableBlend(c, IrType.I8));
+        t.Add(Mnemonic.Blendvps, c => VariableBlend(c, IrType.I32));
+        t.Add(Mnemonic.Blendvpd, c => VariableBlend(c, IrType.I64));
+        t.Add(Mnemonic.Ptest, Ptest);
+        t.Add(Mnemonic.Pextrb, c => Extract(c, IrType.I8));
+        t.Add(Mnemonic.Pextrw, c => Extract(c, IrType.I16));
+        t.Add(Mnemonic.Pextrd, c => Extract(c, IrType.I32));
+        t.Add(Mnemonic.Pextrq, c => Extract(c, IrType.I64));
+        t.Add(Mnemonic.Extractps, c => Extract(c, IrType.I32));
+        t.Add(Mnemonic.Pinsrb, c => Insert(c, IrType.I8));
+        t.Add(Mnemonic.Pinsrw, c => Insert(c, IrType.I16));
+        t.Add(Mnemonic.Pinsrd, c => Insert(c, IrType.I32));
+        t.Add(Mnemonic.Pinsrq, c => Insert(c, IrType.I64));
+        t.Add(Mnemonic.Insertps, Insertps);
+    }
+
+    /// <summary>dst = f(dst, src) for an XMM destination; MMX forms of shared mnemonics are not lifted.</summary>
+    internal static bool Unary(LiftContext c, Func<Superblock, IrValue, IrValue, IrValue> f)
+    {
+        if (!IsXmm(c, 0)) return false;
+        PutDest(c, f(c.Sb, Dest(c), Source(c, 1)));
+        return true;
+    }
+
+    private static bool LaneWiseOp(LiftContext c, IrOp op, IrType lane) =>
+        Unary(c, (sb, d, s) => Binary(sb, op, d, s, lane));
+
+    /// <summary>Shift by an immediate or by the low 64 bits of an XMM/m128 count, clamped so huge counts still give 0.</summary>
+    private static bool Shift(LiftContext c, IrOp op, IrType lane)
+    {
+        if (!IsXmm(c, 0)) return false;
+        var sb = c.Sb;
+        IrValue count;
+        if (c.Insn.GetOpKind(1) == OpKind.Immediate8)
+            count = IrValue.U8(c.Insn.Immediate8);
+        else
+        {
+            var n = Low64(sb, Source(c, 1));
+            var small = sb.Binop(IrOp.CmpLTU, IrType.I1, n, IrValue.U64(255));
+            count = sb.Ite(small, sb.Unop(IrOp.Truncate, IrType.I8, n), IrValue.U8(255));
+        }
+        PutDest(c, sb.Binop(op, IrType.V128, Dest(c), count, lane));
+        return true;
+    }
+
+    private static bool ByteShift(LiftContext c, IrOp op)
+    {
+        if (!IsXmm(c, 0)) return false;
+        int n = c.Insn.Immediate8;
+        PutDest(c, n > 15 ? Zero : c.Sb.Binop(op, IrType.V128, Dest(c), IrValue.U8((ulong)n)));
+        return true;
+    }
+
+    /// <summary>palignr: bytes imm.. of the 32-byte concatenation dst:src.</summary>
+    private static bool Palignr(LiftContext c) => Unary(c, (sb, d, s) =>
+    {
+        int n = c.Insn.Immediate8;
+        if (n == 0) return s;
+        if (n < 16)
+            return sb.Binop(IrOp.Or, sb.Binop(IrOp.VShiftBytesRight, IrType.V128, s, IrValue.U8((ulong)n)),
+                sb.Binop(IrOp.VShiftBytesLeft, IrType.V128, d, IrValue.U8((ulong)(16 - n))));
+        if (n == 16) return d;
+        return n < 32 ? sb.Binop(IrOp.VShiftBytesRight, IrType.V128, d, IrValue.U8((ulong)(n - 16))) : Zero;
+    });
+
+    /// <summary>pmaddwd: signed word products, adjacent pairs summed into dwords.</summary>
+    private static IrValue Pmaddwd(Superblock sb, IrValue d, IrValue s)
+    {
+        var lo = Binary(sb, IrOp.VMul, d, s, IrType.I16);
+        var hi = Binary(sb, IrOp.VMulHiS, d, s, IrType.I16);
+        var p0123 = Binary(sb, IrOp.VInterleaveLo, lo, hi, IrType.I16);
+        var p4567 = Binary(sb, IrOp.VInterleaveHi, lo, hi, IrType.I16);
+        // shufps-style selection (F32 lanes) takes two lanes from each operand; only bits move.
+        var even = sb.Triop(IrOp.VShuffle, IrType.V128, p0123, p4567, IrValue.U8(0b10_00_10_00), IrType.F32);
+        var odd = sb.Triop(IrOp.VShuffle, IrType.V128, p0123, p4567, IrValue.U8(0b11_01_11_01), IrType.F32);
+        return Binary(sb, IrOp.VAdd, even, odd, IrType.I32);
+    }
+
+    /// <summary>pmuludq/pmuldq: 64-bit products of dwords 0 and 2, from each qword's low half widened.</summary>
+    private static IrValue MulEvenDwords(Superblock sb, IrValue d, IrValue s, bool signed)
+    {
+        IrValue Widen(IrValue v) => signed
+            ? sb.Binop(IrOp.VSar, IrType.V128, sb.Binop(IrOp.VShl, IrType.V128, v, IrValue.U8(32), IrType.I64), IrValue.U8(32), IrType.I64)
+            : sb.Binop(IrOp.And, v, IrValue.Constant128(IrType.V128, 0xFFFF_FFFF, 0xFFFF_FFFF));
+        return Binary(sb, IrOp.VMul, Widen(d), Widen(s), IrType.I64);
+    }
+
+    /// <summary>max(x, -x) is |x|, and gives the unsigned bit pattern 0x80.. for the most negative lane as pabs does.</summary>
+    private static IrValue Abs(Superblock sb, IrValue s, IrType lane) =>
+        Binary(sb, IrOp.VMaxS, s, Binary(sb, IrOp.VSub, Zero, s, lane), lane);
+
+    /// <summary>pmovzx/pmovsx: interleave with zeros (or with itself, then shift arithmetically) until the lanes are wide enough.</summary>
+    private static bool Extend(LiftContext c, IrType from, IrType to, bool signed) => Unary(c, (sb, _, s) =>
+    {
+        var v = s;
+        for (var lane = from; lane != to; lane = Wider(lane))
+            v = Binary(sb, IrOp.VInterleaveLo, v, signed ? v : Zero, lane);
+        if (signed)
+            v = sb.Binop(IrOp.VSar, IrType.V128, v, IrValue.U8((ulong)(to.Bits() - from.Bits())), to);
+        return v;
+    });
+
+    private static IrType Wider(IrType lane) => IrTypes.IntOfBytes(lane.Bytes() * 2);
+
+    /// <summary>pblendvb/blendvps/blendvpd: implicit XMM0's lane sign bits pick the source.</summary>
+    private static bool VariableBlend(LiftContext c, IrType lane) => Unary(c, (sb, d, s) =>
+        Select(sb, Binary(sb, IrOp.VCmpGTS, Zero, c.GetXmm(0), lane), d, s));
+
+    /// <summary>ptest: ZF = (dst AND src) == 0, CF = (NOT dst AND src) == 0, other flags clear.</summary>
+    private static bool Ptest(LiftContext c)
+    {
+        if (!IsXmm(c, 0)) return false;
+        var sb = c.Sb;
+        var d = Dest(c);
+        var s = Source(c, 1);
+        var zf = IsAllZero(sb, sb.Binop(IrOp.And, d, s));
+        var cf = IsAllZero(sb, sb.Binop(IrOp.And, sb.Unop(IrOp.Not, IrType.V128, d), s));
+        c.SetFlagsFromRflags(sb.Binop(IrOp.Or, FlagBit(sb, zf, 6), FlagBit(sb, cf, 0)));
+        return true;
+    }
+
+    /// <summary>pextr*/extractps: lane imm of the XMM source to a GPR (zero-extended) or to memory.</summary>
+    private static bool Extract(LiftContext c, IrType lane)
+    {
+        if (!IsXmm(c, 1)) return false;
+        int lanes = 16 / lane.Bytes();
+        WriteInt(c, 0, Lane(c.Sb, c.GetXmm(XmmIndex(c, 1)), c.Insn.Immediate8 & (lanes - 1), lane));
+        return true;
+    }
+
+    private static bool Insert(LiftContext c, IrType lane)
+    {
+        if (!IsXmm(c, 0)) return false;
+        int lanes = 16 / lane.Bytes();
+        var value = c.Read(1, IrTypes.IntOfBytes(OperandBytes(c, 1)));
+        if (value.Type != lane) value = c.Sb.Unop(IrOp.Truncate, lane, value);
+        PutDest(c, WithLane(c.Sb, Dest(c), c.Insn.Immediate8 & (lanes - 1), value));
+        return true;
+    }
+
+    /// <summary>insertps: a dword (lane imm[7:6] of a register, or m32) into lane imm[5:4], then lanes in imm[3:0] zeroed.</summary>
+    private static bool Insertps(LiftContext c)
+    {
+        if (!IsXmm(c, 0)) return false;
+        var sb = c.Sb;
+        int imm = c.Insn.Immediate8;
+        var value = Lane(sb, Source(c, 1), IsXmm(c, 1) ? (imm >> 6) & 3 : 0, IrType.I32);
+        var inserted = WithLane(sb, Dest(c), (imm >> 4) & 3, value);
+        PutDest(c, (imm & 15) == 0 ? inserted
+            : sb.Binop(IrOp.And, inserted, LaneMask(~imm & 15, IrType.I32)));
+        return true;
+    }
+}

@@ -1,0 +1,13 @@
+namespace Memcheck.Engine.Cpu.Sse;
+
+/// <summary>Registers the lifters of SSE through SSE4.2 (what glibc's non-AVX ifunc variants, libm, libstdc++ and gcc -O2 code use).</summary>
+internal static class SseLifters
+{
+    public static void Register(LifterTable t)
+    {
+        SseMoves.Register(t);
+        SseIntegerLifts.Register(t);
+        SseFloatLifts.Register(t);
+        SseStringLifts.Register(t);
+    }
+}

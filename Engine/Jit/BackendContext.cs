@@ -1,0 +1,21 @@
+namespace Memcheck.Engine.Jit;
+
+/// <summary>
+/// What generated code is bound to: the page-ownership map it checks guest accesses against and the
+/// cache it lives in.
+/// </summary>
+public sealed class BackendContext
+{
+    /// <summary>
+    /// The PageMap's first-level table (2^19 pointers indexed by address &gt;&gt; 28). Embedded into every
+    /// block as a constant, so it must stay at this address for the cache's lifetime.
+    /// </summary>
+    public nint PageMapLevel1 { get; }
+    public CodeCache Cache { get; }
+    public BackendContext(nint pageMapLevel1, CodeCache cache)
+    {
+        if (pageMapLevel1 == 0) throw new ArgumentException("the page map has no first-level table", nameof(pageMapLevel1));
+        PageMapLevel1 = pageMapLevel1;
+        Cache = cache;
+    }
+}

@@ -1,0 +1,203 @@
+using System.Runtime.InteropServices;
+using Iced.Intel;
+using static Memcheck.Engine.Jit.X64;
+
+namespace Memcheck.Engine.Jit;
+
+/// <summary>
+/// An executable region holding translated blocks, bump-allocated, plus the data and shared stubs
+/// generated code uses: the chain budget, the indirect-branch lookup table (guest RIP -> chain entry),
+/// and the return-to-dispatcher and lookup stubs. Everything generated code calls or jumps to that we
+/// generate lives inside this range, so the host fault handler can recognise it.
+/// Not thread-safe: the engine translates and runs guest code under one lock.
+/// </summary>
+public sealed unsafe class CodeCache : IDisposable
+{
+    /// <summary>Chained jumps allowed per dispatcher call before a block returns anyway (signals, thread switches).</summary>
+    public const int ChainBudget = 1 << 16;
+    public const int LookupEntries = 4096;
+    private const int HeaderBytes = 64;
+    private const int LookupOffset = HeaderBytes;
+    private const int StubsOffset = LookupOffset + LookupEntries * 16;
+
+    private readonly Dictionary<ulong, CompiledBlock> _byGuest = [];
+    private readonly Dictionary<nint, ExitSite> _sites = [];
+    private nint _top;
+    private bool _disposed;
+
+    public nint Start { get; }
+    public long Capacity { get; }
+    public nint End => Start + (nint)Capacity;
+    public long Used => _top - Start;
+    public int BlockCount => _byGuest.Count;
+
+    internal nint BudgetAddress => Start;
+    internal nint LookupStub { get; private set; }
+    internal nint PopReturnStub { get; private set; }
+    private LookupEntry* Table => (LookupEntry*)(Start + LookupOffset);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct LookupEntry
+    {
+        public ulong GuestRip;
+        public nint Host;
+    }
+
+    public CodeCache(long capacity = 256L << 20)
+    {
+        if (capacity < 1 << 20 || capacity > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(capacity), "between 1 MiB and 2 GiB, so rel32 jumps reach across it");
+        Capacity = capacity;
+        Start = ExecutableMemory.Map(capacity);
+        Reset();
+    }
+
+    public bool Contains(nint address) => address >= Start && address < End;
+
+    /// <summary>The valid translation of the block starting at <paramref name="guestAddress"/>, if any.</summary>
+    public CompiledBlock? Find(ulong guestAddress) => _byGuest.GetValueOrDefault(guestAddress);
+
+    /// <summary>
+    /// Links the chain site a block exited through (state->ExitAddr) to the translation of its target,
+    /// so the next time that exit jumps there directly.
+    /// </summary>
+    public void Chain(nint exitSite, CompiledBlock target)
+    {
+        if (!_sites.TryGetValue(exitSite, out var site)) throw new ArgumentException($"0x{exitSite:x} is not a chain site", nameof(exitSite));
+        if (!target.IsValid) throw new ArgumentException($"{target} was invalidated", nameof(target));
+        if (target.GuestAddress != site.Target)
+            throw new ArgumentException($"the exit goes to 0x{site.Target:x}, not to {target}", nameof(target));
+        if (site.ChainedTo == target) return;
+        if (site.ChainedTo != null) Unchain(site);
+        PatchJump(site.PatchAddress, target.ChainEntry);
+        site.ChainedTo = target;
+        target.Incoming.Add(site);
+    }
+
+    /// <summary>Drops every translation made from guest bytes in [start, start + length) and all jumps into them.</summary>
+    public void Invalidate(ulong guestStart, ulong length)
+    {
+        var doomed = _byGuest.Values.Where(b => b.Overlaps(guestStart, length)).ToList();
+        foreach (var block in doomed) Remove(block);
+    }
+
+    /// <summary>Empties the cache; no generated code may be running.</summary>
+    public void Flush()
+    {
+        foreach (var block in _byGuest.Values) block.IsValid = false;
+        _byGuest.Clear();
+        _sites.Clear();
+        Reset();
+    }
+
+    internal void Add(CompiledBlock block)
+    {
+        if (_byGuest.TryGetValue(block.GuestAddress, out var old)) Remove(old);
+        _byGuest[block.GuestAddress] = block;
+        foreach (var site in block.Exits) _sites[site.PatchAddress] = site;
+        ref var entry = ref Table[LookupIndex(block.GuestAddress)];
+        entry.GuestRip = block.GuestAddress;
+        entry.Host = block.ChainEntry;
+    }
+
+    /// <summary>Assembles at the current top of the cache and keeps the bytes there.</summary>
+    internal (nint Address, int Size, AssemblerResult Result) Place(Assembler asm)
+    {
+        var writer = new CacheWriter(_top, End);
+        var result = asm.Assemble(writer, (ulong)_top, BlockEncoderOptions.ReturnNewInstructionOffsets);
+        nint address = _top;
+        _top = Align(_top + writer.Written);
+        return (address, writer.Written, result);
+    }
+
+    private static nint Align(nint p) => (p + 15) & ~(nint)15;
+
+    private void Remove(CompiledBlock block)
+    {
+        foreach (var site in block.Incoming.ToList()) Unchain(site);
+        foreach (var site in block.Exits)
+        {
+            if (site.ChainedTo != null) Unchain(site);
+            _sites.Remove(site.PatchAddress);
+        }
+        ref var entry = ref Table[LookupIndex(block.GuestAddress)];
+        if (entry.Host == block.ChainEntry) ClearEntry(ref entry);
+        _byGuest.Remove(block.GuestAddress);
+        block.IsValid = false;
+    }
+
+    private void Unchain(ExitSite site)
+    {
+        PatchJump(site.PatchAddress, site.PatchAddress + 5);
+        site.ChainedTo!.Incoming.Remove(site);
+        site.ChainedTo = null;
+    }
+
+    private static void PatchJump(nint site, nint target) => *(int*)(site + 1) = checked((int)(target - (site + 5)));
+
+    /// <summary>The lookup table's hash; the lookup stub computes the same in machine code.</summary>
+    private static int LookupIndex(ulong rip) => (int)(((uint)rip ^ ((uint)rip >> 12)) & (LookupEntries - 1));
+
+    private void ClearEntry(ref LookupEntry entry)
+    {
+        // Matches no jump target the stub can see (guest addresses are canonical); a hit would still only return.
+        entry.GuestRip = ulong.MaxValue;
+        entry.Host = PopReturnStub;
+    }
+
+    private void Reset()
+    {
+        _top = Start + StubsOffset;
+        EmitStubs();
+        for (int i = 0; i < LookupEntries; i++) ClearEntry(ref Table[i]);
+    }
+
+    /// <summary>
+    /// popret: the tail every exit ends in. lookup: entered from an indirect exit with the frame popped and
+    /// the next RIP in rax; jumps to its translation when the table has it, else returns to the dispatcher.
+    /// </summary>
+    private void EmitStubs()
+    {
+        var asm = new Assembler(64);
+        var popret = asm.CreateLabel();
+        var lookup = asm.CreateLabel();
+        asm.Label(ref popret);
+        BlockEmitter.PopAndReturnTo(asm);
+        asm.Label(ref lookup);
+        asm.AddInstruction(Instruction.Create(Code.Dec_rm32, new MemoryOperand(Register.RIP, BudgetAddress)));
+        asm.jz(popret);
+        asm.AddInstruction(Instruction.Create(Code.Mov_r32_rm32, R(Rcx, 4), R(Rax, 4)));
+        asm.AddInstruction(Instruction.Create(Code.Mov_r32_rm32, R(Rdx, 4), R(Rax, 4)));
+        asm.AddInstruction(Instruction.Create(Code.Shr_rm32_imm8, R(Rdx, 4), 12));
+        asm.AddInstruction(Instruction.Create(Code.Xor_r32_rm32, R(Rcx, 4), R(Rdx, 4)));
+        asm.AddInstruction(Instruction.Create(Code.And_rm32_imm32, R(Rcx, 4), LookupEntries - 1));
+        asm.AddInstruction(Instruction.Create(Code.Shl_rm32_imm8, R(Rcx, 4), 4));
+        asm.AddInstruction(Instruction.Create(Code.Lea_r64_m, R64(Rdx), new MemoryOperand(Register.RIP, Start + LookupOffset)));
+        asm.AddInstruction(Instruction.Create(Code.Cmp_r64_rm64, R64(Rax), new MemoryOperand(R64(Rdx), R64(Rcx), 1)));
+        asm.jne(popret);
+        asm.AddInstruction(Instruction.Create(Code.Jmp_rm64, new MemoryOperand(R64(Rdx), R64(Rcx), 1, 8, 1)));
+        var placed = Place(asm);
+        PopReturnStub = (nint)placed.Result.GetLabelRIP(popret);
+        LookupStub = (nint)placed.Result.GetLabelRIP(lookup);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var block in _byGuest.Values) block.IsValid = false;
+        ExecutableMemory.Unmap(Start, Capacity);
+    }
+
+    /// <summary>Writes assembled bytes straight into the cache, refusing to run past its end.</summary>
+    private sealed class CacheWriter(nint start, nint end) : CodeWriter
+    {
+        public int Written { get; private set; }
+
+        public override void WriteByte(byte value)
+        {
+            if (start + Written >= end) throw new InvalidOperationException("the code cache is full; flush it");
+            *(byte*)(start + Written++) = value;
+        }
+    }
+}

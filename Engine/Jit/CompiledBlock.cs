@@ -1,0 +1,66 @@
+using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Ir;
+
+namespace Memcheck.Engine.Jit;
+
+/// <summary>
+/// A superblock translated to host code in a <see cref="CodeCache"/>. The dispatcher calls
+/// <see cref="Entry"/>; it returns the next guest RIP (also in state->Rip) with the exit's
+/// <see cref="JumpKind"/> in state->ExitKind and, for a chainable exit, the exit's patch site in
+/// state->ExitAddr (0 otherwise), to hand to <see cref="CodeCache.Chain"/> once the target is translated.
+/// </summary>
+public sealed unsafe class CompiledBlock
+{
+    private readonly List<ExitSite> _exits = [];
+    private readonly List<ExitSite> _incoming = [];
+
+    public ulong GuestAddress { get; }
+    public IReadOnlyList<(ulong Start, int Length)> Extents { get; }
+    public delegate* unmanaged<GuestState*, ulong> Entry => (delegate* unmanaged<GuestState*, ulong>)HostAddress;
+    public nint HostAddress { get; }
+    public int HostSize { get; }
+    /// <summary>Where chained jumps from other blocks enter: past the prologue that saves the dispatcher's registers.</summary>
+    internal nint ChainEntry { get; }
+    /// <summary>Time <see cref="BlockCompiler.Compile"/> took, for the translator's benchmarks.</summary>
+    public TimeSpan CompileTime { get; internal set; }
+    /// <summary>False once invalidated or flushed: the dispatcher must not call it again.</summary>
+    public bool IsValid { get; internal set; } = true;
+
+    internal IReadOnlyList<ExitSite> Exits => _exits;
+    internal List<ExitSite> Incoming => _incoming;
+
+    internal CompiledBlock(ulong guestAddress, IReadOnlyList<(ulong, int)> extents, nint hostAddress, int hostSize, nint chainEntry)
+    {
+        GuestAddress = guestAddress;
+        Extents = extents;
+        HostAddress = hostAddress;
+        HostSize = hostSize;
+        ChainEntry = chainEntry;
+    }
+
+    internal void AddExit(ExitSite site) => _exits.Add(site);
+
+    public bool Overlaps(ulong start, ulong length)
+    {
+        foreach (var (s, len) in Extents)
+            if (s < start + length && start < s + (ulong)len) return true;
+        return false;
+    }
+
+    public override string ToString() => $"block 0x{GuestAddress:x} at 0x{HostAddress:x} ({HostSize} bytes)";
+}
+
+/// <summary>
+/// A <c>jmp rel32</c> at a constant-target exit. Unchained it jumps to the next instruction (the
+/// return to the dispatcher); chained it jumps straight into the target block.
+/// </summary>
+internal sealed class ExitSite(CompiledBlock owner, nint patchAddress, ulong target)
+{
+    public CompiledBlock Owner { get; } = owner;
+    public nint PatchAddress { get; } = patchAddress;
+    public ulong Target { get; } = target;
+    public CompiledBlock? ChainedTo { get; set; }
+
+    /// <summary>Jump kinds whose exits need nothing from the dispatcher, so they may go straight to the target.</summary>
+    public static bool IsChainable(JumpKind kind) => kind is JumpKind.Boring or JumpKind.Call or JumpKind.Ret;
+}

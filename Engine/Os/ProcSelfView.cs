@@ -1,0 +1,64 @@
+using System.Text;
+
+namespace Memcheck.Engine.Os;
+
+/// <summary>
+/// The files of /proc/self (and /proc/&lt;pid&gt;) whose host contents describe the engine, shown as the
+/// guest's: exe links to the guest executable, auxv and cmdline hold the guest's auxiliary vector and argv.
+/// </summary>
+internal sealed unsafe class ProcSelfView(ProcessInfo process)
+{
+    private const long EACCES = 13;
+    private const int AccessModeMask = 3, CloseOnExec = 0x80000, MemfdCloseOnExec = 1, AtFdCwd = -100;
+
+    /// <summary>The target a readlink of the path shows the guest; null when the host's answer is right.</summary>
+    public string? LinkTarget(string path) => IsSelf(path, "exe") ? process.ExecutablePath : null;
+
+    /// <summary>
+    /// Opens the guest's view of the path: a descriptor, -errno, or null when the path is an ordinary file
+    /// for the host to open.
+    /// </summary>
+    public long? Open(string path, int flags, int mode)
+    {
+        if (IsSelf(path, "exe")) return OpenHostPath(process.ExecutablePath, flags, mode);
+        byte[]? contents = IsSelf(path, "auxv") ? process.Auxv
+            : IsSelf(path, "cmdline") ? Encoding.UTF8.GetBytes(string.Concat(process.Argv.Select(a => a + "\0")))
+            : null;
+        if (contents is null) return null;
+        // Both files are read-only to their owner.
+        return (flags & AccessModeMask) != 0 ? -EACCES : FileOf(Path.GetFileName(path), contents, flags);
+    }
+
+    private bool IsSelf(string path, string entry) => path == $"/proc/self/{entry}" || path == $"/proc/{process.Pid}/{entry}";
+
+    private static long OpenHostPath(string path, int flags, int mode)
+    {
+        fixed (byte* name = Encoding.UTF8.GetBytes(path + "\0"))
+            return HostSyscall.Invoke(SyscallTable.Named("openat").Number, unchecked((ulong)AtFdCwd), (ulong)name, (ulong)flags, (ulong)mode);
+    }
+
+    /// <summary>An anonymous in-memory file holding the contents, positioned at its start.</summary>
+    private static long FileOf(string name, byte[] contents, int flags)
+    {
+        long fd;
+        fixed (byte* memfdName = Encoding.UTF8.GetBytes(name + "\0"))
+            fd = HostSyscall.Invoke(SyscallTable.Named("memfd_create").Number, (ulong)memfdName,
+                (flags & CloseOnExec) != 0 ? MemfdCloseOnExec : 0UL);
+        if (fd < 0) return fd;
+        fixed (byte* data = contents)
+        {
+            for (int written = 0; written < contents.Length;)
+            {
+                long result = HostSyscall.Invoke(SyscallTable.Named("write").Number, (ulong)fd, (ulong)(data + written), (ulong)(contents.Length - written));
+                if (result < 0)
+                {
+                    HostSyscall.Invoke(SyscallTable.Named("close").Number, (ulong)fd);
+                    return result;
+                }
+                written += (int)result;
+            }
+        }
+        HostSyscall.Invoke(SyscallTable.Named("lseek").Number, (ulong)fd, 0, 0);
+        return fd;
+    }
+}

@@ -1,0 +1,16 @@
+namespace Memcheck.Engine.Os;
+
+/// <summary>What the kernel knows about the guest process that the guest may ask back.</summary>
+public sealed class ProcessInfo
+{
+    /// <summary>Absolute path of the guest executable: what /proc/self/exe shows the guest.</summary>
+    public required string ExecutablePath { get; init; }
+    /// <summary>The guest's pid: the host process's, as under Valgrind.</summary>
+    public int Pid { get; init; } = Environment.ProcessId;
+    public IReadOnlyList<string> Argv { get; init; } = [];
+    /// <summary>The auxiliary vector as placed on the guest's initial stack (for /proc/self/auxv).</summary>
+    public byte[] Auxv { get; init; } = [];
+    public ulong InitialBrk { get; init; }
+    /// <summary>The guest's RLIMIT_STACK; getrlimit/setrlimit of it never reach the host.</summary>
+    public ResourceLimit StackLimit { get; set; } = ResourceLimit.OfHost(ResourceLimit.RlimitStack);
+}

@@ -1,0 +1,341 @@
+using System.Text;
+using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Ir;
+
+namespace Memcheck.Engine.Os;
+
+/// <summary>
+/// The guest's kernel: executes the syscall a guest thread stopped at. Number in RAX, arguments in RDI RSI
+/// RDX R10 R8 R9, result into RAX (-errno on failure, as the kernel returns). Syscalls touching state the
+/// engine owns (memory map, signal handlers, fs base, host descriptors) are emulated; the rest go to the
+/// host kernel with the guest's arguments unchanged, after a check that every buffer the kernel would write
+/// belongs to the guest.
+/// </summary>
+public sealed unsafe class SyscallHandler
+{
+    private delegate long Emulation(GuestState* state, ReadOnlySpan<ulong> args);
+
+    private const int RaxIndex = 0, RspIndex = 4;
+    /// <summary>Argument registers in order, as indices into <see cref="GuestState.Gpr"/>.</summary>
+    private static readonly int[] ArgumentRegisters = [7, 6, 2, 10, 8, 9]; // RDI RSI RDX R10 R8 R9
+    private static readonly int ExitNumber = SyscallTable.Named("exit").Number;
+    private static readonly int ExitGroupNumber = SyscallTable.Named("exit_group").Number;
+
+    private readonly ProcessInfo _process;
+    private readonly IGuestMemoryManager _addressSpace;
+    private readonly GuestMemory _memory;
+    private readonly HostFileDescriptors _hostFds;
+    private readonly ProcSelfView _procSelf;
+    private readonly TextWriter _warnings;
+    private readonly Dictionary<int, Emulation> _emulations;
+
+    /// <param name="guard">Which memory the guest owns (page ownership and protection, not memcheck's A bits:
+    /// a syscall on a freed heap block still runs, memcheck reports it).</param>
+    /// <param name="warnings">Where Valgrind's "--pid--" warnings go (stderr).</param>
+    public SyscallHandler(ProcessInfo process, IGuestMemoryManager addressSpace, IGuestMemoryGuard guard,
+        HostFileDescriptors hostFds, TextWriter warnings)
+    {
+        _process = process;
+        _addressSpace = addressSpace;
+        _memory = new GuestMemory(guard);
+        _hostFds = hostFds;
+        _procSelf = new ProcSelfView(process);
+        _warnings = warnings;
+        var byName = new Dictionary<string, Emulation>
+        {
+            ["brk"] = (_, a) => _addressSpace.Brk(a[0]),
+            ["mmap"] = (_, a) => _addressSpace.Mmap(a[0], a[1], (int)a[2], (int)a[3], (int)a[4], (long)a[5]),
+            ["munmap"] = (_, a) => _addressSpace.Munmap(a[0], a[1]),
+            ["mprotect"] = (_, a) => _addressSpace.Mprotect(a[0], a[1], (int)a[2]),
+            ["mremap"] = (_, a) => _addressSpace.Mremap(a[0], a[1], a[2], (int)a[3], a[4]),
+            ["madvise"] = Madvise,
+            ["arch_prctl"] = ArchPrctl,
+            ["set_tid_address"] = SetTidAddress,
+            ["set_robust_list"] = SetRobustList,
+            ["rseq"] = (_, _) => -Errno.ENOSYS, // glibc probes it and copes; Valgrind refuses it silently too
+            ["open"] = (_, a) => Open("open", a, 0),
+            ["openat"] = (_, a) => Open("openat", a, 1),
+            ["readlink"] = (_, a) => Readlink("readlink", a, 0),
+            ["readlinkat"] = (_, a) => Readlink("readlinkat", a, 1),
+            ["getrlimit"] = Getrlimit,
+            ["setrlimit"] = Setrlimit,
+            ["prlimit64"] = Prlimit64,
+            ["rt_sigaction"] = RtSigaction,
+            ["rt_sigprocmask"] = RtSigprocmask,
+            ["sigaltstack"] = Sigaltstack,
+            ["rt_sigpending"] = RtSigpending,
+            ["kill"] = (_, a) => a[0] == 0 || a[0] == (ulong)_process.Pid ? RaiseInGuest(a[1]) : Pass("kill", a),
+            ["tkill"] = (_, a) => IsOwnThread(a[0]) ? RaiseInGuest(a[1]) : Pass("tkill", a),
+            ["tgkill"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[2]) : Pass("tgkill", a),
+            ["rt_sigqueueinfo"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[1]) : Pass("rt_sigqueueinfo", a),
+            ["rt_tgsigqueueinfo"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[2]) : Pass("rt_tgsigqueueinfo", a),
+            ["close"] = (_, a) => _hostFds.IsHost((int)a[0]) ? -Errno.EBADF : Pass("close", a),
+            ["dup2"] = (_, a) => _hostFds.IsHost((int)a[1]) ? -Errno.EBADF : Pass("dup2", a),
+            ["dup3"] = (_, a) => _hostFds.IsHost((int)a[1]) ? -Errno.EBADF : Pass("dup3", a),
+            ["close_range"] = CloseRange,
+        };
+        _emulations = byName.ToDictionary(e => SyscallTable.Named(e.Key).Number, e => e.Value);
+    }
+
+    public GuestSignalState Signals { get; } = new();
+    /// <summary>Where the guest asked its thread id to be cleared at exit (set_tid_address).</summary>
+    public ulong ClearChildTid { get; private set; }
+    /// <summary>The guest's robust futex list head (set_robust_list), for thread exit.</summary>
+    public ulong RobustListHead { get; private set; }
+
+    /// <summary>Numbers of the syscalls this handler emulates.</summary>
+    internal IEnumerable<int> EmulatedNumbers => _emulations.Keys.Append(ExitNumber).Append(ExitGroupNumber);
+
+    public SyscallOutcome Handle(GuestState* state)
+    {
+        ulong number = state->Gpr[RaxIndex];
+        Span<ulong> args = stackalloc ulong[ArgumentRegisters.Length];
+        for (int i = 0; i < args.Length; i++) args[i] = state->Gpr[ArgumentRegisters[i]];
+
+        // The kernel keeps only the exit status's low byte.
+        if (number == (ulong)ExitNumber || number == (ulong)ExitGroupNumber) return SyscallOutcome.Exit((int)(args[0] & 0xFF));
+
+        var entry = SyscallTable.Find(number);
+        long result;
+        if (entry is null || entry.Treatment == SyscallTreatment.Unsupported)
+        {
+            WarnUnhandled(number);
+            result = -Errno.ENOSYS;
+        }
+        else if (entry.Treatment == SyscallTreatment.Emulated)
+            result = _emulations[entry.Number](state, args);
+        else
+            result = OutputsBelongToGuest(entry, args) ? HostSyscall.Invoke(entry.Number, args) : -Errno.EFAULT;
+
+        state->Gpr[RaxIndex] = (ulong)result;
+        return SyscallOutcome.Continue;
+    }
+
+    /// <summary>Valgrind's text for a syscall it has no wrapper for, on the warnings writer.</summary>
+    private void WarnUnhandled(ulong number)
+    {
+        string prefix = $"--{_process.Pid}-- ";
+        _warnings.Write(
+            $"{prefix}WARNING: unhandled amd64-linux syscall: {(long)number}\n" +
+            $"{prefix}You may be able to write your own handler.\n" +
+            $"{prefix}Read the file README_MISSING_SYSCALL_OR_IOCTL.\n" +
+            $"{prefix}Nevertheless we consider this a bug.  Please report\n" +
+            $"{prefix}it at http://valgrind.org/support/bug_reports.html.\n");
+    }
+
+    /// <summary>
+    /// Whether every buffer the layout says the kernel writes lies in guest memory: guest pointers are host
+    /// pointers, so without this a guest bug would overwrite the engine. NULL stays the kernel's business.
+    /// </summary>
+    private bool OutputsBelongToGuest(SyscallEntry entry, ReadOnlySpan<ulong> args)
+    {
+        if (entry.Arguments is not { } layout) return true;
+        for (int i = 0; i < layout.Count; i++)
+            if (args[i] != 0 && layout[i].WrittenCapacity(args) is { } size && !_memory.CanWrite(args[i], size))
+                return false;
+        return true;
+    }
+
+    private long Pass(string name, ReadOnlySpan<ulong> args) => HostSyscall.Invoke(SyscallTable.Named(name).Number, args);
+
+    private long Madvise(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        // Advice that discards contents may only touch guest memory; the rest is a hint, harmless anywhere.
+        const int dontNeed = 4, free = 8, remove = 9, wipeOnFork = 18;
+        bool discards = (int)args[2] is dontNeed or free or remove or wipeOnFork;
+        return discards && !_memory.CanRead(args[0], args[1]) ? -Errno.ENOMEM : Pass("madvise", args);
+    }
+
+    private long ArchPrctl(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        const int setGs = 0x1001, setFs = 0x1002, getFs = 0x1003, getGs = 0x1004;
+        const ulong userSpaceEnd = 0x0000_7FFF_FFFF_F000;
+        ulong addr = args[1];
+        switch ((int)args[0])
+        {
+            case setFs or setGs when addr >= userSpaceEnd:
+                return -Errno.EPERM;
+            case setFs:
+                state->FsBase = addr;
+                return 0;
+            case setGs:
+                state->GsBase = addr;
+                return 0;
+            case getFs:
+                return _memory.TryWrite(addr, state->FsBase) ? 0 : -Errno.EFAULT;
+            case getGs:
+                return _memory.TryWrite(addr, state->GsBase) ? 0 : -Errno.EFAULT;
+            default:
+                return -Errno.EINVAL;
+        }
+    }
+
+    private long SetTidAddress(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        ClearChildTid = args[0];
+        return HostSyscall.Invoke(SyscallTable.Named("gettid").Number);
+    }
+
+    private long SetRobustList(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        const ulong robustListHeadSize = 24;
+        if (args[1] != robustListHeadSize) return -Errno.EINVAL;
+        RobustListHead = args[0];
+        return 0;
+    }
+
+    /// <summary>Files of /proc/self that describe the guest rather than the engine; others reach the host.</summary>
+    /// <param name="pathArg">Index of the path argument; flags and mode follow it.</param>
+    private long Open(string name, ReadOnlySpan<ulong> args, int pathArg)
+    {
+        // An absolute path ignores openat's directory descriptor.
+        string? path = _memory.ReadCString(args[pathArg]);
+        if (path is null) return -Errno.EFAULT;
+        return _procSelf.Open(path, (int)args[pathArg + 1], (int)args[pathArg + 2]) ?? Pass(name, args);
+    }
+
+    /// <summary>/proc/self/exe (or /proc/&lt;pid&gt;/exe) names the guest executable, not the engine.</summary>
+    /// <param name="pathArg">Index of the path argument; the buffer and its size follow it.</param>
+    private long Readlink(string name, ReadOnlySpan<ulong> args, int pathArg)
+    {
+        ulong buffer = args[pathArg + 1], size = args[pathArg + 2];
+        string? path = _memory.ReadCString(args[pathArg]);
+        if (path is null) return -Errno.EFAULT;
+        if (_procSelf.LinkTarget(path) is not { } link)
+            return _memory.CanWrite(buffer, size) ? Pass(name, args) : -Errno.EFAULT;
+        if ((int)size <= 0) return -Errno.EINVAL;
+        byte[] target = Encoding.UTF8.GetBytes(link);
+        int length = Math.Min(target.Length, (int)size); // readlink truncates silently and adds no NUL
+        return _memory.TryWrite(buffer, target.AsSpan(0, length)) ? length : -Errno.EFAULT;
+    }
+
+    private long Getrlimit(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        if (args[0] != ResourceLimit.RlimitStack)
+            return _memory.CanWrite(args[1], 16) ? Pass("getrlimit", args) : -Errno.EFAULT;
+        return _memory.TryWrite(args[1], _process.StackLimit) ? 0 : -Errno.EFAULT;
+    }
+
+    private long Setrlimit(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        if (args[0] != ResourceLimit.RlimitStack) return Pass("setrlimit", args);
+        return _memory.TryRead(args[1], out ResourceLimit limit) ? SetStackLimit(limit) : -Errno.EFAULT;
+    }
+
+    private long Prlimit64(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        bool self = args[0] == 0 || args[0] == (ulong)_process.Pid;
+        if (!self || args[1] != ResourceLimit.RlimitStack)
+            return args[3] == 0 || _memory.CanWrite(args[3], 16) ? Pass("prlimit64", args) : -Errno.EFAULT;
+        ResourceLimit old = _process.StackLimit;
+        if (args[2] != 0)
+        {
+            if (!_memory.TryRead(args[2], out ResourceLimit limit)) return -Errno.EFAULT;
+            long set = SetStackLimit(limit);
+            if (set < 0) return set;
+        }
+        return args[3] == 0 || _memory.TryWrite(args[3], old) ? 0 : -Errno.EFAULT;
+    }
+
+    /// <summary>The guest may lower its stack limit or raise it up to the hard limit, as an unprivileged process.</summary>
+    private long SetStackLimit(ResourceLimit limit)
+    {
+        if (limit.Current > limit.Maximum) return -Errno.EINVAL;
+        if (limit.Maximum > _process.StackLimit.Maximum) return -Errno.EPERM;
+        _process.StackLimit = limit;
+        return 0;
+    }
+
+    private long RtSigaction(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        int signal = (int)args[0];
+        ulong act = args[1], oldAct = args[2];
+        if (args[3] != sizeof(ulong) || signal is < 1 or > GuestSignalState.SignalCount) return -Errno.EINVAL;
+        if (act != 0 && signal is GuestSignalState.SigKill or GuestSignalState.SigStop) return -Errno.EINVAL;
+        SignalAction newAction = default;
+        if (act != 0 && !_memory.TryRead(act, out newAction)) return -Errno.EFAULT;
+        if (oldAct != 0 && !_memory.TryWrite(oldAct, Signals.GetAction(signal))) return -Errno.EFAULT;
+        if (act != 0) Signals.SetAction(signal, newAction with { Mask = newAction.Mask & ~GuestSignalState.Unblockable });
+        return 0;
+    }
+
+    private long RtSigprocmask(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        const int block = 0, unblock = 1, setMask = 2;
+        int how = (int)args[0];
+        ulong set = args[1], oldSet = args[2];
+        if (args[3] != sizeof(ulong)) return -Errno.EINVAL;
+        ulong old = Signals.Mask;
+        if (set != 0)
+        {
+            if (!_memory.TryRead(set, out ulong given)) return -Errno.EFAULT;
+            if (how is not (block or unblock or setMask)) return -Errno.EINVAL;
+            ulong mask = how == block ? old | given : how == unblock ? old & ~given : given;
+            Signals.Mask = mask & ~GuestSignalState.Unblockable;
+        }
+        return oldSet == 0 || _memory.TryWrite(oldSet, old) ? 0 : -Errno.EFAULT;
+    }
+
+    /// <summary>The guest's pending signals that it blocks, as the kernel answers (a set size up to 8 bytes).</summary>
+    private long RtSigpending(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        if (args[1] > sizeof(ulong)) return -Errno.EINVAL;
+        ulong pending = Signals.Pending & Signals.Mask;
+        return _memory.TryWrite(args[0], new ReadOnlySpan<byte>(&pending, (int)args[1])) ? 0 : -Errno.EFAULT;
+    }
+
+    private long Sigaltstack(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        const ulong minSignalStackSize = 2048;
+        ulong newStackAddr = args[0], oldStackAddr = args[1];
+        SignalStack current = Signals.AltStack;
+        ulong sp = state->Gpr[RspIndex];
+        bool onStack = (current.Flags & SignalStack.Disable) == 0 && sp - current.Sp < current.Size;
+        if (newStackAddr != 0)
+        {
+            if (!_memory.TryRead(newStackAddr, out SignalStack requested)) return -Errno.EFAULT;
+            if (onStack) return -Errno.EPERM;
+            int mode = requested.Flags & ~SignalStack.AutoDisarm;
+            if (mode is not (0 or SignalStack.OnStack or SignalStack.Disable)) return -Errno.EINVAL;
+            if (mode == SignalStack.Disable) Signals.AltStack = SignalStack.Disabled;
+            else if (requested.Size < minSignalStackSize) return -Errno.ENOMEM;
+            else Signals.AltStack = requested with { Flags = requested.Flags & SignalStack.AutoDisarm };
+        }
+        if (oldStackAddr == 0) return 0;
+        var old = onStack ? current with { Flags = SignalStack.OnStack } : current;
+        return _memory.TryWrite(oldStackAddr, old) ? 0 : -Errno.EFAULT;
+    }
+
+    /// <summary>
+    /// A signal the guest sends itself stays in the guest: on the host it would hit the runtime's handlers or
+    /// kill the engine before it can report. It waits in <see cref="GuestSignalState.Pending"/> for delivery.
+    /// Signal 0 only asks whether the target exists.
+    /// </summary>
+    private long RaiseInGuest(ulong signal)
+    {
+        if (signal > GuestSignalState.SignalCount) return -Errno.EINVAL;
+        if (signal != 0) Signals.Raise((int)signal);
+        return 0;
+    }
+
+    private static bool IsOwnThread(ulong tid) => (long)tid > 0 && Directory.Exists($"/proc/self/task/{tid}");
+
+    /// <summary>close_range over the guest's descriptors only: the host's inside the range stay open.</summary>
+    private long CloseRange(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        uint first = (uint)args[0], last = (uint)args[1];
+        if (first > last) return -Errno.EINVAL;
+        int number = SyscallTable.Named("close_range").Number;
+        ulong from = first;
+        foreach (int fd in _hostFds.Numbers.Where(fd => (uint)fd >= first && (uint)fd <= last && _hostFds.IsHost(fd)))
+        {
+            if ((ulong)fd > from)
+            {
+                long result = HostSyscall.Invoke(number, from, (ulong)fd - 1, args[2]);
+                if (result < 0) return result;
+            }
+            from = (ulong)fd + 1;
+        }
+        return from <= last ? HostSyscall.Invoke(number, from, last, args[2]) : 0;
+    }
+}

@@ -1,0 +1,52 @@
+using Memcheck.Engine.Core;
+
+namespace Memcheck.Engine.Reporting;
+
+/// <summary>Valgrind's report for a guest killed by a signal whose default action terminates it.</summary>
+public static class FatalSignalReport
+{
+    public static void Write(Commentary c, GuestFault fault, IReadOnlyList<string> stack, ulong mainStackSize)
+    {
+        c.Line();
+        c.Line($"Process terminating with default action of signal {fault.Signal} ({GuestSignal.Name(fault.Signal)})");
+        string? detail = fault.Detail switch
+        {
+            FaultDetail.NotMapped => $" Access not within mapped region at address 0x{fault.Address:X}",
+            FaultDetail.BadPermissions => $" Bad permissions for mapped region at address 0x{fault.Address:X}",
+            FaultDetail.IntegerDivideByZero => $" Integer divide by zero at address 0x{fault.Address:X}",
+            FaultDetail.IllegalOpcode => $" Illegal opcode at address 0x{fault.Address:X}",
+            _ => null,
+        };
+        if (detail != null) c.Line(detail);
+        foreach (var frame in stack) c.Line(frame);
+        if (fault.Detail == FaultDetail.NotMapped)
+        {
+            c.Line(" If you believe this happened as a result of a stack");
+            c.Line(" overflow in your program's main thread (unlikely but");
+            c.Line(" possible), you can try to increase the size of the");
+            c.Line(" main thread stack using the --main-stacksize= flag.");
+            c.Line($" The main thread stack size used in this run was {mainStackSize}.");
+        }
+    }
+
+    /// <summary>The lines Valgrind prints before raising SIGILL for an instruction it cannot translate.</summary>
+    public static void WriteUnrecognisedInstruction(Commentary c, ulong pc, IReadOnlyList<string> stack)
+    {
+        c.Line($"memcheck: Unrecognised instruction at address 0x{pc:x}.");
+        foreach (var frame in stack) c.Line(frame);
+        c.Line("Your program just tried to execute an instruction that Valgrind");
+        c.Line("did not recognise.  There are two possible reasons for this.");
+        c.Line("1. Your program has a bug and erroneously jumped to a non-code");
+        c.Line("   location.  If you are running Memcheck and you just saw a");
+        c.Line("   warning about a bad jump, it's probably your program's fault.");
+        c.Line("2. The instruction is legitimate but Valgrind doesn't handle it,");
+        c.Line("   i.e. it's Valgrind's fault.  If you think this is the case or");
+        c.Line("   you are not sure, please let us know and we'll try to fix it.");
+        c.Line("Either way, Valgrind will now raise a SIGILL signal which will");
+        c.Line("probably kill your program.");
+    }
+
+    /// <summary>Valgrind's unprefixed "vex amd64->IR: unhandled instruction bytes" line, naming this engine.</summary>
+    public static void WriteUnhandledBytes(Commentary c, ReadOnlySpan<byte> bytes) =>
+        c.Raw("memcheck amd64->IR: unhandled instruction bytes: " + string.Join(' ', bytes.ToArray().Select(b => $"0x{b:X}")));
+}
