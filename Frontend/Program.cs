@@ -1,4 +1,5 @@
 using Memcheck.Engine;
+using Memcheck.Engine.Guest;
 using Memcheck.Engine.Options;
 using Memcheck.Frontend;
 
@@ -58,8 +59,22 @@ static int Run(string[] args)
         return 1;
     }
 
-    var result = Session.Run(options);
-    return result.FatalSignal is int signal ? 128 + signal : result.ExitCode;
+    try
+    {
+        using var log = LogDestination.Open(options);
+        var result = Session.Run(options, log);
+        return result.FatalSignal is int signal ? 128 + signal : result.ExitCode;
+    }
+    catch (LogFileException unwritable)
+    {
+        Console.Error.WriteLine($"memcheck: {unwritable.Message}");
+        return 1;
+    }
+    catch (GuestLoadException unloadable)
+    {
+        Console.Error.WriteLine(unloadable.Message); // already "memcheck: <path>: <problem>"
+        return 1;
+    }
 }
 
 static void ReportInternalError(Exception? error) =>

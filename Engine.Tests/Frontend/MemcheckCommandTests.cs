@@ -4,6 +4,7 @@ using Memcheck.Engine.Tests.Support;
 namespace Memcheck.Engine.Tests.Frontend;
 
 /// <summary>The memcheck executable itself: what users see when the command line is wrong, or asks for help.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class MemcheckCommandTests
 {
     [Test]
@@ -28,6 +29,25 @@ public class MemcheckCommandTests
         var result = EngineRunner.RunRaw("/tmp");
         Assert.That(result.Stderr, Is.EqualTo("memcheck: /tmp: is a directory\n"));
         Assert.That(result.ExitCode, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void AnExecutableThatIsNotElfIsOneLineAndStatusOne()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "not a program\n");
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var result = EngineRunner.RunRaw(file);
+            Assert.That(result.Stderr, Does.Match($"^memcheck: {System.Text.RegularExpressions.Regex.Escape(file)}: [^\n]+\n$"));
+            Assert.That(result.Stderr, Does.Not.Contain("internal error"));
+            Assert.That(result.ExitCode, Is.EqualTo(1));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Test]

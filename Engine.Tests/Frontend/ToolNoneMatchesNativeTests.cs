@@ -21,6 +21,7 @@ public class ToolNoneMatchesNativeTests
         var engine = EngineRunner.Run(["--tool=none"], program);
 
         Assert.That(engine.TimedOut, Is.False, engine.ToString());
+        Assert.That(engine.Stderr, Does.Not.Contain("Unhandled exception"), "a .NET stack trace reached the user");
         Assert.That(engine.Stdout, Is.EqualTo(native.Stdout), engine.ToString());
         Assert.That(engine.ExitCode, Is.EqualTo(native.ExitCode), engine.ToString());
     }

@@ -286,4 +286,28 @@ public unsafe class GuestAddressSpaceTests
         long a = Anon(0x2000, ProtRead);
         Assert.That(mapped, Is.EqualTo(new[] { ((ulong)a, 0x2000UL, PageProtection.Read) }));
     }
+
+    [Test]
+    public void ProcMapsLinesMatchWhatTheKernelShowsForTheSameMemory()
+    {
+        string path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(path, new byte[8192]);
+            using var file = File.OpenHandle(path);
+            long fileMap = _space.Mmap(0x37000000, 4096, ProtRead, MapPrivate, (int)file.DangerousGetHandle(), 4096);
+            long anon = Anon(0x2000, addr: 0x37100000);
+            string[] host = File.ReadAllLines("/proc/self/maps");
+            string[] guest = _space.FormatProcMaps().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            foreach (long start in new[] { fileMap, anon })
+            {
+                string prefix = $"{start:x8}-";
+                Assert.That(guest.Single(l => l.StartsWith(prefix)), Is.EqualTo(host.Single(l => l.StartsWith(prefix))));
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -33,6 +33,24 @@ public class LoaderErrorTests
         Assert.That(image.ProgramHeaderAddress, Is.EqualTo(0x400040UL));
     }
 
+    [TestCase(0UL, (ushort)0, (ushort)0, (ushort)0)]
+    [TestCase(0x7fff_0000UL, (ushort)5, (ushort)64, (ushort)1)]
+    [TestCase(0x1000UL, (ushort)500, (ushort)64, (ushort)1)]
+    [TestCase(0x1000UL, (ushort)2, (ushort)13, (ushort)1)]
+    [TestCase(0x1000UL, (ushort)2, (ushort)64, (ushort)9)]
+    public void CorruptSectionHeadersDoNotStopLoadingAndHideSections(ulong shoff, ushort shnum, ushort shentsize, ushort shstrndx)
+    {
+        var bytes = TestElf.Build();
+        BitConverter.TryWriteBytes(bytes.AsSpan(40), shoff);
+        BitConverter.TryWriteBytes(bytes.AsSpan(58), shentsize);
+        BitConverter.TryWriteBytes(bytes.AsSpan(60), shnum);
+        BitConverter.TryWriteBytes(bytes.AsSpan(62), shstrndx);
+        using var image = ElfImage.Load(TestElf.WriteTemp(bytes, _dir));
+        Assert.That(image.LoadSegments.Count(), Is.EqualTo(2));
+        Assert.That(image.Elf.Sections.Select(section => section.Type),
+            Is.EqualTo(new[] { ELFSharp.ELF.Sections.SectionType.Null, ELFSharp.ELF.Sections.SectionType.StringTable }));
+    }
+
     [Test]
     public void TextFileIsNotAnElfFile() => Assert.That(LoadError("hello world\n"u8.ToArray()), Is.EqualTo("not an ELF file"));
 

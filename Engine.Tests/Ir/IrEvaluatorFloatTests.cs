@@ -126,6 +126,35 @@ public class IrEvaluatorFloatTests
     }
 
     [Test]
+    public void RoundToIntegralMatchesRoundsdAndRoundssInEveryMode()
+    {
+        int seed = Environment.TickCount;
+        var rng = new Random(seed);
+        double[] specials = [0.5, -0.5, 1.5, 2.5, -2.5, -0.0, 0.49999999999999994, double.NaN, double.NegativeInfinity, 4503599627370497.0];
+        for (int i = 0; i < 1000; i++)
+        {
+            double v = i < specials.Length ? specials[i] : (rng.NextDouble() - 0.5) * Math.ScaleB(1.0, rng.Next(60));
+            var d = Vector128.CreateScalar(v);
+            var f = Vector128.CreateScalar((float)v);
+            ulong[] doubles =
+            [
+                D(Sse41.RoundToNearestIntegerScalar(d).ToScalar()), D(Sse41.RoundToNegativeInfinityScalar(d).ToScalar()),
+                D(Sse41.RoundToPositiveInfinityScalar(d).ToScalar()), D(Sse41.RoundToZeroScalar(d).ToScalar()),
+            ];
+            ulong[] singles =
+            [
+                F(Sse41.RoundToNearestIntegerScalar(f).ToScalar()), F(Sse41.RoundToNegativeInfinityScalar(f).ToScalar()),
+                F(Sse41.RoundToPositiveInfinityScalar(f).ToScalar()), F(Sse41.RoundToZeroScalar(f).ToScalar()),
+            ];
+            for (int mode = 0; mode < 4; mode++)
+            {
+                Assert.That(IrEvaluator.Binop(IrOp.FRoundInt, F64, F64, None, D(v), (ulong)mode).Lo, Is.EqualTo(doubles[mode]), $"seed {seed}: {v:R} mode {mode}");
+                Assert.That(IrEvaluator.Binop(IrOp.FRoundInt, F32, F32, None, F((float)v), (ulong)mode).Lo, Is.EqualTo(singles[mode]), $"seed {seed}: {(float)v:R} mode {mode}");
+            }
+        }
+    }
+
+    [Test]
     public unsafe void EvalNativeEvaluatesEachKind()
     {
         var args = stackalloc Value128[3];

@@ -74,6 +74,7 @@ public class IrEvaluatorVectorTests
         ("packssdw", IrOp.VPackSS, I32, (a, b) => Sse2.PackSignedSaturate(a.AsInt32(), b.AsInt32()).AsByte()),
         ("packuswb", IrOp.VPackUS, I16, (a, b) => Sse2.PackUnsignedSaturate(a.AsInt16(), b.AsInt16())),
         ("packusdw", IrOp.VPackUS, I32, (a, b) => Sse41.PackUnsignedSaturate(a.AsInt32(), b.AsInt32()).AsByte()),
+        ("pshufb", IrOp.VPermBytes, I8, (a, b) => Ssse3.Shuffle(a, b)),
         ("addps", IrOp.VFAdd, F32, (a, b) => Sse.Add(a.AsSingle(), b.AsSingle()).AsByte()),
         ("subpd", IrOp.VFSub, F64, (a, b) => Sse2.Subtract(a.AsDouble(), b.AsDouble()).AsByte()),
         ("mulps", IrOp.VFMul, F32, (a, b) => Sse.Multiply(a.AsSingle(), b.AsSingle()).AsByte()),

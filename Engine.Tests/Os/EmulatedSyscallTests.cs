@@ -204,3 +204,15 @@ public class EmulatedSyscallTests
         Assert.That(guest.Call("madvise", guest.At(0), 4096, dontNeed), Is.Zero);
     }
 }
+
+public class HostProtectionTests
+{
+    [Test]
+    public void PrctlCannotInstallASeccompFilterButOtherOptionsPass()
+    {
+        using var guest = new GuestFixture();
+        const ulong prSetSeccomp = 22, seccompModeStrict = 1, prGetDumpable = 3;
+        Assert.That(guest.Call("prctl", prSetSeccomp, seccompModeStrict), Is.EqualTo(-22));
+        Assert.That(guest.Call("prctl", prGetDumpable), Is.GreaterThanOrEqualTo(0));
+    }
+}

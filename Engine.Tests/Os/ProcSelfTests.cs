@@ -46,6 +46,14 @@ public class ProcSelfTests
     }
 
     [Test]
+    public void ProcSelfMapsShowsTheGuestsMappings()
+    {
+        const string maps = "00400000-00401000 r-xp 00000000 00:00 0 /bin/guest\n";
+        using var guest = new GuestFixture(process: new ProcessInfo { ExecutablePath = "/bin/guest", ProcMaps = () => maps });
+        Assert.That(OpenAndRead(guest, "/proc/self/maps"), Is.EqualTo(maps));
+    }
+
+    [Test]
     public void ProcSelfAuxvCannotBeOpenedForWriting()
     {
         using var guest = new GuestFixture();

@@ -35,23 +35,38 @@ public class SyscallTableTests
     public void CommonSyscallsHaveTheirLayouts()
     {
         Assert.That(SyscallTable.Named("read").Arguments,
-            Is.EqualTo(new[] { SyscallArg.Fd, SyscallArg.OutReturned(2), SyscallArg.Scalar }));
-        Assert.That(SyscallTable.Named("openat").Arguments,
-            Is.EqualTo(new[] { SyscallArg.Fd, SyscallArg.CString, SyscallArg.Scalar, SyscallArg.Scalar }));
-        Assert.That(SyscallTable.Named("fstat").Arguments![1], Is.EqualTo(SyscallArg.OutStruct(144)));
+            Is.EqualTo(new[] { SyscallArg.Fd("fd"), SyscallArg.OutReturned("buf", 2), SyscallArg.Scalar("count") }));
+        Assert.That(SyscallTable.Named("openat").Arguments, Is.EqualTo(new[]
+        {
+            SyscallArg.Fd("dfd"), SyscallArg.CString("filename"), SyscallArg.Scalar("flags"), SyscallArg.Scalar("mode"),
+        }));
+        Assert.That(SyscallTable.Named("fstat").Arguments![1], Is.EqualTo(SyscallArg.OutStruct("buf", 144)));
         Assert.That(SyscallTable.Named("getpid").Arguments, Is.Empty);
         Assert.That(SyscallTable.Named("futex").Arguments, Is.Null, "not described yet");
+    }
+
+    [Test]
+    public void DescribedArgumentsAreNamedUniquelyAndCountsPointInside()
+    {
+        foreach (var entry in SyscallTable.Entries.Where(e => e.Arguments is not null))
+        {
+            var layout = entry.Arguments!;
+            Assert.That(layout, Has.Count.LessThanOrEqualTo(6), entry.Name);
+            Assert.That(layout.Select(a => a.Name), Is.Unique, entry.Name);
+            foreach (var arg in layout.Where(a => a.SizeArg >= 0))
+                Assert.That(arg.SizeArg, Is.LessThan(layout.Count), $"{entry.Name}({arg.Name})");
+        }
     }
 
     [Test]
     public void WrittenCapacityFollowsTheCountArgument()
     {
         ulong[] args = [3, 0x1000, 100, 0, 0, 0];
-        Assert.That(SyscallArg.OutReturned(2).WrittenCapacity(args), Is.EqualTo(100));
-        Assert.That(SyscallArg.InOut(2, 8).WrittenCapacity(args), Is.EqualTo(800));
-        Assert.That(SyscallArg.OutStruct(144).WrittenCapacity(args), Is.EqualTo(144));
-        Assert.That(SyscallArg.FdSet(2).WrittenCapacity(args), Is.EqualTo(16), "100 descriptors need two longs");
-        Assert.That(SyscallArg.In(2).WrittenCapacity(args), Is.Null);
+        Assert.That(SyscallArg.OutReturned("buf", 2).WrittenCapacity(args), Is.EqualTo(100));
+        Assert.That(SyscallArg.InOut("ufds", 2, 8).WrittenCapacity(args), Is.EqualTo(800));
+        Assert.That(SyscallArg.OutStruct("buf", 144).WrittenCapacity(args), Is.EqualTo(144));
+        Assert.That(SyscallArg.FdSet("readfds", 2).WrittenCapacity(args), Is.EqualTo(16), "100 descriptors need two longs");
+        Assert.That(SyscallArg.In("buf", 2).WrittenCapacity(args), Is.Null);
     }
 
     [Test]

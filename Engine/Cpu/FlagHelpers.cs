@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Memcheck.Engine.Ir;
-using static Memcheck.Engine.Cpu.RflagsBits;
+using static Memcheck.Engine.Cpu.X86Flags;
 
 namespace Memcheck.Engine.Cpu;
 

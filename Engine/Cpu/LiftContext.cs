@@ -232,20 +232,20 @@ public sealed class LiftContext
 
     /// <summary>Thunk in COPY mode: OSZAPC from those bits of <paramref name="rflags64"/>.</summary>
     public void SetFlagsFromRflags(IrValue rflags64) =>
-        SetFlags(CcOp.Copy, Sb.Binop(IrOp.And, rflags64, IrValue.U64(RflagsBits.Oszapc)), IrValue.U64(0), IrValue.U64(0));
+        SetFlags(CcOp.Copy, Sb.Binop(IrOp.And, rflags64, IrValue.U64(X86Flags.Oszapc)), IrValue.U64(0), IrValue.U64(0));
 
     /// <summary>RFLAGS as pushf shows it: OSZAPC, DF, AC, ID, and the always-set IF and bit 1.</summary>
     public IrValue GetRflags()
     {
         var flags = GetOszapc();
         var dflag = Sb.Get(GuestState.OffDFlag, IrType.I64);
-        var df = Sb.Ite(Sb.Binop(IrOp.CmpEQ, IrType.I1, dflag, IrValue.U64(ulong.MaxValue)), IrValue.U64(RflagsBits.DF), IrValue.U64(0));
+        var df = Sb.Ite(Sb.Binop(IrOp.CmpEQ, IrType.I1, dflag, IrValue.U64(ulong.MaxValue)), IrValue.U64(X86Flags.DF), IrValue.U64(0));
         var ac = Sb.Binop(IrOp.Shl, IrType.I64, Sb.Get(GuestState.OffAcFlag, IrType.I64), IrValue.U8(18));
         var id = Sb.Binop(IrOp.Shl, IrType.I64, Sb.Get(GuestState.OffIdFlag, IrType.I64), IrValue.U8(21));
         flags = Sb.Binop(IrOp.Or, flags, df);
         flags = Sb.Binop(IrOp.Or, flags, ac);
         flags = Sb.Binop(IrOp.Or, flags, id);
-        return Sb.Binop(IrOp.Or, flags, IrValue.U64(RflagsBits.IF | RflagsBits.Reserved1));
+        return Sb.Binop(IrOp.Or, flags, IrValue.U64(X86Flags.IF | X86Flags.Reserved1));
     }
 
     // ---------------- control flow ----------------

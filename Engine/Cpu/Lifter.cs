@@ -57,11 +57,13 @@ public sealed class Lifter
                 return Finish(sb, pc, JumpKind.ClientRequest, extentStart);
             }
 
-            _reader.Reset(_bytes, Math.Min(readable, MaxInstructionLength));
+            // Decode with the unreadable tail zeroed: an instruction needing those bytes straddles into unreadable memory.
+            _bytes.AsSpan(readable).Clear();
+            _reader.Reset(_bytes, MaxInstructionLength);
             _decoder.IP = pc;
             _decoder.Decode(out var insn);
-            if (insn.IsInvalid)
-                return Finish(sb, pc, _decoder.LastError == DecoderError.NoMoreBytes ? JumpKind.SigSegv : JumpKind.NoDecode, extentStart);
+            if (insn.IsInvalid) return Finish(sb, pc, JumpKind.NoDecode, extentStart);
+            if (insn.Length > readable) return Finish(sb, pc, JumpKind.SigSegv, extentStart);
 
             var lift = Table.Find(insn.Mnemonic);
             if (lift is null) return Finish(sb, pc, JumpKind.NoDecode, extentStart);
@@ -106,7 +108,7 @@ public sealed class Lifter
         return sb;
     }
 
-    /// <summary>Feeds Iced the bytes of one instruction; running out means the code was not readable further.</summary>
+    /// <summary>Feeds Iced the bytes of one instruction.</summary>
     private sealed class BufferCodeReader : CodeReader
     {
         private byte[] _buffer = [];

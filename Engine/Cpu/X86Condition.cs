@@ -8,8 +8,6 @@ public enum X86Condition
 
 public static class X86Conditions
 {
-    public const int Count = 16;
-
     /// <summary>Iced numbers its ConditionCode from None = 0, then o, no, b, ... in encoding order.</summary>
     public static X86Condition FromIced(Iced.Intel.ConditionCode cc) =>
         cc == Iced.Intel.ConditionCode.None

@@ -34,6 +34,52 @@ internal static class ElfHeaderCheck
         return SegmentProblem(ReadProgramHeaders(file, phoff, phnum), (ulong)file.Length);
     }
 
+    /// <summary>
+    /// Whether the section header table and the sections it describes lie inside the file, with a
+    /// string table where e_shstrndx points. The kernel ignores sections, so a program with a bad
+    /// table still runs; only its sections are hidden (ELFSharp throws on such tables, and reads
+    /// garbage when there is none).
+    /// </summary>
+    public static bool SectionTableIsSound(ReadOnlySpan<byte> file)
+    {
+        const int SectionHeaderSize = 64, ShtNobits = 8, ShtStrtab = 3;
+        ulong shoff = U64(file, 40);
+        ushort shentsize = U16(file, 58), shnum = U16(file, 60), shstrndx = U16(file, 62);
+        if (shentsize != SectionHeaderSize || shoff > (ulong)file.Length
+            || shnum == 0 || (ulong)shnum * SectionHeaderSize > (ulong)file.Length - shoff || shstrndx >= shnum)
+            return false;
+        for (int i = 0; i < shnum; i++)
+        {
+            var sh = file.Slice((int)shoff + i * SectionHeaderSize, SectionHeaderSize);
+            uint type = U32(sh, 4);
+            ulong offset = U64(sh, 24), size = U64(sh, 32);
+            if (i == shstrndx && type != ShtStrtab) return false;
+            if (type != ShtNobits && i != 0 && (offset > (ulong)file.Length || size > (ulong)file.Length - offset)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A copy of the file with its section table replaced by an empty one (a null section and the
+    /// string table naming it) appended at the end, for ELFSharp, which cannot do without a table.
+    /// </summary>
+    public static byte[] WithoutSections(byte[] file)
+    {
+        int tableOffset = (file.Length + 7) & ~7, stringsOffset = tableOffset + 2 * 64;
+        var copy = new byte[stringsOffset + 1];
+        file.CopyTo(copy, 0);
+        var strtab = copy.AsSpan(tableOffset + 64, 64);
+        BinaryPrimitives.WriteUInt32LittleEndian(strtab[4..], 3);
+        BinaryPrimitives.WriteUInt64LittleEndian(strtab[24..], (ulong)stringsOffset);
+        BinaryPrimitives.WriteUInt64LittleEndian(strtab[32..], 1);
+        BinaryPrimitives.WriteUInt64LittleEndian(strtab[48..], 1);
+        BinaryPrimitives.WriteUInt64LittleEndian(copy.AsSpan(40), (ulong)tableOffset);
+        BinaryPrimitives.WriteUInt16LittleEndian(copy.AsSpan(58), 64);
+        BinaryPrimitives.WriteUInt16LittleEndian(copy.AsSpan(60), 2);
+        BinaryPrimitives.WriteUInt16LittleEndian(copy.AsSpan(62), 1);
+        return copy;
+    }
+
     public static ProgramHeader[] ReadProgramHeaders(ReadOnlySpan<byte> file, ulong phoff, int phnum)
     {
         var headers = new ProgramHeader[phnum];

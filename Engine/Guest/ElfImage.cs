@@ -100,13 +100,14 @@ public sealed class ElfImage : IDisposable
         ELF<ulong> elf;
         try
         {
-            if (!ELFReader.TryLoad(new MemoryStream(bytes, writable: false), true, out ELF<ulong> parsed))
+            byte[] forParser = ElfHeaderCheck.SectionTableIsSound(bytes) ? bytes : ElfHeaderCheck.WithoutSections(bytes);
+            if (!ELFReader.TryLoad(new MemoryStream(forParser, writable: false), true, out ELF<ulong> parsed))
                 throw GuestLoadException.For(path, "not an ELF file");
             elf = parsed;
         }
         catch (Exception e) when (e is not GuestLoadException)
         {
-            // ELFSharp reads section headers we do not validate; a corrupt table surfaces here.
+            // Section contents (symbol or string tables) ELFSharp reads eagerly and we do not validate.
             throw new GuestLoadException($"memcheck: {path}: corrupt ELF file", e);
         }
         return new ElfImage(path, elf, headers, phoff, elf.EntryPoint, (ElfType)elf.Type, interpreter);

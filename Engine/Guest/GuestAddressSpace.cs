@@ -13,7 +13,7 @@ namespace Memcheck.Engine.Guest;
 /// never clobbered: a collision only moves the guest elsewhere or fails its request.
 /// The syscall-shaped methods return the result or -errno as Linux does.
 /// </summary>
-public sealed class GuestAddressSpace : IDisposable
+public sealed class GuestAddressSpace : Os.IGuestMemoryManager, IDisposable
 {
     public const ulong ProgramBase = 0x108000;
     public const ulong MmapBase = 0x4000000;
@@ -93,16 +93,17 @@ public sealed class GuestAddressSpace : IDisposable
     /// mmap with MAP_FIXED at a range whose host pages are the guest's or reserved by <see cref="Reserve"/>
     /// (the loader maps segments into an image's reservation this way); returns the address or -errno.
     /// </summary>
-    public long MapInReservation(ulong start, ulong length, int prot, int flags, int fd, long offset)
+    internal long MapInReservation(ulong start, ulong length, int prot, int flags, int fd, long offset)
     {
         ulong len = PageMap.PageUp(length);
         bool anonymous = (flags & MapAnonymous) != 0;
         string? path = anonymous ? null : FdPath(fd);
+        var (device, inode) = anonymous ? (0UL, 0UL) : FileIdentity(fd);
         int hostFlags = (flags & ~(MapFixedNoReplace | MapGrowsDown | Map32Bit)) | MapFixed;
         nint result = Libc.Mmap((nint)start, (nuint)len, HostProtection(prot), hostFlags, anonymous ? -1 : fd, anonymous ? 0 : offset);
         if (result == Libc.MapFailed) return -Libc.Errno;
         bool shared = (flags & MapTypeMask) != MapPrivate;
-        Install(new GuestMapping(start, len, PageProtections.FromLinux(prot), shared, path, anonymous ? 0 : offset));
+        Install(new GuestMapping(start, len, PageProtections.FromLinux(prot), shared, path, anonymous ? 0 : offset, device, inode));
         return (long)start;
     }
 
@@ -228,7 +229,7 @@ public sealed class GuestAddressSpace : IDisposable
     /// <paramref name="preferred"/> when it is free: host memory is taken (PROT_NONE) but not yet the
     /// guest's. Map over it with MAP_FIXED; give back what stays unused with <see cref="ReleaseReservation"/>.
     /// </summary>
-    public long Reserve(ulong length, ulong low, ulong high, ulong preferred = 0)
+    internal long Reserve(ulong length, ulong low, ulong high, ulong preferred = 0)
     {
         length = PageMap.PageUp(length);
         if (preferred != 0 && Pages.IsRangeFree(preferred, length) && HostReserve(preferred, length)) return (long)preferred;
@@ -241,7 +242,7 @@ public sealed class GuestAddressSpace : IDisposable
     }
 
     /// <summary>Give back the parts of a reservation the guest does not own.</summary>
-    public void ReleaseReservation(ulong start, ulong length) => ReleaseUnowned(start, PageMap.PageUp(length));
+    internal void ReleaseReservation(ulong start, ulong length) => ReleaseUnowned(start, PageMap.PageUp(length));
 
     private long Move(ulong oldAddr, ulong oldLen, ulong newAddr, ulong newLen, int flags)
     {
@@ -344,6 +345,15 @@ public sealed class GuestAddressSpace : IDisposable
     }
 
     private static string? FdPath(int fd) => new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
+
+    private static unsafe (ulong Device, ulong Inode) FileIdentity(int fd)
+    {
+        byte* stat = stackalloc byte[Libc.StatSize];
+        return Libc.Fstat(fd, stat) == 0 ? (*(ulong*)stat, *(ulong*)(stat + 8)) : (0, 0);
+    }
+
+    /// <summary>The guest's view of /proc/self/maps.</summary>
+    public string FormatProcMaps() => string.Concat(_mappings.All.Select(m => m + "\n"));
 
     public void Dispose()
     {

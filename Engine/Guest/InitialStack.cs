@@ -55,6 +55,10 @@ internal static unsafe class InitialStack
         return (rsp, vector);
     }
 
+    /// <summary>Bytes the strings take on the stack; Linux refuses (E2BIG) more than a quarter of the stack limit.</summary>
+    public static ulong StringBytes(IReadOnlyList<string> argv, IReadOnlyList<string> envp, string execFn) =>
+        (ulong)argv.Concat(envp).Append(execFn).Sum(s => (long)Encoding.UTF8.GetByteCount(s) + 1);
+
     /// <summary>Copies strings last-first downwards, as the kernel does, so they end up in order in memory.</summary>
     private static ulong[] PushStrings(ref ulong p, IReadOnlyList<string> strings)
     {

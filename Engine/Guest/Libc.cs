@@ -28,6 +28,12 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Access(string path, int mode);
 
+    /// <summary>fstat into a struct stat buffer (x86-64: 144 bytes, st_dev at 0, st_ino at 8).</summary>
+    [LibraryImport("libc", EntryPoint = "fstat", SetLastError = true)]
+    public static partial int Fstat(int fd, byte* buffer);
+
+    public const int StatSize = 144;
+
     [LibraryImport("libc", EntryPoint = "getuid")] public static partial uint GetUid();
     [LibraryImport("libc", EntryPoint = "geteuid")] public static partial uint GetEuid();
     [LibraryImport("libc", EntryPoint = "getgid")] public static partial uint GetGid();

@@ -21,4 +21,16 @@ public sealed record LoadedProgram
     public required IReadOnlyList<(ulong Type, ulong Value)> Auxv { get; init; }
     public required ElfImage Executable { get; init; }
     public ElfImage? Interpreter { get; init; }
+
+    /// <summary>The auxiliary vector as /proc/self/auxv holds it: (type, value) pairs of little-endian 64-bit words.</summary>
+    public byte[] AuxvBytes()
+    {
+        var bytes = new byte[Auxv.Count * 16];
+        for (int i = 0; i < Auxv.Count; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(i * 16), Auxv[i].Type);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(i * 16 + 8), Auxv[i].Value);
+        }
+        return bytes;
+    }
 }

@@ -162,19 +162,19 @@ public sealed unsafe class PageMap : IGuestMemoryGuard, IDisposable
         if (start >= AddressLimit || length > AddressLimit - start)
             throw new ArgumentOutOfRangeException(nameof(start), $"range 0x{start:x}+0x{length:x} is outside the user address space");
         ObjectDisposedException.ThrowIf(_level1 == null, this);
-        for (ulong page = start, end = start + length; page < end; page += PageSize)
+        for (ulong page = start, end = start + length; page < end;)
         {
+            // One Level-2 table at a time: fill its slice of the range in one go.
+            ulong tableEnd = ((page >> Level1Shift) + 1) << Level1Shift;
+            ulong sliceEnd = Math.Min(end, tableEnd);
             ref byte* level2 = ref _level1[page >> Level1Shift];
-            if (level2 == null)
+            if (level2 == null && value != 0) level2 = (byte*)NativeMemory.AllocZeroed(Level2Entries);
+            if (level2 != null)
             {
-                if (value == 0)
-                {
-                    page = (((page >> Level1Shift) + 1) << Level1Shift) - PageSize;
-                    continue;
-                }
-                level2 = (byte*)NativeMemory.AllocZeroed(Level2Entries);
+                int first = (int)((page >> PageShift) & (Level2Entries - 1));
+                new Span<byte>(level2 + first, (int)((sliceEnd - page) >> PageShift)).Fill(value);
             }
-            level2[(page >> PageShift) & (Level2Entries - 1)] = value;
+            page = sliceEnd;
         }
     }
 

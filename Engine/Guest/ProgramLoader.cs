@@ -21,6 +21,8 @@ public sealed unsafe class ProgramLoader(GuestAddressSpace space)
     public LoadedProgram Load(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp)
     {
         CheckExecutable(path);
+        if (InitialStack.StringBytes(argv, envp, path) > GuestAddressSpace.StackReserve / 4)
+            throw GuestLoadException.For(path, "Argument list too long");
         var executable = ElfImage.Load(path);
         var (bias, imageEnd) = MapImage(executable, GuestAddressSpace.ProgramBase);
         ElfImage? interpreter = null;
@@ -95,7 +97,8 @@ public sealed unsafe class ProgramLoader(GuestAddressSpace space)
         }
         catch (GuestLoadException e)
         {
-            string why = e.Message[(e.Message.IndexOf(interpPath, StringComparison.Ordinal) + interpPath.Length + 2)..];
+            string prefix = $"memcheck: {interpPath}: ";
+            string why = e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
             throw new GuestLoadException($"memcheck: {programPath}: cannot load interpreter {interpPath}: {why}", e);
         }
     }

@@ -86,6 +86,21 @@ public static partial class IrEvaluator
         }
     }
 
+    /// <summary>roundss/roundsd: an integral value of the same type; mode 0 nearest even, 1 down, 2 up, 3 toward zero.</summary>
+    private static Value128 RoundToIntegral(IrType type, Value128 a, int mode)
+    {
+        if (IsNaN(type, a.Lo)) return Quiet(type, a.Lo);
+        double v = type == IrType.F32 ? AsF32(a.Lo) : AsF64(a.Lo);
+        double r = (mode & 3) switch
+        {
+            0 => Math.Round(v, MidpointRounding.ToEven),
+            1 => Math.Floor(v),
+            2 => Math.Ceiling(v),
+            _ => Math.Truncate(v),
+        };
+        return type == IrType.F32 ? BitConverter.SingleToUInt32Bits((float)r) : BitConverter.DoubleToUInt64Bits(r);
+    }
+
     /// <summary>Truncated-or-rounded float to a signed integer of <paramref name="bits"/>; x86's integer indefinite when out of range.</summary>
     private static ulong FloatToInt(double v, int bits)
     {

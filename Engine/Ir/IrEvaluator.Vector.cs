@@ -71,6 +71,16 @@ public static partial class IrEvaluator
             case IrOp.VShr:
             case IrOp.VSar:
                 return VectorShift(op, lane, a, b.Lo);
+            case IrOp.VPermBytes:
+            {
+                var r = new Value128();
+                for (int i = 0; i < 16; i++)
+                {
+                    ulong selector = GetLane(b, 8, i);
+                    SetLane(ref r, 8, i, (selector & 0x80) != 0 ? 0 : GetLane(a, 8, (int)(selector & 15)));
+                }
+                return r;
+            }
             case IrOp.VFAdd: return FloatLanes(IrOp.FAdd, lane, a, b);
             case IrOp.VFSub: return FloatLanes(IrOp.FSub, lane, a, b);
             case IrOp.VFMul: return FloatLanes(IrOp.FMul, lane, a, b);

@@ -78,6 +78,7 @@ public static unsafe partial class IrEvaluator
     public static Value128 Binop(IrOp op, IrType resultType, IrType argType, IrType lane, Value128 a, Value128 b)
     {
         if (op is >= IrOp.FAdd and <= IrOp.FCmpFlags) return FloatBinop(op, argType, a, b);
+        if (op == IrOp.FRoundInt) return RoundToIntegral(argType, a, (int)b.Lo);
         if (op >= IrOp.VAdd) return VectorBinop(op, resultType, lane, a, b);
         if (op == IrOp.Concat)
             return resultType.IsWide() ? new Value128(b.Lo, a.Lo) : Int(resultType, (a.Lo << (resultType.Bits() / 2)) | b.Lo);

@@ -48,6 +48,9 @@ public sealed class Superblock
         if (_stmts.Length < stmts.Length) _stmts = new IrStmt[stmts.Length];
         stmts.CopyTo(_stmts);
         Count = stmts.Length;
+        InstructionCount = 0;
+        foreach (ref readonly var s in stmts)
+            if (s.Kind == StmtKind.IMark) InstructionCount++;
     }
 
     public void IMark(ulong addr, int len) =>

@@ -41,6 +41,8 @@ internal sealed unsafe class BlockEmitter
     private ulong _imark;
     /// <summary>IMarks passed so far: each exit adds them to state->InstrCount, as the interpreter counts.</summary>
     private int _instructions;
+    /// <summary>(assembler instruction index, guest address) at each IMark, for mapping host faults back.</summary>
+    private readonly List<(int Index, ulong Guest)> _imarks = [];
 
     public BlockEmitter(Superblock sb, BackendContext ctx)
     {
@@ -67,7 +69,15 @@ internal sealed unsafe class BlockEmitter
         I(Instruction.Create(Code.Sub_rm64_imm32, R64(Rsp), _frameSize));
 
         var stmts = _sb.Statements;
-        for (int i = 0; i < stmts.Length; i++) Statement(stmts[i]);
+        for (int i = 0; i < stmts.Length; i++)
+        {
+            if (IsFusedCompare(stmts, i))
+            {
+                BranchOnCompare(stmts[i], stmts[i + 1]);
+                i++;
+            }
+            else Statement(stmts[i]);
+        }
         Next();
 
         foreach (var emit in _outOfLine) emit();
@@ -78,8 +88,10 @@ internal sealed unsafe class BlockEmitter
         if (_usesCheckWrite) PageCheckRoutine(ref _checkWrite, 2);
 
         var placed = cache.Place(_a);
+        var offsets = placed.Result.Result[0].NewInstructionOffsets;
+        var map = _imarks.Select(m => (m.Index < offsets.Length ? (int)offsets[m.Index] : placed.Size, m.Guest)).ToArray();
         var block = new CompiledBlock(_sb.GuestAddress, [.. _sb.Extents], placed.Address, placed.Size,
-            (nint)placed.Result.GetLabelRIP(chainEntry));
+            (nint)placed.Result.GetLabelRIP(chainEntry), _frameSize, map);
         foreach (var (site, target) in _chainSites)
             block.AddExit(new ExitSite(block, (nint)placed.Result.GetLabelRIP(site), target));
         cache.Add(block);
@@ -240,6 +252,7 @@ internal sealed unsafe class BlockEmitter
         {
             _imark = s.Addr;
             _instructions++;
+            _imarks.Add((_a.Instructions.Count, s.Addr));
             return;
         }
         bool unused = s.Dst >= 0 && _lastUse[s.Dst] < 0;
@@ -680,7 +693,8 @@ internal sealed unsafe class BlockEmitter
             return;
         }
         int d = DstReg(s.Dst);
-        int work = Home(s.B) == d && Home(s.A) != d ? Rax : d;
+        // The shift would destroy the low half if it shares the result's register.
+        int work = Home(s.B) == d ? Rax : d;
         Load(work, s.A);
         I(Instruction.Create(Code.Shl_rm64_imm8, R64(work), s.A.Type.Bits()));
         AluOp(X64.Or, 8, work, s.B, Rcx);
@@ -699,12 +713,46 @@ internal sealed unsafe class BlockEmitter
             IrOp.CmpLES => Code.Setle_rm8,
             _ => throw new NotSupportedException($"inline {s}"),
         };
-        int bytes = Bytes(s.A.Type);
         int d = DstReg(s.Dst);
-        AluOp(X64.Cmp, bytes, InReg(s.A, Rax), s.B, Rcx);
+        CompareFlags(s);
         I(Instruction.Create(set, R(d, 1)));
         I(Instruction.Create(Code.Movzx_r32_rm8, R(d, 4), R(d, 1)));
         Commit(s.Dst, d);
+    }
+
+    /// <summary>Sets the flags for a compare statement: cmp (or test against zero) at the operands' width.</summary>
+    private void CompareFlags(in IrStmt s)
+    {
+        int bytes = Bytes(s.A.Type);
+        int a = InReg(s.A, Rax);
+        if (s.B.IsConst && s.B.Const == 0) I(Instruction.Create(TestRmR.At(bytes), R(a, bytes), R(a, bytes)));
+        else AluOp(X64.Cmp, bytes, a, s.B, Rcx);
+    }
+
+    /// <summary>An inline compare whose only use is the side exit right after it: one cmp and jcc.</summary>
+    private bool IsFusedCompare(Span<IrStmt> stmts, int i)
+    {
+        if (i + 1 >= stmts.Length) return false;
+        ref readonly var cmp = ref stmts[i];
+        ref readonly var exit = ref stmts[i + 1];
+        return cmp.Kind == StmtKind.Binop && cmp.Op is >= IrOp.CmpEQ and <= IrOp.CmpLES && InlineOps.CanInline(cmp)
+            && exit.Kind == StmtKind.Exit && exit.A.IsTemp && exit.A.Temp == cmp.Dst && _lastUse[cmp.Dst] == i + 1;
+    }
+
+    private void BranchOnCompare(in IrStmt cmp, in IrStmt exit)
+    {
+        var taken = _a.CreateLabel();
+        CompareFlags(cmp);
+        switch (cmp.Op)
+        {
+            case IrOp.CmpEQ: _a.je(taken); break;
+            case IrOp.CmpNE: _a.jne(taken); break;
+            case IrOp.CmpLTU: _a.jb(taken); break;
+            case IrOp.CmpLTS: _a.jl(taken); break;
+            case IrOp.CmpLEU: _a.jbe(taken); break;
+            default: _a.jle(taken); break;
+        }
+        ExitStub(taken, exit);
     }
 
     /// <summary>QuotU/QuotS/RemU/RemS of (high, low) by divisor, through a 64- or 128-bit host division.</summary>
@@ -891,6 +939,12 @@ internal sealed unsafe class BlockEmitter
         var taken = _a.CreateLabel();
         TestCondition(s.A);
         _a.jnz(taken);
+        ExitStub(taken, s);
+    }
+
+    /// <summary>The out-of-line exit a taken side-exit branch goes to.</summary>
+    private void ExitStub(Label taken, in IrStmt s)
+    {
         ulong target = s.Addr;
         var kind = s.JumpKind;
         int instructions = _instructions;
@@ -921,25 +975,33 @@ internal sealed unsafe class BlockEmitter
     }
 
     /// <summary>Leaves for a constant target; chainable kinds get a patchable jump straight to the target's block.</summary>
+    /// <summary>
+    /// Leaves for a constant target. Chainable kinds get a patchable jump straight to the target's
+    /// block; only the path back to the dispatcher writes the exit fields, since a chained block
+    /// writes its own.
+    /// </summary>
     private void ExitTo(ulong target, JumpKind kind, int instructions)
     {
-        LoadConst(Rax, target);
         if (!ExitSite.IsChainable(kind))
         {
+            LoadConst(Rax, target);
             ExitWithRax(kind, instructions);
             return;
         }
         var site = _a.CreateLabel();
+        var unchained = _a.CreateLabel();
         CountInstructions(instructions);
+        I(Instruction.Create(Code.Add_rm64_imm32, R64(Rsp), _frameSize));
+        I(Instruction.Create(Code.Dec_rm32, Rip(_ctx.Cache.BudgetAddress)));
+        _a.jz(unchained);
+        _a.Label(ref site);
+        _a.db(0xE9, 0, 0, 0, 0); // jmp rel32 to the next instruction until chained
+        _a.Label(ref unchained);
+        LoadConst(Rax, target);
         I(Instruction.Create(Code.Mov_rm64_r64, State(GuestState.OffRip), R64(Rax)));
         I(Instruction.Create(Code.Mov_rm64_imm32, State(GuestState.OffExitKind), (int)kind));
         _a.lea(AssemblerRegisters.rcx, AssemblerRegisters.__[site]);
         I(Instruction.Create(Code.Mov_rm64_r64, State(GuestState.OffExitAddr), R64(Rcx)));
-        I(Instruction.Create(Code.Add_rm64_imm32, R64(Rsp), _frameSize));
-        I(Instruction.Create(Code.Dec_rm32, Rip(_ctx.Cache.BudgetAddress)));
-        _a.jz((ulong)_ctx.Cache.PopReturnStub);
-        _a.Label(ref site);
-        _a.db(0xE9, 0, 0, 0, 0); // jmp rel32 to the next instruction until chained
         _a.jmp((ulong)_ctx.Cache.PopReturnStub);
         _chainSites.Add((site, target));
     }

@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 using Iced.Intel;
+using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Ir;
 using static Memcheck.Engine.Jit.X64;
 
 namespace Memcheck.Engine.Jit;
@@ -22,6 +24,8 @@ public sealed unsafe class CodeCache : IDisposable
 
     private readonly Dictionary<ulong, CompiledBlock> _byGuest = [];
     private readonly Dictionary<nint, ExitSite> _sites = [];
+    /// <summary>Every block placed since the last flush, invalidated ones too (they may still be running), by host address.</summary>
+    private readonly List<CompiledBlock> _placed = [];
     private nint _top;
     private bool _disposed;
 
@@ -34,6 +38,13 @@ public sealed unsafe class CodeCache : IDisposable
     internal nint BudgetAddress => Start;
     internal nint LookupStub { get; private set; }
     internal nint PopReturnStub { get; private set; }
+    /// <summary>
+    /// Where a host fault handler sends a guest access that faulted in generated code: set rsp to
+    /// rsp + <see cref="CompiledBlock.FrameSize"/>, rax to the guest instruction
+    /// (<see cref="CompiledBlock.GuestInstructionAt"/>), rdx to the faulting address; rbp still holds the
+    /// state. It leaves the block with SigSegv as an inline check would.
+    /// </summary>
+    public nint FaultExitStub { get; private set; }
     private LookupEntry* Table => (LookupEntry*)(Start + LookupOffset);
 
     [StructLayout(LayoutKind.Sequential)]
@@ -56,6 +67,21 @@ public sealed unsafe class CodeCache : IDisposable
 
     /// <summary>The valid translation of the block starting at <paramref name="guestAddress"/>, if any.</summary>
     public CompiledBlock? Find(ulong guestAddress) => _byGuest.GetValueOrDefault(guestAddress);
+
+    /// <summary>The block whose code contains <paramref name="hostAddress"/>, if any (for the host fault handler).</summary>
+    public CompiledBlock? FindByHostAddress(nint hostAddress)
+    {
+        int lo = 0, hi = _placed.Count - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) / 2;
+            var b = _placed[mid];
+            if (hostAddress < b.HostAddress) hi = mid - 1;
+            else if (hostAddress >= b.HostAddress + b.HostSize) lo = mid + 1;
+            else return b;
+        }
+        return null;
+    }
 
     /// <summary>
     /// Links the chain site a block exited through (state->ExitAddr) to the translation of its target,
@@ -87,6 +113,7 @@ public sealed unsafe class CodeCache : IDisposable
         foreach (var block in _byGuest.Values) block.IsValid = false;
         _byGuest.Clear();
         _sites.Clear();
+        _placed.Clear();
         Reset();
     }
 
@@ -94,6 +121,7 @@ public sealed unsafe class CodeCache : IDisposable
     {
         if (_byGuest.TryGetValue(block.GuestAddress, out var old)) Remove(old);
         _byGuest[block.GuestAddress] = block;
+        _placed.Add(block);
         foreach (var site in block.Exits) _sites[site.PatchAddress] = site;
         ref var entry = ref Table[LookupIndex(block.GuestAddress)];
         entry.GuestRip = block.GuestAddress;
@@ -161,8 +189,16 @@ public sealed unsafe class CodeCache : IDisposable
         var asm = new Assembler(64);
         var popret = asm.CreateLabel();
         var lookup = asm.CreateLabel();
+        var faultExit = asm.CreateLabel();
         asm.Label(ref popret);
         BlockEmitter.PopAndReturnTo(asm);
+        asm.Label(ref faultExit);
+        var state = R64(BlockFrame.StateRegister);
+        asm.AddInstruction(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(state, GuestState.OffFaultAddr), R64(Rdx)));
+        asm.AddInstruction(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(state, GuestState.OffRip), R64(Rax)));
+        asm.AddInstruction(Instruction.Create(Code.Mov_rm64_imm32, new MemoryOperand(state, GuestState.OffExitKind), (int)JumpKind.SigSegv));
+        asm.AddInstruction(Instruction.Create(Code.Mov_rm64_imm32, new MemoryOperand(state, GuestState.OffExitAddr), 0));
+        asm.jmp(popret);
         asm.Label(ref lookup);
         asm.AddInstruction(Instruction.Create(Code.Dec_rm32, new MemoryOperand(Register.RIP, BudgetAddress)));
         asm.jz(popret);
@@ -179,6 +215,7 @@ public sealed unsafe class CodeCache : IDisposable
         var placed = Place(asm);
         PopReturnStub = (nint)placed.Result.GetLabelRIP(popret);
         LookupStub = (nint)placed.Result.GetLabelRIP(lookup);
+        FaultExitStub = (nint)placed.Result.GetLabelRIP(faultExit);
     }
 
     public void Dispose()
@@ -196,8 +233,11 @@ public sealed unsafe class CodeCache : IDisposable
 
         public override void WriteByte(byte value)
         {
-            if (start + Written >= end) throw new InvalidOperationException("the code cache is full; flush it");
+            if (start + Written >= end) throw new CodeCacheFullException();
             *(byte*)(start + Written++) = value;
         }
     }
 }
+
+/// <summary>A block did not fit in the cache: nothing was added; <see cref="CodeCache.Flush"/> and translate again.</summary>
+public sealed class CodeCacheFullException() : Exception("the code cache is full");

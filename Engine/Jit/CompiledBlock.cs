@@ -29,13 +29,38 @@ public sealed unsafe class CompiledBlock
     internal IReadOnlyList<ExitSite> Exits => _exits;
     internal List<ExitSite> Incoming => _incoming;
 
-    internal CompiledBlock(ulong guestAddress, IReadOnlyList<(ulong, int)> extents, nint hostAddress, int hostSize, nint chainEntry)
+    /// <summary>Bytes the block reserves below the saved registers; a host fault handler pops them before <see cref="CodeCache.FaultExitStub"/>.</summary>
+    public int FrameSize { get; }
+    /// <summary>Host offset where each guest instruction's code starts, in order.</summary>
+    private readonly (int HostOffset, ulong Guest)[] _instructionMap;
+
+    internal CompiledBlock(ulong guestAddress, IReadOnlyList<(ulong, int)> extents, nint hostAddress, int hostSize, nint chainEntry,
+        int frameSize, (int HostOffset, ulong Guest)[] instructionMap)
     {
         GuestAddress = guestAddress;
         Extents = extents;
         HostAddress = hostAddress;
         HostSize = hostSize;
         ChainEntry = chainEntry;
+        FrameSize = frameSize;
+        _instructionMap = instructionMap;
+    }
+
+    /// <summary>
+    /// The guest instruction whose code contains <paramref name="hostAddress"/> (inside this block), for
+    /// turning a host fault in generated code into a guest signal at the right instruction.
+    /// Out-of-line code (exit and fault stubs) maps to the block's last instruction.
+    /// </summary>
+    public ulong GuestInstructionAt(nint hostAddress)
+    {
+        int offset = (int)(hostAddress - HostAddress);
+        ulong guest = GuestAddress;
+        foreach (var (hostOffset, g) in _instructionMap)
+        {
+            if (hostOffset > offset) break;
+            guest = g;
+        }
+        return guest;
     }
 
     internal void AddExit(ExitSite site) => _exits.Add(site);

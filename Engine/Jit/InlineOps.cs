@@ -45,8 +45,9 @@ internal static class InlineOps
             result is >= IrType.I8 and <= IrType.I64 && a == result && b == result,
         IrOp.Shl or IrOp.Shr or IrOp.Sar or IrOp.Rol or IrOp.Ror =>
             result is >= IrType.I8 and <= IrType.I64 && a == result && b == IrType.I8,
-        IrOp.CmpEQ or IrOp.CmpNE or IrOp.CmpLTU or IrOp.CmpLTS or IrOp.CmpLEU or IrOp.CmpLES =>
-            result == IrType.I1 && IsNarrowInt(a) && b == a,
+        IrOp.CmpEQ or IrOp.CmpNE or IrOp.CmpLTU or IrOp.CmpLEU => result == IrType.I1 && IsNarrowInt(a) && b == a,
+        // A 1-bit signed value is 0 or -1; rare enough to leave to the evaluator.
+        IrOp.CmpLTS or IrOp.CmpLES => result == IrType.I1 && IsNarrowInt(a) && a != IrType.I1 && b == a,
         IrOp.Concat => a == b && (result is IrType.I16 or IrType.I32 or IrType.I64 && a.Bits() * 2 == result.Bits()
             || result is IrType.I128 or IrType.V128 && a == IrType.I64),
         _ => false,

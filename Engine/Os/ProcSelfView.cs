@@ -4,11 +4,11 @@ namespace Memcheck.Engine.Os;
 
 /// <summary>
 /// The files of /proc/self (and /proc/&lt;pid&gt;) whose host contents describe the engine, shown as the
-/// guest's: exe links to the guest executable, auxv and cmdline hold the guest's auxiliary vector and argv.
+/// guest's: exe links to the guest executable, auxv, cmdline and maps hold the guest's auxiliary vector,
+/// argv and mappings.
 /// </summary>
 internal sealed unsafe class ProcSelfView(ProcessInfo process)
 {
-    private const long EACCES = 13;
     private const int AccessModeMask = 3, CloseOnExec = 0x80000, MemfdCloseOnExec = 1, AtFdCwd = -100;
 
     /// <summary>The target a readlink of the path shows the guest; null when the host's answer is right.</summary>
@@ -23,10 +23,11 @@ internal sealed unsafe class ProcSelfView(ProcessInfo process)
         if (IsSelf(path, "exe")) return OpenHostPath(process.ExecutablePath, flags, mode);
         byte[]? contents = IsSelf(path, "auxv") ? process.Auxv
             : IsSelf(path, "cmdline") ? Encoding.UTF8.GetBytes(string.Concat(process.Argv.Select(a => a + "\0")))
+            : IsSelf(path, "maps") && process.ProcMaps is { } maps ? Encoding.UTF8.GetBytes(maps())
             : null;
         if (contents is null) return null;
-        // Both files are read-only to their owner.
-        return (flags & AccessModeMask) != 0 ? -EACCES : FileOf(Path.GetFileName(path), contents, flags);
+        // These files are read-only.
+        return (flags & AccessModeMask) != 0 ? -Errno.EACCES : FileOf(Path.GetFileName(path), contents, flags);
     }
 
     private bool IsSelf(string path, string entry) => path == $"/proc/self/{entry}" || path == $"/proc/{process.Pid}/{entry}";

@@ -11,6 +11,9 @@ public sealed class ProcessInfo
     /// <summary>The auxiliary vector as placed on the guest's initial stack (for /proc/self/auxv).</summary>
     public byte[] Auxv { get; init; } = [];
     public ulong InitialBrk { get; init; }
+    /// <summary>The guest's /proc/self/maps text, asked at each open (GuestAddressSpace.FormatProcMaps);
+    /// null leaves the host's file.</summary>
+    public Func<string>? ProcMaps { get; init; }
     /// <summary>The guest's RLIMIT_STACK; getrlimit/setrlimit of it never reach the host.</summary>
     public ResourceLimit StackLimit { get; set; } = ResourceLimit.OfHost(ResourceLimit.RlimitStack);
 }

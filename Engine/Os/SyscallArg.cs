@@ -37,39 +37,42 @@ public enum SyscallArgKind : byte
     MsgHdrOut,
     /// <summary>An fd_set the kernel reads and writes, covering the descriptor count in args[SizeArg].</summary>
     FdSet,
+    /// <summary>ioctl's argument: what it points to depends on the request in args[SizeArg] (see <see cref="IoctlTable"/>).</summary>
+    IoctlArg,
 }
 
 /// <summary>
-/// One argument of a syscall layout. <see cref="SizeArg"/> is the index of the argument holding a count
-/// (-1 when none); <see cref="Size"/> is a fixed struct size, or the size of one counted element.
-/// The static members are the vocabulary of syscall-layouts.txt.
+/// One argument of a syscall layout: its name as Valgrind prints it ("Syscall param read(buf) ..."), its
+/// kind, <see cref="SizeArg"/> the index of the argument holding a count (-1 when none), and
+/// <see cref="Size"/> a fixed struct size or the size of one counted element.
+/// The static factories are the vocabulary of syscall-layouts.txt.
 /// </summary>
-public readonly record struct SyscallArg(SyscallArgKind Kind, int SizeArg = -1, int Size = 0)
+public readonly record struct SyscallArg(string Name, SyscallArgKind Kind, int SizeArg = -1, int Size = 0)
 {
-    public static SyscallArg Scalar => new(SyscallArgKind.Scalar);
-    public static SyscallArg Fd => new(SyscallArgKind.Fd);
-    public static SyscallArg CString => new(SyscallArgKind.CString);
-    public static SyscallArg StringArray => new(SyscallArgKind.StringArray);
-    public static SyscallArg MsgHdrIn => new(SyscallArgKind.MsgHdrIn);
-    public static SyscallArg MsgHdrOut => new(SyscallArgKind.MsgHdrOut);
+    public static SyscallArg Scalar(string name) => new(name, SyscallArgKind.Scalar);
+    public static SyscallArg Fd(string name) => new(name, SyscallArgKind.Fd);
+    public static SyscallArg CString(string name) => new(name, SyscallArgKind.CString);
+    public static SyscallArg StringArray(string name) => new(name, SyscallArgKind.StringArray);
+    public static SyscallArg MsgHdrIn(string name) => new(name, SyscallArgKind.MsgHdrIn);
+    public static SyscallArg MsgHdrOut(string name) => new(name, SyscallArgKind.MsgHdrOut);
 
-    public static SyscallArg In(int sizeArg, int elementSize = 1) => new(SyscallArgKind.InBuffer, sizeArg, elementSize);
-    public static SyscallArg Out(int sizeArg, int elementSize = 1) => new(SyscallArgKind.OutBuffer, sizeArg, elementSize);
-    public static SyscallArg InOut(int sizeArg, int elementSize = 1) => new(SyscallArgKind.InOutBuffer, sizeArg, elementSize);
-    public static SyscallArg OutReturned(int sizeArg, int elementSize = 1) => new(SyscallArgKind.OutBufferReturned, sizeArg, elementSize);
-    public static SyscallArg InStruct(int size) => new(SyscallArgKind.InStruct, -1, size);
-    public static SyscallArg OutStruct(int size) => new(SyscallArgKind.OutStruct, -1, size);
-    public static SyscallArg InOutStruct(int size) => new(SyscallArgKind.InOutStruct, -1, size);
-    public static SyscallArg OutLengthIn(int lengthPointerArg) => new(SyscallArgKind.OutBufferLengthIn, lengthPointerArg);
-    public static SyscallArg IoVecIn(int countArg) => new(SyscallArgKind.IoVecIn, countArg, 16);
-    public static SyscallArg IoVecOut(int countArg) => new(SyscallArgKind.IoVecOut, countArg, 16);
-    public static SyscallArg FdSet(int nfdsArg) => new(SyscallArgKind.FdSet, nfdsArg);
-
-    public bool IsPointer => Kind is not (SyscallArgKind.Scalar or SyscallArgKind.Fd);
+    public static SyscallArg In(string name, int sizeArg, int elementSize = 1) => new(name, SyscallArgKind.InBuffer, sizeArg, elementSize);
+    public static SyscallArg Out(string name, int sizeArg, int elementSize = 1) => new(name, SyscallArgKind.OutBuffer, sizeArg, elementSize);
+    public static SyscallArg InOut(string name, int sizeArg, int elementSize = 1) => new(name, SyscallArgKind.InOutBuffer, sizeArg, elementSize);
+    public static SyscallArg OutReturned(string name, int sizeArg, int elementSize = 1) => new(name, SyscallArgKind.OutBufferReturned, sizeArg, elementSize);
+    public static SyscallArg InStruct(string name, int size) => new(name, SyscallArgKind.InStruct, -1, size);
+    public static SyscallArg OutStruct(string name, int size) => new(name, SyscallArgKind.OutStruct, -1, size);
+    public static SyscallArg InOutStruct(string name, int size) => new(name, SyscallArgKind.InOutStruct, -1, size);
+    public static SyscallArg OutLengthIn(string name, int lengthPointerArg) => new(name, SyscallArgKind.OutBufferLengthIn, lengthPointerArg);
+    public static SyscallArg IoVecIn(string name, int countArg) => new(name, SyscallArgKind.IoVecIn, countArg, 16);
+    public static SyscallArg IoVecOut(string name, int countArg) => new(name, SyscallArgKind.IoVecOut, countArg, 16);
+    public static SyscallArg FdSet(string name, int nfdsArg) => new(name, SyscallArgKind.FdSet, nfdsArg);
+    public static SyscallArg IoctlArg(string name, int requestArg) => new(name, SyscallArgKind.IoctlArg, requestArg);
 
     /// <summary>
     /// Bytes the kernel may write directly at this argument's address, given all six argument values;
     /// null when it writes nothing there or the size lies in guest memory (sockaddr lengths, iovecs, msghdr).
+    /// ioctl's argument counts as a scalar for requests not known to write (<see cref="IoctlTable"/>).
     /// </summary>
     public ulong? WrittenCapacity(ReadOnlySpan<ulong> args) => Kind switch
     {
@@ -78,6 +81,7 @@ public readonly record struct SyscallArg(SyscallArgKind Kind, int SizeArg = -1, 
         SyscallArgKind.OutStruct or SyscallArgKind.InOutStruct => (ulong)Size,
         // The kernel handles fd_sets in whole longs: DIV_ROUND_UP(nfds, 64) of them.
         SyscallArgKind.FdSet => ((ulong)(uint)args[SizeArg] + 63) / 64 * 8,
+        SyscallArgKind.IoctlArg => IoctlTable.Find(args[SizeArg]) is { WriteSize: > 0 and var size } ? (ulong)size : null,
         _ => null,
     };
 }

@@ -16,6 +16,7 @@ public sealed unsafe class SyscallHandler
     private delegate long Emulation(GuestState* state, ReadOnlySpan<ulong> args);
 
     private const int RaxIndex = 0, RspIndex = 4;
+    private const ulong PrSetSeccomp = 22;
     /// <summary>Argument registers in order, as indices into <see cref="GuestState.Gpr"/>.</summary>
     private static readonly int[] ArgumentRegisters = [7, 6, 2, 10, 8, 9]; // RDI RSI RDX R10 R8 R9
     private static readonly int ExitNumber = SyscallTable.Named("exit").Number;
@@ -24,6 +25,7 @@ public sealed unsafe class SyscallHandler
     private readonly ProcessInfo _process;
     private readonly IGuestMemoryManager _addressSpace;
     private readonly GuestMemory _memory;
+    private readonly SyscallOutputCheck _outputs;
     private readonly HostFileDescriptors _hostFds;
     private readonly ProcSelfView _procSelf;
     private readonly TextWriter _warnings;
@@ -38,6 +40,7 @@ public sealed unsafe class SyscallHandler
         _process = process;
         _addressSpace = addressSpace;
         _memory = new GuestMemory(guard);
+        _outputs = new SyscallOutputCheck(_memory);
         _hostFds = hostFds;
         _procSelf = new ProcSelfView(process);
         _warnings = warnings;
@@ -73,6 +76,8 @@ public sealed unsafe class SyscallHandler
             ["dup2"] = (_, a) => _hostFds.IsHost((int)a[1]) ? -Errno.EBADF : Pass("dup2", a),
             ["dup3"] = (_, a) => _hostFds.IsHost((int)a[1]) ? -Errno.EBADF : Pass("dup3", a),
             ["close_range"] = CloseRange,
+            // A seccomp filter would bind the engine's threads too, as the seccomp syscall itself would.
+            ["prctl"] = (_, a) => a[0] == PrSetSeccomp ? -Errno.EINVAL : Pass("prctl", a),
         };
         _emulations = byName.ToDictionary(e => SyscallTable.Named(e.Key).Number, e => e.Value);
     }
@@ -105,7 +110,7 @@ public sealed unsafe class SyscallHandler
         else if (entry.Treatment == SyscallTreatment.Emulated)
             result = _emulations[entry.Number](state, args);
         else
-            result = OutputsBelongToGuest(entry, args) ? HostSyscall.Invoke(entry.Number, args) : -Errno.EFAULT;
+            result = entry.Arguments is null || _outputs.AllInGuest(entry.Arguments, args) ? HostSyscall.Invoke(entry.Number, args) : -Errno.EFAULT;
 
         state->Gpr[RaxIndex] = (ulong)result;
         return SyscallOutcome.Continue;
@@ -121,19 +126,6 @@ public sealed unsafe class SyscallHandler
             $"{prefix}Read the file README_MISSING_SYSCALL_OR_IOCTL.\n" +
             $"{prefix}Nevertheless we consider this a bug.  Please report\n" +
             $"{prefix}it at http://valgrind.org/support/bug_reports.html.\n");
-    }
-
-    /// <summary>
-    /// Whether every buffer the layout says the kernel writes lies in guest memory: guest pointers are host
-    /// pointers, so without this a guest bug would overwrite the engine. NULL stays the kernel's business.
-    /// </summary>
-    private bool OutputsBelongToGuest(SyscallEntry entry, ReadOnlySpan<ulong> args)
-    {
-        if (entry.Arguments is not { } layout) return true;
-        for (int i = 0; i < layout.Count; i++)
-            if (args[i] != 0 && layout[i].WrittenCapacity(args) is { } size && !_memory.CanWrite(args[i], size))
-                return false;
-        return true;
     }
 
     private long Pass(string name, ReadOnlySpan<ulong> args) => HostSyscall.Invoke(SyscallTable.Named(name).Number, args);
@@ -302,14 +294,15 @@ public sealed unsafe class SyscallHandler
             else Signals.AltStack = requested with { Flags = requested.Flags & SignalStack.AutoDisarm };
         }
         if (oldStackAddr == 0) return 0;
-        var old = onStack ? current with { Flags = SignalStack.OnStack } : current;
+        var old = onStack ? current with { Flags = SignalStack.OnStack | (current.Flags & SignalStack.AutoDisarm) } : current;
         return _memory.TryWrite(oldStackAddr, old) ? 0 : -Errno.EFAULT;
     }
 
     /// <summary>
     /// A signal the guest sends itself stays in the guest: on the host it would hit the runtime's handlers or
     /// kill the engine before it can report. It waits in <see cref="GuestSignalState.Pending"/> for delivery.
-    /// Signal 0 only asks whether the target exists.
+    /// Signal 0 only asks whether the target exists. kill of pid 0 (the process group) counts as the guest's
+    /// own: passed on, it would reach the engine too.
     /// </summary>
     private long RaiseInGuest(ulong signal)
     {

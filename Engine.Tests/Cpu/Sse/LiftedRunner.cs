@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using Iced.Intel;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
-using RflagsBits = Memcheck.Engine.Cpu.RflagsBits;
 
 namespace Memcheck.Engine.Tests.Cpu.Sse;
 
@@ -47,7 +46,7 @@ internal sealed unsafe class LiftedRunner : IDisposable
         for (int i = 0; i < 32; i++) _state->Xmm[i] = image->Xmm[i];
         for (int i = 0; i < CpuImage.Gprs.Length; i++) _state->Gpr[CpuImage.Gprs[i] - Register.RAX] = image->Gpr[i];
         _state->CcOp = (ulong)CcOp.Copy;
-        _state->CcDep1 = image->Rflags & RflagsBits.Oszapc;
+        _state->CcDep1 = image->Rflags & X86Flags.Oszapc;
         _state->Mxcsr = image->Mxcsr;
 
         exit = _interpreter.Run(sb, _state, guard);

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Iced.Intel;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
 
@@ -14,8 +15,6 @@ public sealed unsafe class SseDifferentialTests
 {
     private const int Iterations = 40;
     private const int MemoryBytes = 64, MemoryOperandOffset = 16;
-    /// <summary>IR operations the sse branch added whose semantics the ir branch has yet to implement.</summary>
-    private static readonly IrOp[] PendingOps = [IrOp.FRoundInt, IrOp.VPermBytes];
 
     private NativeRunner _native = null!;
     private LiftedRunner _lifted = null!;
@@ -52,10 +51,24 @@ public sealed unsafe class SseDifferentialTests
         Assert.That(expected.Where(e => !names.Contains(e)), Is.Empty);
     }
 
+    /// <summary>Forms whose result depends on MXCSR.RC, which the IR honours for them.</summary>
+    public static IEnumerable<TestCaseData> RoundingForms() =>
+        from form in Forms()
+        where form.Code.Mnemonic() is Mnemonic.Cvtsd2si or Mnemonic.Cvtss2si or Mnemonic.Cvtps2dq
+            or Mnemonic.Cvtpd2dq or Mnemonic.Cvttsd2si or Mnemonic.Roundsd or Mnemonic.Roundps
+        from rc in new[] { 1u, 2u, 3u }
+        select new TestCaseData(form, rc).SetArgDisplayNames(form.ToString(), $"RC={rc}");
+
     [TestCaseSource(nameof(Forms))]
-    public void Lifted_form_matches_native(SseForm form)
+    public void Lifted_form_matches_native(SseForm form) =>
+        AssertMatchesNative(form, (int)form.Code * 31 + (form.Memory ? 1 : 0), 0x1F80);
+
+    [TestCaseSource(nameof(RoundingForms))]
+    public void Lifted_form_follows_mxcsr_rounding_as_native(SseForm form, uint rc) =>
+        AssertMatchesNative(form, (int)form.Code * 31 + (int)rc, 0x1F80 | rc << 13);
+
+    private void AssertMatchesNative(SseForm form, int seed, uint mxcsr)
     {
-        int seed = (int)form.Code * 31 + (form.Memory ? 1 : 0);
         var rng = new Random(seed);
         var guard = new BufferGuard((ulong)_memory, MemoryBytes);
         CpuImage start, native, lifted;
@@ -71,8 +84,8 @@ public sealed unsafe class SseDifferentialTests
             SseInputs.Fill(rng, shape, new Span<byte>(start.Xmm, 256));
             for (int i = 0; i < CpuImage.Gprs.Length; i++) start.Gpr[i] = SseInputs.Gpr(rng);
             start.Gpr[CpuImage.Gprs.Length - 1] = (ulong)(_memory + MemoryOperandOffset);
-            start.Rflags = ((ulong)rng.NextInt64() & RflagsBits.Oszapc) | 0x202;
-            start.Mxcsr = 0x1F80;
+            start.Rflags = ((ulong)rng.NextInt64() & X86Flags.Oszapc) | 0x202;
+            start.Mxcsr = mxcsr;
             SseInputs.Fill(rng, shape, initialMemory);
 
             native = start;
@@ -82,22 +95,13 @@ public sealed unsafe class SseDifferentialTests
 
             lifted = start;
             initialMemory.CopyTo(memory);
-            BlockExit exit;
-            try
-            {
-                Assert.That(_lifted.Run(bytes, &lifted, guard, out exit), Is.True, $"lifter rejected {Describe(bytes)}");
-            }
-            catch (NotSupportedException e) when (PendingOps.Any(op => e.Message.Contains($" {op} ")))
-            {
-                Assert.Ignore($"awaiting IrEvaluator support: {e.Message}");
-                return;
-            }
+            Assert.That(_lifted.Run(bytes, &lifted, guard, out var exit), Is.True, $"lifter rejected {Describe(bytes)}");
 
             var diffs = Differences(&native, &lifted, nativeMemory, memory);
             if (exit.Kind != JumpKind.Boring || exit.NextAddress != LiftedRunner.Ip + (ulong)bytes.Length)
                 diffs.Insert(0, $"exit {exit}");
             if (diffs.Count > 0)
-                Assert.Fail($"{Describe(bytes)} seed {seed} iteration {iteration} shape {shape}\n{string.Join("\n", diffs)}\n"
+                Assert.Fail($"{Describe(bytes)} seed {seed} mxcsr {mxcsr:x} iteration {iteration} shape {shape}\n{string.Join("\n", diffs)}\n"
                     + $"inputs:\n{Dump(&start, initialMemory)}\n{_lifted.LastBlock}");
         }
     }
@@ -113,7 +117,7 @@ public sealed unsafe class SseDifferentialTests
         for (int i = 0; i < CpuImage.Gprs.Length; i++)
             if (native->Gpr[i] != lifted->Gpr[i])
                 diffs.Add($"{CpuImage.Gprs[i]}: native {native->Gpr[i]:x16} lifted {lifted->Gpr[i]:x16}");
-        ulong nf = native->Rflags & RflagsBits.Oszapc, lf = lifted->Rflags & RflagsBits.Oszapc;
+        ulong nf = native->Rflags & X86Flags.Oszapc, lf = lifted->Rflags & X86Flags.Oszapc;
         if (nf != lf) diffs.Add($"OSZAPC: native {nf:x} lifted {lf:x}");
         if (!nativeMemory.SequenceEqual(liftedMemory))
             diffs.Add($"memory: native {Convert.ToHexString(nativeMemory)}\n        lifted {Convert.ToHexString(liftedMemory)}");

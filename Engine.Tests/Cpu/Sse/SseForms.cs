@@ -12,6 +12,8 @@ public sealed class SseForm(Code code, bool memory)
 {
     /// <summary>GPRs an instance may name: caller-saved, and neither RSI (memory base) nor R11 (the stub's).</summary>
     private static readonly Register[] Gpr64 = [Register.RAX, Register.RCX, Register.RDX, Register.RDI, Register.R8, Register.R9, Register.R10];
+    private static readonly Register[] Gpr16 = [Register.AX, Register.CX, Register.DX, Register.DI, Register.R8W, Register.R9W, Register.R10W];
+    private static readonly Register[] Gpr8 = [Register.AL, Register.CL, Register.DL, Register.DIL, Register.R8L, Register.R9L, Register.R10L];
 
     public Code Code { get; } = code;
     public bool Memory { get; } = memory;
@@ -59,6 +61,8 @@ public sealed class SseForm(Code code, bool memory)
                 _ when Memory && IsRegisterOrMemory(kind) => new MemoryOperand(Register.RSI),
                 OpCodeOperandKind.xmm_reg or OpCodeOperandKind.xmm_rm or OpCodeOperandKind.xmm_or_mem => Register.XMM0 + rng.Next(16),
                 OpCodeOperandKind.r64_reg or OpCodeOperandKind.r64_rm or OpCodeOperandKind.r64_or_mem => Gpr64[rng.Next(Gpr64.Length)],
+                OpCodeOperandKind.r8_or_mem => Gpr8[rng.Next(Gpr8.Length)],
+                OpCodeOperandKind.r16_or_mem => Gpr16[rng.Next(Gpr16.Length)],
                 _ => Gpr64[rng.Next(Gpr64.Length)].GetFullRegister32(),
             };
         }

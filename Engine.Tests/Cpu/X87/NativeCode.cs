@@ -16,13 +16,19 @@ internal sealed unsafe class NativeCode : IDisposable
 
     public NativeCode(Assembler asm)
     {
-        var writer = new CodeWriterImpl();
-        asm.Assemble(writer, 0);
-        Bytes = writer.ToArray();
+        Bytes = Assemble(asm);
         _size = (nuint)((Bytes.Length + 4095) & ~4095);
         _page = mmap(0, _size, ProtRwx, MapPrivateAnonymous, -1, 0);
         if (_page == -1) throw new InvalidOperationException("mmap failed");
         Marshal.Copy(Bytes, 0, _page, Bytes.Length);
+    }
+
+    /// <summary>The machine code of position-independent snippets (no branches between them).</summary>
+    public static byte[] Assemble(Assembler asm)
+    {
+        var writer = new CodeWriterImpl();
+        asm.Assemble(writer, 0);
+        return writer.ToArray();
     }
 
     public void Dispose() => munmap(_page, _size);

@@ -145,7 +145,7 @@ internal static class AluLifters
         ctx.Store(highAddr, ctx.Ite(equal, ctx.Trunc(half, ctx.GetGpr(Register.RCX)), memHi));
         ctx.PutGpr(Register.RAX, ctx.Ite(equal, rax, ctx.Zx(IrType.I64, memLo)));
         ctx.PutGpr(Register.RDX, ctx.Ite(equal, rdx, ctx.Zx(IrType.I64, memHi)));
-        ctx.SetSomeFlags(RflagsBits.ZF, ctx.FlagBit(equal, RflagsBits.ZFShift));
+        ctx.SetSomeFlags(X86Flags.ZF, ctx.FlagBit(equal, X86Flags.ZFShift));
         return true;
     }
 }

@@ -1,7 +1,7 @@
 using Iced.Intel;
 using Memcheck.Engine.Ir;
 using static Memcheck.Engine.Cpu.Integer.LiftHelpers;
-using static Memcheck.Engine.Cpu.RflagsBits;
+using static Memcheck.Engine.Cpu.X86Flags;
 
 namespace Memcheck.Engine.Cpu.Integer;
 
@@ -64,8 +64,13 @@ internal static class BitLifters
         var index = forward
             ? ctx.Sb.Unop(IrOp.Ctz, type, src)
             : ctx.Bin(IrOp.Sub, IrValue.Constant(type, (ulong)type.Bits() - 1), ctx.Sb.Unop(IrOp.Clz, type, src));
-        // A zero source leaves the destination as it was (what the hardware does).
-        ctx.Write(0, ctx.Ite(zero, ctx.Read(0, type), index));
+        // A zero source leaves the destination as it was (what the hardware does), all 64 bits of it.
+        if (type == IrType.I32)
+        {
+            var full = ctx.Insn.Op0Register.GetFullRegister();
+            ctx.PutGpr(full, ctx.Ite(zero, ctx.GetGpr(full), ctx.Zx(IrType.I64, index)));
+        }
+        else ctx.Write(0, ctx.Ite(zero, ctx.Read(0, type), index));
         ctx.SetFlagsFromRflags(ctx.FlagBit(zero, ZFShift));
         return true;
     }

@@ -26,8 +26,9 @@ internal static class ControlFlowLifters
         Mnemonic.Js, Mnemonic.Jns, Mnemonic.Jp, Mnemonic.Jnp, Mnemonic.Jl, Mnemonic.Jge, Mnemonic.Jle, Mnemonic.Jg,
     ];
 
-    private static bool Is64BitTarget(LiftContext ctx) =>
-        ctx.Insn.Op0Kind == OpKind.NearBranch64 || ctx.OperandType(0) == IrType.I64;
+    /// <summary>Near forms only: Iced also calls far jumps and calls (through m16:64) jmp and call.</summary>
+    private static bool Is64BitTarget(LiftContext ctx) => ctx.Insn.Code is Code.Jmp_rel8_64 or Code.Jmp_rel32_64
+        or Code.Jmp_rm64 or Code.Call_rel32_64 or Code.Call_rm64;
 
     private static bool Jmp(LiftContext ctx)
     {

@@ -34,8 +34,8 @@ internal static class DataLifters
         t.Add(Mnemonic.Cld, ctx => SetDirection(ctx, 1));
         t.Add(Mnemonic.Std, ctx => SetDirection(ctx, ulong.MaxValue));
         t.Add(Mnemonic.Clc, ctx => CarryOp(ctx, c => IrValue.U64(0)));
-        t.Add(Mnemonic.Stc, ctx => CarryOp(ctx, c => IrValue.U64(RflagsBits.CF)));
-        t.Add(Mnemonic.Cmc, ctx => CarryOp(ctx, c => ctx.Bin(IrOp.Xor, c, IrValue.U64(RflagsBits.CF))));
+        t.Add(Mnemonic.Stc, ctx => CarryOp(ctx, c => IrValue.U64(X86Flags.CF)));
+        t.Add(Mnemonic.Cmc, ctx => CarryOp(ctx, c => ctx.Bin(IrOp.Xor, c, IrValue.U64(X86Flags.CF))));
         t.Add(Mnemonic.Leave, Leave);
         t.Add(Mnemonic.Enter, Enter);
     }
@@ -104,8 +104,8 @@ internal static class DataLifters
     private static bool Bswap(LiftContext ctx)
     {
         var type = ctx.OperandType(0);
-        if (type == IrType.I16) return false; // undefined result
-        ctx.Write(0, ctx.Sb.Unop(IrOp.ByteSwap, type, ctx.Read(0, type)));
+        // bswap of a 16-bit register is undefined; the hardware clears it.
+        ctx.Write(0, type == IrType.I16 ? IrValue.U16(0) : ctx.Sb.Unop(IrOp.ByteSwap, type, ctx.Read(0, type)));
         return true;
     }
 
@@ -158,7 +158,7 @@ internal static class DataLifters
     {
         var flags = ctx.Pop(IrType.I64);
         ctx.SetFlagsFromRflags(flags);
-        var df = ctx.Cmp(IrOp.CmpNE, ctx.Bin(IrOp.And, flags, IrValue.U64(RflagsBits.DF)), IrValue.U64(0));
+        var df = ctx.Cmp(IrOp.CmpNE, ctx.Bin(IrOp.And, flags, IrValue.U64(X86Flags.DF)), IrValue.U64(0));
         ctx.Sb.Put(GuestState.OffDFlag, ctx.Ite(df, IrValue.U64(ulong.MaxValue), IrValue.U64(1)));
         ctx.Sb.Put(GuestState.OffAcFlag, ctx.Bin(IrOp.And, ctx.Shift(IrOp.Shr, flags, IrValue.U8(18)), IrValue.U64(1)));
         ctx.Sb.Put(GuestState.OffIdFlag, ctx.Bin(IrOp.And, ctx.Shift(IrOp.Shr, flags, IrValue.U8(21)), IrValue.U64(1)));
@@ -166,12 +166,12 @@ internal static class DataLifters
     }
 
     /// <summary>SF ZF AF PF CF: the flags lahf/sahf move through AH.</summary>
-    private const ulong AhFlags = RflagsBits.SF | RflagsBits.ZF | RflagsBits.AF | RflagsBits.PF | RflagsBits.CF;
+    private const ulong AhFlags = X86Flags.SF | X86Flags.ZF | X86Flags.AF | X86Flags.PF | X86Flags.CF;
 
     private static bool Lahf(LiftContext ctx)
     {
         var flags = ctx.Bin(IrOp.And, ctx.GetOszapc(), IrValue.U64(AhFlags));
-        ctx.PutGpr(Register.AH, ctx.Trunc(IrType.I8, ctx.Bin(IrOp.Or, flags, IrValue.U64(RflagsBits.Reserved1))));
+        ctx.PutGpr(Register.AH, ctx.Trunc(IrType.I8, ctx.Bin(IrOp.Or, flags, IrValue.U64(X86Flags.Reserved1))));
         return true;
     }
 
@@ -191,14 +191,14 @@ internal static class DataLifters
     private static bool CarryOp(LiftContext ctx, Func<IrValue, IrValue> newCarryFromOld)
     {
         var flags = ctx.GetOszapc();
-        var carry = newCarryFromOld(ctx.Bin(IrOp.And, flags, IrValue.U64(RflagsBits.CF)));
-        ctx.SetFlagsFromRflags(ctx.Bin(IrOp.Or, ctx.Bin(IrOp.And, flags, IrValue.U64(~RflagsBits.CF)), carry));
+        var carry = newCarryFromOld(ctx.Bin(IrOp.And, flags, IrValue.U64(X86Flags.CF)));
+        ctx.SetFlagsFromRflags(ctx.Bin(IrOp.Or, ctx.Bin(IrOp.And, flags, IrValue.U64(~X86Flags.CF)), carry));
         return true;
     }
 
     private static bool Leave(LiftContext ctx)
     {
-        if (ctx.Insn.StackPointerIncrement != 8) return false; // 16-bit operand size
+        if (ctx.Insn.Code != Code.Leaveq) return false; // 16-bit operand size
         ctx.PutGpr(Register.RSP, ctx.GetGpr(Register.RBP));
         ctx.PutGpr(Register.RBP, ctx.Pop(IrType.I64));
         return true;

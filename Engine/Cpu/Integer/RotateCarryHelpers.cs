@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Memcheck.Engine.Ir;
-using static Memcheck.Engine.Cpu.RflagsBits;
+using static Memcheck.Engine.Cpu.X86Flags;
 
 namespace Memcheck.Engine.Cpu.Integer;
 

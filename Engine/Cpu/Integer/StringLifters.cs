@@ -5,9 +5,9 @@ using static Memcheck.Engine.Cpu.Integer.LiftHelpers;
 namespace Memcheck.Engine.Cpu.Integer;
 
 /// <summary>
-/// movs/stos/lods/cmps/scas in all sizes, honouring DF. With a rep prefix each execution of the
-/// instruction does one element and jumps back to itself, so the superblock ends there and the
-/// dispatcher sees every iteration (IR has no loops; a fault stops at the right element).
+/// movs/stos/lods/cmps/scas in all sizes, honouring DF. IR has no loops, so with a rep prefix each
+/// execution of the block does up to <see cref="UnrolledIterations"/> elements and then jumps back
+/// to the instruction itself while rCX is not exhausted.
 /// </summary>
 internal static class StringLifters
 {
@@ -31,24 +31,43 @@ internal static class StringLifters
         foreach (var (mnemonic, op, type) in forms) t.Add(mnemonic, ctx => Lift(ctx, op, type));
     }
 
+    /// <summary>Elements a rep-prefixed instruction handles per execution of its block.</summary>
+    private const int UnrolledIterations = 8;
+
     private static bool Lift(LiftContext ctx, StringOp op, IrType type)
     {
         if (!IsStringForm(ctx.Insn)) return false; // Iced also calls SSE2 movsd/cmpsd so
         var insn = ctx.Insn;
-        bool repeat = insn.HasRepPrefix || insn.HasRepnePrefix;
-        ulong next = ctx.NextAddress;
-
-        IrValue rcx = default;
-        if (repeat)
-        {
-            rcx = ctx.GetGpr(Register.RCX);
-            ctx.Sb.Exit(ctx.Cmp(IrOp.CmpEQ, rcx, IrValue.U64(0)), next, JumpKind.Boring);
-        }
-
         var step = ctx.Shift(IrOp.Shl, ctx.Sb.Get(GuestState.OffDFlag, IrType.I64),
             IrValue.U8((ulong)System.Numerics.BitOperations.Log2((uint)type.Bytes())));
+        if (!insn.HasRepPrefix && !insn.HasRepnePrefix)
+        {
+            Element(ctx, op, type, step);
+            return true;
+        }
+
+        // Each iteration leaves the state consistent (rSI, rDI, rCX advanced), so exits between
+        // iterations and faults inside one restart correctly, as the hardware's rep does.
+        ulong next = ctx.NextAddress;
+        var rcx = ctx.GetGpr(Register.RCX);
+        for (int i = 0; i < UnrolledIterations; i++)
+        {
+            ctx.Sb.Exit(ctx.Cmp(IrOp.CmpEQ, rcx, IrValue.U64(0)), next, JumpKind.Boring);
+            var equal = Element(ctx, op, type, step);
+            rcx = ctx.Bin(IrOp.Sub, rcx, IrValue.U64(1));
+            ctx.PutGpr(Register.RCX, rcx);
+            // repe stops at the first difference, repne at the first match.
+            if (equal is { } eq) ctx.Sb.Exit(insn.HasRepePrefix ? ctx.Not1(eq) : eq, next, JumpKind.Boring);
+        }
+        var done = ctx.Cmp(IrOp.CmpEQ, rcx, IrValue.U64(0));
+        ctx.EndBlock(ctx.Ite(done, IrValue.U64(next), IrValue.U64(ctx.Address)), JumpKind.Boring);
+        return true;
+    }
+
+    /// <summary>One element; for cmps/scas returns whether the compared elements were equal.</summary>
+    private static IrValue? Element(LiftContext ctx, StringOp op, IrType type, IrValue step)
+    {
         var acc = Accumulator(type);
-        IrValue? equal = null;
         switch (op)
         {
             case StringOp.Movs:
@@ -58,21 +77,21 @@ internal static class StringLifters
                 ctx.Store(rdi, ctx.Load(type, rsi));
                 ctx.PutGpr(Register.RSI, ctx.Bin(IrOp.Add, rsi, step));
                 ctx.PutGpr(Register.RDI, ctx.Bin(IrOp.Add, rdi, step));
-                break;
+                return null;
             }
             case StringOp.Stos:
             {
                 var rdi = ctx.GetGpr(Register.RDI);
                 ctx.Store(rdi, ctx.GetGpr(acc));
                 ctx.PutGpr(Register.RDI, ctx.Bin(IrOp.Add, rdi, step));
-                break;
+                return null;
             }
             case StringOp.Lods:
             {
                 var rsi = ctx.GetGpr(Register.RSI);
                 ctx.PutGpr(acc, ctx.Load(type, rsi));
                 ctx.PutGpr(Register.RSI, ctx.Bin(IrOp.Add, rsi, step));
-                break;
+                return null;
             }
             case StringOp.Cmps:
             {
@@ -81,35 +100,20 @@ internal static class StringLifters
                 var a = ctx.Load(type, rsi);
                 var b = ctx.Load(type, rdi);
                 ctx.SetFlags(CcOps.Sized(CcOp.Sub8, type.Bytes()), a, b, IrValue.U64(0));
-                equal = ctx.Cmp(IrOp.CmpEQ, a, b);
                 ctx.PutGpr(Register.RSI, ctx.Bin(IrOp.Add, rsi, step));
                 ctx.PutGpr(Register.RDI, ctx.Bin(IrOp.Add, rdi, step));
-                break;
+                return ctx.Cmp(IrOp.CmpEQ, a, b);
             }
-            case StringOp.Scas:
+            default:
             {
                 var rdi = ctx.GetGpr(Register.RDI);
                 var a = ctx.GetGpr(acc);
                 var b = ctx.Load(type, rdi);
                 ctx.SetFlags(CcOps.Sized(CcOp.Sub8, type.Bytes()), a, b, IrValue.U64(0));
-                equal = ctx.Cmp(IrOp.CmpEQ, a, b);
                 ctx.PutGpr(Register.RDI, ctx.Bin(IrOp.Add, rdi, step));
-                break;
+                return ctx.Cmp(IrOp.CmpEQ, a, b);
             }
         }
-
-        if (!repeat) return true;
-        var remaining = ctx.Bin(IrOp.Sub, rcx, IrValue.U64(1));
-        ctx.PutGpr(Register.RCX, remaining);
-        var done = ctx.Cmp(IrOp.CmpEQ, remaining, IrValue.U64(0));
-        if (equal is { } eq)
-        {
-            // repe stops at the first difference, repne at the first match.
-            var stop = insn.HasRepePrefix ? ctx.Not1(eq) : eq;
-            done = ctx.Bin(IrOp.Or, done, stop);
-        }
-        ctx.EndBlock(ctx.Ite(done, IrValue.U64(next), IrValue.U64(ctx.Address)), JumpKind.Boring);
-        return true;
     }
 
     /// <summary>64-bit addressing through rSI/rDI with no segment override (fs:/gs: string ops are not supported).</summary>

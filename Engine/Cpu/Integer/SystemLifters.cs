@@ -25,6 +25,12 @@ internal static unsafe class SystemLifters
         t.Add(Mnemonic.Int3, ctx => End(ctx, ctx.NextAddress, JumpKind.SigTrap));
         t.Add(Mnemonic.Ud2, ctx => End(ctx, ctx.Address, JumpKind.SigIll));
         t.Add(Mnemonic.Hlt, ctx => End(ctx, ctx.Address, JumpKind.Halt));
+        // Outside a transaction xtest sets ZF and clears the other flags (glibc's lock elision asks).
+        t.Add(Mnemonic.Xtest, ctx =>
+        {
+            ctx.SetFlagsFromRflags(IrValue.U64(X86Flags.ZF));
+            return true;
+        });
         t.Add(Mnemonic.Cpuid, ctx =>
         {
             ctx.Sb.Call(Cpuid);

@@ -24,7 +24,9 @@ internal static class PackedStringCompare
         int n = words ? 8 : 16;
         int la = lengthA is { } explicitA ? ExplicitLength(explicitA, n) : ImplicitLength(a, n, words);
         int lb = lengthB is { } explicitB ? ExplicitLength(explicitB, n) : ImplicitLength(b, n, words);
-        int[] ea = Elements(a, n, words, signed), eb = Elements(b, n, words, signed);
+        Span<int> ea = stackalloc int[n], eb = stackalloc int[n];
+        Elements(a, words, signed, ea);
+        Elements(b, words, signed, eb);
 
         int res1 = 0;
         int aggregation = (control >> 2) & 3;
@@ -32,10 +34,10 @@ internal static class PackedStringCompare
         {
             bool bit = aggregation switch
             {
-                0 => EqualAny(j),
-                1 => Ranges(j),
+                0 => EqualAny(ea, la, eb, lb, j),
+                1 => Ranges(ea, la, eb, lb, j),
                 2 => j < la && j < lb ? ea[j] == eb[j] : j >= la && j >= lb,
-                _ => EqualOrdered(j),
+                _ => EqualOrdered(ea, la, eb, lb, j),
             };
             if (bit) res1 |= 1 << j;
         }
@@ -52,31 +54,33 @@ internal static class PackedStringCompare
         ulong flags = (res2 != 0 ? (ulong)FlagCF : 0) | (lb < n ? (ulong)FlagZF : 0)
             | (la < n ? (ulong)FlagSF : 0) | ((res2 & 1) != 0 ? (ulong)FlagOF : 0);
         return new Result(res2, index, flags);
+    }
 
-        bool EqualAny(int j)
-        {
-            if (j >= lb) return false;
-            for (int i = 0; i < la; i++)
-                if (ea[i] == eb[j]) return true;
-            return false;
-        }
+    private static bool EqualAny(ReadOnlySpan<int> ea, int la, ReadOnlySpan<int> eb, int lb, int j)
+    {
+        if (j >= lb) return false;
+        for (int i = 0; i < la; i++)
+            if (ea[i] == eb[j]) return true;
+        return false;
+    }
 
-        bool Ranges(int j)
-        {
-            if (j >= lb) return false;
-            for (int i = 0; i + 1 < la; i += 2)
-                if (eb[j] >= ea[i] && eb[j] <= ea[i + 1]) return true;
-            return false;
-        }
+    private static bool Ranges(ReadOnlySpan<int> ea, int la, ReadOnlySpan<int> eb, int lb, int j)
+    {
+        if (j >= lb) return false;
+        for (int i = 0; i + 1 < la; i += 2)
+            if (eb[j] >= ea[i] && eb[j] <= ea[i + 1]) return true;
+        return false;
+    }
 
-        // The needle a must match b starting at j; needle elements past its end always match,
-        // text elements past its end never do, and positions past the register are not compared.
-        bool EqualOrdered(int j)
-        {
-            for (int i = 0; i < la && j + i < n; i++)
-                if (j + i >= lb || ea[i] != eb[j + i]) return false;
-            return true;
-        }
+    /// <summary>
+    /// The needle a must match b starting at j; needle elements past its end always match, text
+    /// elements past its end never do, and positions past the register are not compared.
+    /// </summary>
+    private static bool EqualOrdered(ReadOnlySpan<int> ea, int la, ReadOnlySpan<int> eb, int lb, int j)
+    {
+        for (int i = 0; i < la && j + i < eb.Length; i++)
+            if (j + i >= lb || ea[i] != eb[j + i]) return false;
+        return true;
     }
 
     /// <summary>The byte or word mask pcmp?strm writes to XMM0: bits zero-extended, or each element all-ones (control bit 6).</summary>
@@ -95,14 +99,12 @@ internal static class PackedStringCompare
             if ((mask & (1 << j)) != 0) xmm0.Slice(j * size, size).Fill(0xFF);
     }
 
-    private static int[] Elements(ReadOnlySpan<byte> v, int n, bool words, bool signed)
+    private static void Elements(ReadOnlySpan<byte> v, bool words, bool signed, Span<int> elements)
     {
-        var elements = new int[n];
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < elements.Length; i++)
             elements[i] = words
                 ? signed ? (short)(v[2 * i] | v[2 * i + 1] << 8) : v[2 * i] | v[2 * i + 1] << 8
                 : signed ? (sbyte)v[i] : v[i];
-        return elements;
     }
 
     private static int ImplicitLength(ReadOnlySpan<byte> v, int n, bool words)

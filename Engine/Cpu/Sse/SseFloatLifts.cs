@@ -6,7 +6,8 @@ namespace Memcheck.Engine.Cpu.Sse;
 
 /// <summary>
 /// SSE/SSE2/SSE3/SSE4.1 floating point: packed and scalar arithmetic, compares, conversions, shuffles,
-/// rounding. Rounding follows round-to-nearest (the IR's float operations do not read MXCSR.RC).
+/// rounding. Float-to-integer conversions and round* honour MXCSR.RC; arithmetic and the other
+/// conversions round to nearest (the IR's float operations do not read MXCSR).
 /// </summary>
 internal static class SseFloatLifts
 {
@@ -79,6 +80,8 @@ internal static class SseFloatLifts
         t.Add(Mnemonic.Hsubpd, c => Horizontal(c, IrOp.VFSub, IrType.F64, 0b00, 0b11));
         t.Add(Mnemonic.Addsubps, c => AddSub(c, IrType.F32));
         t.Add(Mnemonic.Addsubpd, c => AddSub(c, IrType.F64));
+        t.Add(Mnemonic.Dpps, c => DotProduct(c, IrType.F32));
+        t.Add(Mnemonic.Dppd, c => DotProduct(c, IrType.F64));
         t.Add(Mnemonic.Roundss, c => Round(c, IrType.F32, 1));
         t.Add(Mnemonic.Roundsd, c => Round(c, IrType.F64, 1));
         t.Add(Mnemonic.Roundps, c => Round(c, IrType.F32, 4));
@@ -98,9 +101,25 @@ internal static class SseFloatLifts
 
     private static IrValue ConvertLanes(Superblock sb, IrValue s, IrOp op, IrType from, IrType to, int count)
     {
+        var mode = op == IrOp.FToSIntRound ? MxcsrRounding(sb) : IrValue.None;
         var result = Zero;
-        for (int i = 0; i < count; i++) result = WithLane(sb, result, i, sb.Unop(op, to, Lane(sb, s, i, from)));
+        for (int i = 0; i < count; i++) result = WithLane(sb, result, i, Convert(sb, op, to, Lane(sb, s, i, from), mode));
         return result;
+    }
+
+    /// <summary>
+    /// FToSIntRound stands for "rounded as MXCSR.RC says": rounding to an integral value in that
+    /// mode and then truncating is exact, NaN and overflow still give the integer indefinite.
+    /// </summary>
+    private static IrValue Convert(Superblock sb, IrOp op, IrType to, IrValue value, IrValue mode) => op == IrOp.FToSIntRound
+        ? sb.Unop(IrOp.FToSIntTrunc, to, sb.Binop(IrOp.FRoundInt, value.Type, value, mode))
+        : sb.Unop(op, to, value);
+
+    /// <summary>MXCSR.RC (bits 14:13) as an I8 rounding mode; its encoding is roundsd's imm[1:0].</summary>
+    private static IrValue MxcsrRounding(Superblock sb)
+    {
+        var rc = sb.Binop(IrOp.Shr, sb.Get(GuestState.OffMxcsr, IrType.I32), IrValue.U8(13));
+        return sb.Unop(IrOp.Truncate, IrType.I8, sb.Binop(IrOp.And, rc, IrValue.U32(3)));
     }
 
     private static bool IntToScalar(LiftContext c, IrType type)
@@ -115,7 +134,8 @@ internal static class SseFloatLifts
     {
         if (!IsGpr(c, 0)) return false;
         var value = Lane(c.Sb, Source(c, 1), 0, type);
-        c.Write(0, c.Sb.Unop(op, IrTypes.IntOfBytes(OperandBytes(c, 0)), value));
+        var mode = op == IrOp.FToSIntRound ? MxcsrRounding(c.Sb) : IrValue.None;
+        c.Write(0, Convert(c.Sb, op, IrTypes.IntOfBytes(OperandBytes(c, 0)), value, mode));
         return true;
     }
 
@@ -163,18 +183,29 @@ internal static class SseFloatLifts
         return Select(sb, odd, Binary(sb, IrOp.VFSub, d, s, lane), Binary(sb, IrOp.VFAdd, d, s, lane));
     });
 
+    /// <summary>
+    /// dpps/dppd: products of the lanes imm[7:4] selects (+0.0 elsewhere), summed pairwise as the
+    /// CPU adds them, broadcast to the lanes imm[3:0] selects, zero elsewhere.
+    /// </summary>
+    private static bool DotProduct(LiftContext c, IrType lane) => SseIntegerLifts.Unary(c, (sb, d, s) =>
+    {
+        int imm = c.Insn.Immediate8, lanes = 16 / lane.Bytes();
+        var intLane = IrTypes.IntOfBytes(lane.Bytes());
+        var products = sb.Binop(IrOp.And, Binary(sb, IrOp.VFMul, d, s, lane), LaneMask((imm >> 4) & ((1 << lanes) - 1), intLane));
+        IrValue Product(int i) => Lane(sb, products, i, lane);
+        var sum = lanes == 2
+            ? sb.Binop(IrOp.FAdd, lane, Product(0), Product(1))
+            : sb.Binop(IrOp.FAdd, lane, sb.Binop(IrOp.FAdd, lane, Product(0), Product(1)), sb.Binop(IrOp.FAdd, lane, Product(2), Product(3)));
+        return sb.Binop(IrOp.And, sb.Unop(IrOp.VSplat, IrType.V128, sum, lane), LaneMask(imm & ((1 << lanes) - 1), intLane));
+    });
+
     /// <summary>round*: imm[1:0] is the rounding mode unless imm[2] selects MXCSR.RC (same encoding).</summary>
     private static bool Round(LiftContext c, IrType type, int count)
     {
         if (!IsXmm(c, 0)) return false;
         var sb = c.Sb;
         int imm = c.Insn.Immediate8;
-        IrValue mode = IrValue.U8((ulong)(imm & 3));
-        if ((imm & 4) != 0)
-        {
-            var rc = sb.Binop(IrOp.Shr, sb.Get(GuestState.OffMxcsr, IrType.I32), IrValue.U8(13));
-            mode = sb.Unop(IrOp.Truncate, IrType.I8, sb.Binop(IrOp.And, rc, IrValue.U32(3)));
-        }
+        var mode = (imm & 4) != 0 ? MxcsrRounding(sb) : IrValue.U8((ulong)(imm & 3));
         var s = Source(c, 1);
         var result = count == 1 ? Dest(c) : Zero;
         for (int i = 0; i < count; i++)

@@ -69,7 +69,7 @@ internal static class SseIntegerLifts
         foreach (var (m, op, lane) in Shifts) t.Add(m, c => Shift(c, op, lane));
         foreach (var (m, from, to, signed) in Extensions) t.Add(m, c => Extend(c, from, to, signed));
         foreach (var m in (Mnemonic[])[Mnemonic.Pandn, Mnemonic.Andnps, Mnemonic.Andnpd])
-            t.Add(m, c => Unary(c, (sb, d, s) => sb.Binop(IrOp.And, sb.Unop(IrOp.Not, IrType.V128, d), s)));
+            t.Add(m, AndNot);
         t.Add(Mnemonic.Pslldq, c => ByteShift(c, IrOp.VShiftBytesLeft));
         t.Add(Mnemonic.Psrldq, c => ByteShift(c, IrOp.VShiftBytesRight));
         t.Add(Mnemonic.Palignr, Palignr);
@@ -82,6 +82,20 @@ internal static class SseIntegerLifts
         t.Add(Mnemonic.Pabsb, c => Unary(c, (sb, _, s) => Abs(sb, s, IrType.I8)));
         t.Add(Mnemonic.Pabsw, c => Unary(c, (sb, _, s) => Abs(sb, s, IrType.I16)));
         t.Add(Mnemonic.Pabsd, c => Unary(c, (sb, _, s) => Abs(sb, s, IrType.I32)));
+        t.Add(Mnemonic.Psadbw, c => Unary(c, Psadbw));
+        t.Add(Mnemonic.Psignb, c => Unary(c, (sb, d, s) => Sign(sb, d, s, IrType.I8)));
+        t.Add(Mnemonic.Psignw, c => Unary(c, (sb, d, s) => Sign(sb, d, s, IrType.I16)));
+        t.Add(Mnemonic.Psignd, c => Unary(c, (sb, d, s) => Sign(sb, d, s, IrType.I32)));
+        t.Add(Mnemonic.Phaddd, c => Unary(c, (sb, d, s) => HorizontalDwords(sb, IrOp.VAdd, d, s)));
+        t.Add(Mnemonic.Phsubd, c => Unary(c, (sb, d, s) => HorizontalDwords(sb, IrOp.VSub, d, s)));
+        t.Add(Mnemonic.Phaddw, c => Unary(c, (sb, d, s) => HorizontalWords(sb, IrOp.VAdd, d, s)));
+        t.Add(Mnemonic.Phsubw, c => Unary(c, (sb, d, s) => HorizontalWords(sb, IrOp.VSub, d, s)));
+        t.Add(Mnemonic.Phaddsw, c => Unary(c, (sb, d, s) => HorizontalWords(sb, IrOp.VAddSatS, d, s)));
+        t.Add(Mnemonic.Phsubsw, c => Unary(c, (sb, d, s) => HorizontalWords(sb, IrOp.VSubSatS, d, s)));
+        t.Add(Mnemonic.Pmaddubsw, c => Unary(c, Pmaddubsw));
+        t.Add(Mnemonic.Pmulhrsw, c => Unary(c, Pmulhrsw));
+        t.Add(Mnemonic.Phminposuw, c => Unary(c, (sb, _, s) => Phminposuw(sb, s)));
+        t.Add(Mnemonic.Mpsadbw, c => Unary(c, (sb, d, s) => Mpsadbw(sb, d, s, c.Insn.Immediate8)));
         t.Add(Mnemonic.Pblendw, c => Unary(c, (sb, d, s) => Select(sb, LaneMask(c.Insn.Immediate8, IrType.I16), d, s)));
         t.Add(Mnemonic.Blendps, c => Unary(c, (sb, d, s) => Select(sb, LaneMask(c.Insn.Immediate8 & 15, IrType.I32), d, s)));
         t.Add(Mnemonic.Blendpd, c => Unary(c, (sb, d, s) => Select(sb, LaneMask(c.Insn.Immediate8 & 3, IrType.I64), d, s)));
@@ -109,10 +123,39 @@ internal static class SseIntegerLifts
         return true;
     }
 
-    private static bool LaneWiseOp(LiftContext c, IrOp op, IrType lane) =>
-        Unary(c, (sb, d, s) => Binary(sb, op, d, s, lane));
+    private static bool LaneWiseOp(LiftContext c, IrOp op, IrType lane)
+    {
+        if (IsXmm(c, 0) && IsXmm(c, 1) && XmmIndex(c, 0) == XmmIndex(c, 1) && SameRegisterResult(op) is { } constant)
+        {
+            PutDest(c, constant);
+            return true;
+        }
+        return Unary(c, (sb, d, s) => Binary(sb, op, d, s, lane));
+    }
+
+    /// <summary>
+    /// Zeroing (and all-ones) idioms such as pxor x,x: the result does not depend on the register,
+    /// so it is lifted as a constant and memcheck sees defined bits, as VEX does.
+    /// </summary>
+    private static IrValue? SameRegisterResult(IrOp op) => op switch
+    {
+        IrOp.Xor or IrOp.VSub or IrOp.VSubSatU or IrOp.VSubSatS or IrOp.VCmpGTS => Zero,
+        IrOp.VCmpEQ => IrValue.Constant128(IrType.V128, ulong.MaxValue, ulong.MaxValue),
+        _ => null,
+    };
 
     /// <summary>Shift by an immediate or by the low 64 bits of an XMM/m128 count, clamped so huge counts still give 0.</summary>
+    /// <summary>pandn/andnps/andnpd: NOT dst AND src; with one register both ways it is a zeroing idiom.</summary>
+    private static bool AndNot(LiftContext c)
+    {
+        if (IsXmm(c, 0) && IsXmm(c, 1) && XmmIndex(c, 0) == XmmIndex(c, 1))
+        {
+            PutDest(c, Zero);
+            return true;
+        }
+        return Unary(c, (sb, d, s) => sb.Binop(IrOp.And, sb.Unop(IrOp.Not, IrType.V128, d), s));
+    }
+
     private static bool Shift(LiftContext c, IrOp op, IrType lane)
     {
         if (!IsXmm(c, 0)) return false;
@@ -175,6 +218,108 @@ internal static class SseIntegerLifts
     /// <summary>max(x, -x) is |x|, and gives the unsigned bit pattern 0x80.. for the most negative lane as pabs does.</summary>
     private static IrValue Abs(Superblock sb, IrValue s, IrType lane) =>
         Binary(sb, IrOp.VMaxS, s, Binary(sb, IrOp.VSub, Zero, s, lane), lane);
+
+    /// <summary>psadbw: |d - s| per byte, then each qword's eight bytes summed by halving lane widths.</summary>
+    private static IrValue Psadbw(Superblock sb, IrValue d, IrValue s)
+    {
+        var sum = sb.Binop(IrOp.Or, Binary(sb, IrOp.VSubSatU, d, s, IrType.I8), Binary(sb, IrOp.VSubSatU, s, d, IrType.I8));
+        foreach (var (lane, lowHalves) in (ReadOnlySpan<(IrType, ulong)>)
+                 [(IrType.I16, 0x00FF_00FF_00FF_00FFUL), (IrType.I32, 0x0000_FFFF_0000_FFFFUL), (IrType.I64, 0x0000_0000_FFFF_FFFFUL)])
+        {
+            var low = sb.Binop(IrOp.And, sum, IrValue.Constant128(IrType.V128, lowHalves, lowHalves));
+            var high = sb.Binop(IrOp.VShr, IrType.V128, sum, IrValue.U8((ulong)lane.Bits() / 2), lane);
+            sum = Binary(sb, IrOp.VAdd, low, high, lane);
+        }
+        return sum;
+    }
+
+    /// <summary>psign: d negated where s is negative, zeroed where s is zero.</summary>
+    private static IrValue Sign(Superblock sb, IrValue d, IrValue s, IrType lane)
+    {
+        var negative = Binary(sb, IrOp.VCmpGTS, Zero, s, lane);
+        var zero = Binary(sb, IrOp.VCmpEQ, s, Zero, lane);
+        var signed = Select(sb, negative, d, Binary(sb, IrOp.VSub, Zero, d, lane));
+        return sb.Binop(IrOp.And, signed, sb.Unop(IrOp.Not, IrType.V128, zero));
+    }
+
+    /// <summary>phaddd/phsubd: even dword op odd dword, d's pairs low, s's pairs high (shufps-style selection).</summary>
+    private static IrValue HorizontalDwords(Superblock sb, IrOp op, IrValue d, IrValue s)
+    {
+        var even = sb.Triop(IrOp.VShuffle, IrType.V128, d, s, IrValue.U8(0b10_00_10_00), IrType.F32);
+        var odd = sb.Triop(IrOp.VShuffle, IrType.V128, d, s, IrValue.U8(0b11_01_11_01), IrType.F32);
+        return Binary(sb, op, even, odd, IrType.I32);
+    }
+
+    /// <summary>phaddw and kin: even word op odd word, d's pairs low, s's pairs high.</summary>
+    private static IrValue HorizontalWords(Superblock sb, IrOp op, IrValue d, IrValue s)
+    {
+        // Each dword's low (high) word, sign-extended, packs back exactly with signed saturation.
+        var even = Binary(sb, IrOp.VPackSS, LowWordsWidened(sb, d), LowWordsWidened(sb, s), IrType.I32);
+        var odd = Binary(sb, IrOp.VPackSS, Sar(sb, d, 16, IrType.I32), Sar(sb, s, 16, IrType.I32), IrType.I32);
+        return Binary(sb, op, even, odd, IrType.I16);
+    }
+
+    /// <summary>pmaddubsw: unsigned bytes of d times signed bytes of s, adjacent products added with signed saturation.</summary>
+    private static IrValue Pmaddubsw(Superblock sb, IrValue d, IrValue s)
+    {
+        var dEven = sb.Binop(IrOp.And, d, IrValue.Constant128(IrType.V128, 0x00FF_00FF_00FF_00FF, 0x00FF_00FF_00FF_00FF));
+        var dOdd = sb.Binop(IrOp.VShr, IrType.V128, d, IrValue.U8(8), IrType.I16);
+        var sEven = Sar(sb, sb.Binop(IrOp.VShl, IrType.V128, s, IrValue.U8(8), IrType.I16), 8, IrType.I16);
+        var sOdd = Sar(sb, s, 8, IrType.I16);
+        // 255 * -128 .. 255 * 127 fits a signed word, so only the sum saturates.
+        return Binary(sb, IrOp.VAddSatS, Binary(sb, IrOp.VMul, dEven, sEven, IrType.I16), Binary(sb, IrOp.VMul, dOdd, sOdd, IrType.I16), IrType.I16);
+    }
+
+    /// <summary>pmulhrsw: bits 30:15 of each signed word product rounded (+0x4000), truncated to a word.</summary>
+    private static IrValue Pmulhrsw(Superblock sb, IrValue d, IrValue s)
+    {
+        var lo = Binary(sb, IrOp.VMul, d, s, IrType.I16);
+        var hi = Binary(sb, IrOp.VMulHiS, d, s, IrType.I16);
+        var round = IrValue.Constant128(IrType.V128, 0x0000_4000_0000_4000, 0x0000_4000_0000_4000);
+        IrValue Scaled(IrOp interleave) =>
+            LowWordsWidened(sb, Sar(sb, Binary(sb, IrOp.VAdd, Binary(sb, interleave, lo, hi, IrType.I16), round, IrType.I32), 15, IrType.I32));
+        return Binary(sb, IrOp.VPackSS, Scaled(IrOp.VInterleaveLo), Scaled(IrOp.VInterleaveHi), IrType.I32);
+    }
+
+    /// <summary>
+    /// phminposuw: the least unsigned word in word 0, its (lowest) index in word 1, zero elsewhere.
+    /// Keys word &lt;&lt; 16 | index make one unsigned dword minimum find both.
+    /// </summary>
+    private static IrValue Phminposuw(Superblock sb, IrValue s)
+    {
+        IrValue Keys(IrOp interleave, ulong indexLo, ulong indexHi) => sb.Binop(IrOp.Or,
+            sb.Binop(IrOp.VShl, IrType.V128, Binary(sb, interleave, s, Zero, IrType.I16), IrValue.U8(16), IrType.I32),
+            IrValue.Constant128(IrType.V128, indexLo, indexHi));
+        var min = Binary(sb, IrOp.VMinU, Keys(IrOp.VInterleaveLo, 0x1_0000_0000, 0x3_0000_0002), Keys(IrOp.VInterleaveHi, 0x5_0000_0004, 0x7_0000_0006), IrType.I32);
+        foreach (int swap in (ReadOnlySpan<int>)[0b01_00_11_10, 0b10_11_00_01])
+            min = Binary(sb, IrOp.VMinU, min, sb.Triop(IrOp.VShuffle, IrType.V128, min, min, IrValue.U8((ulong)swap), IrType.I32), IrType.I32);
+        var key = Lane(sb, min, 0, IrType.I32);
+        return FromInt(sb, sb.Binop(IrOp.Ror, IrType.I32, key, IrValue.U8(16)));
+    }
+
+    /// <summary>
+    /// mpsadbw: word i = sum over k &lt; 4 of |d[dOff + i + k] - s[sOff + k]|, dOff = imm[2] * 4, sOff = imm[1:0] * 4.
+    /// </summary>
+    private static IrValue Mpsadbw(Superblock sb, IrValue d, IrValue s, int imm)
+    {
+        int dOff = (imm >> 2 & 1) * 4, sOff = (imm & 3) * 4;
+        var sum = Zero;
+        for (int k = 0; k < 4; k++)
+        {
+            var window = Binary(sb, IrOp.VInterleaveLo, sb.Binop(IrOp.VShiftBytesRight, IrType.V128, d, IrValue.U8((ulong)(dOff + k))), Zero, IrType.I8);
+            var reference = sb.Unop(IrOp.VSplat, IrType.V128, sb.Unop(IrOp.ZeroExtend, IrType.I16, Lane(sb, s, sOff + k, IrType.I8)), IrType.I16);
+            var diff = sb.Binop(IrOp.Or, Binary(sb, IrOp.VSubSatU, window, reference, IrType.I16), Binary(sb, IrOp.VSubSatU, reference, window, IrType.I16));
+            sum = Binary(sb, IrOp.VAdd, sum, diff, IrType.I16);
+        }
+        return sum;
+    }
+
+    /// <summary>Each dword's low word, sign-extended to the dword.</summary>
+    private static IrValue LowWordsWidened(Superblock sb, IrValue v) =>
+        Sar(sb, sb.Binop(IrOp.VShl, IrType.V128, v, IrValue.U8(16), IrType.I32), 16, IrType.I32);
+
+    private static IrValue Sar(Superblock sb, IrValue v, int count, IrType lane) =>
+        sb.Binop(IrOp.VSar, IrType.V128, v, IrValue.U8((ulong)count), lane);
 
     /// <summary>pmovzx/pmovsx: interleave with zeros (or with itself, then shift arithmetically) until the lanes are wide enough.</summary>
     private static bool Extend(LiftContext c, IrType from, IrType to, bool signed) => Unary(c, (sb, _, s) =>

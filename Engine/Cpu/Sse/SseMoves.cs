@@ -35,12 +35,12 @@ internal static class SseMoves
 
     private static bool Move128(LiftContext c, bool aligned)
     {
-        if (IsXmm(c, 0) && (IsXmm(c, 1) || IsMemory(c, 1)))
+        if (IsXmm(c, 0) && (IsXmm(c, 1) || c.IsMemory(1)))
         {
             PutDest(c, Source(c, 1, aligned));
             return true;
         }
-        if (IsMemory(c, 0) && IsXmm(c, 1))
+        if (c.IsMemory(0) && IsXmm(c, 1))
         {
             c.Store(Address(c, 0, aligned), c.GetXmm(XmmIndex(c, 1)));
             return true;
@@ -53,9 +53,9 @@ internal static class SseMoves
     {
         if (IsXmm(c, 0) && IsXmm(c, 1))
             PutDest(c, WithLane(c.Sb, Dest(c), 0, Lane(c.Sb, c.GetXmm(XmmIndex(c, 1)), 0, lane)));
-        else if (IsXmm(c, 0) && IsMemory(c, 1))
+        else if (IsXmm(c, 0) && c.IsMemory(1))
             PutDest(c, Source(c, 1));
-        else if (IsMemory(c, 0) && IsXmm(c, 1))
+        else if (c.IsMemory(0) && IsXmm(c, 1))
             c.Store(c.EffectiveAddress(0), Lane(c.Sb, c.GetXmm(XmmIndex(c, 1)), 0, lane));
         else
             return false; // the string instructions movsd/cmpsd share the mnemonic
@@ -69,12 +69,12 @@ internal static class SseMoves
         {
             var value = IsXmm(c, 1)
                 ? Low64(c.Sb, c.GetXmm(XmmIndex(c, 1)))
-                : IsGpr(c, 1) || IsMemory(c, 1) ? c.Read(1, IrTypes.IntOfBytes(OperandBytes(c, 1))) : IrValue.None;
+                : IsGpr(c, 1) || c.IsMemory(1) ? c.Read(1, IrTypes.IntOfBytes(OperandBytes(c, 1))) : IrValue.None;
             if (value.IsNone) return false;
             PutDest(c, FromInt(c.Sb, value));
             return true;
         }
-        if (IsXmm(c, 1) && (IsGpr(c, 0) || IsMemory(c, 0)))
+        if (IsXmm(c, 1) && (IsGpr(c, 0) || c.IsMemory(0)))
         {
             var type = IrTypes.IntOfBytes(OperandBytes(c, 0));
             c.Write(0, c.Sb.Unop(IrOp.Truncate, type, c.GetXmm(XmmIndex(c, 1))));
@@ -87,14 +87,14 @@ internal static class SseMoves
     private static bool MoveHalf(LiftContext c, bool high)
     {
         var sb = c.Sb;
-        if (IsXmm(c, 0) && IsMemory(c, 1))
+        if (IsXmm(c, 0) && c.IsMemory(1))
         {
             var d = Dest(c);
             var loaded = c.Load(IrType.I64, c.EffectiveAddress(1));
             PutDest(c, high ? FromHalves(sb, loaded, Low64(sb, d)) : FromHalves(sb, High64(sb, d), loaded));
             return true;
         }
-        if (IsMemory(c, 0) && IsXmm(c, 1))
+        if (c.IsMemory(0) && IsXmm(c, 1))
         {
             var s = c.GetXmm(XmmIndex(c, 1));
             c.Store(c.EffectiveAddress(0), high ? High64(sb, s) : Low64(sb, s));

@@ -15,8 +15,6 @@ internal static class SseOperands
     public static bool IsXmm(LiftContext c, int op) =>
         c.Insn.GetOpKind(op) == OpKind.Register && c.Insn.GetOpRegister(op).IsXMM();
 
-    public static bool IsMemory(LiftContext c, int op) => c.Insn.GetOpKind(op) == OpKind.Memory;
-
     public static bool IsGpr(LiftContext c, int op) =>
         c.Insn.GetOpKind(op) == OpKind.Register && c.Insn.GetOpRegister(op).IsGPR();
 

@@ -27,7 +27,7 @@ public static unsafe class X87Helpers
     public static readonly IrHelper Trig = Pure("x87_trig", &TrigImpl, 2);
     /// <summary>value -> C2 in status-word position when the value is out of fsin's range.</summary>
     public static readonly IrHelper TrigOutOfRange = Pure("x87_trig_out_of_range", &TrigOutOfRangeImpl, 1);
-    /// <summary>(st1, st0, function) -> fpatan, fyl2x or fyl2xp1's result.</summary>
+    /// <summary>(st1, st0, function) -> fpatan, fyl2x, fyl2xp1 or fscale's result.</summary>
     public static readonly IrHelper Binary = Pure("x87_binary", &BinaryImpl, 3);
     /// <summary>(st0, function) -> f2xm1's result, or the exponent or significand fxtract produces.</summary>
     public static readonly IrHelper Unary = Pure("x87_unary", &UnaryImpl, 2);

@@ -8,7 +8,6 @@ internal static class X87Ir
 {
     /// <summary>Status-word bits of C3, C2, C1, C0.</summary>
     public const ulong ConditionMask = 0x4700;
-    public const ulong C2 = 0x400;
 
     public static IrValue F64(double value) => IrValue.Constant(IrType.F64, BitConverter.DoubleToUInt64Bits(value));
 

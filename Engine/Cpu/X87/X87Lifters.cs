@@ -24,14 +24,7 @@ internal static class X87Lifters
         t.Add(Mnemonic.Fisttp, ctx => StoreInteger(ctx, pop: true, truncate: true));
         foreach (var (mnemonic, value) in Constants) t.Add(mnemonic, ctx => PushConstant(ctx, value));
         t.Add(Mnemonic.Fxch, Exchange);
-        t.Add(Mnemonic.Fcmovb, ConditionalMove);
-        t.Add(Mnemonic.Fcmove, ConditionalMove);
-        t.Add(Mnemonic.Fcmovbe, ConditionalMove);
-        t.Add(Mnemonic.Fcmovu, ConditionalMove);
-        t.Add(Mnemonic.Fcmovnb, ConditionalMove);
-        t.Add(Mnemonic.Fcmovne, ConditionalMove);
-        t.Add(Mnemonic.Fcmovnbe, ConditionalMove);
-        t.Add(Mnemonic.Fcmovnu, ConditionalMove);
+        foreach (var (mnemonic, condition) in ConditionalMoves) t.Add(mnemonic, ctx => ConditionalMove(ctx, condition));
 
         foreach (var (mnemonics, op, reversed) in ArithmeticFamilies)
         {
@@ -85,6 +78,19 @@ internal static class X87Lifters
         (Mnemonic.Fldl2t, 3.3219280948873622),
         (Mnemonic.Fldlg2, 0.30102999566398120),
         (Mnemonic.Fldln2, 0.69314718055994531),
+    ];
+
+    /// <summary>fcmovcc and the flags condition each tests (Iced gives these no ConditionCode).</summary>
+    private static readonly (Mnemonic, X86Condition)[] ConditionalMoves =
+    [
+        (Mnemonic.Fcmovb, X86Condition.B),
+        (Mnemonic.Fcmove, X86Condition.E),
+        (Mnemonic.Fcmovbe, X86Condition.BE),
+        (Mnemonic.Fcmovu, X86Condition.P),
+        (Mnemonic.Fcmovnb, X86Condition.AE),
+        (Mnemonic.Fcmovne, X86Condition.NE),
+        (Mnemonic.Fcmovnbe, X86Condition.A),
+        (Mnemonic.Fcmovnu, X86Condition.NP),
     ];
 
     /// <summary>(plain, popping, integer-operand) mnemonics of each arithmetic family, its op, and whether it is reversed.</summary>
@@ -158,9 +164,9 @@ internal static class X87Lifters
         return true;
     }
 
-    private static bool ConditionalMove(LiftContext ctx)
+    private static bool ConditionalMove(LiftContext ctx, X86Condition flagsCondition)
     {
-        var condition = ctx.Condition(X86Conditions.FromIced(ctx.Insn.ConditionCode));
+        var condition = ctx.Condition(flagsCondition);
         var stack = new X87Stack(ctx);
         stack.Set(0, ctx.Sb.Ite(condition, stack.Get(St(ctx.Insn.Op1Register)), stack.Get(0)));
         return true;
@@ -200,7 +206,7 @@ internal static class X87Lifters
     /// <summary>C3,C2,C0 from ZF,PF,CF (bits 6,2,0 move up by 8 to 14,10,8); C1 cleared.</summary>
     private static void PutCompareConditions(Superblock sb, IrValue rflags) =>
         X87Ir.PutConditions(sb, sb.Binop(IrOp.Shl, IrType.I64,
-            sb.Binop(IrOp.And, rflags, IrValue.U64(RflagsBits.ZF | RflagsBits.PF | RflagsBits.CF)), IrValue.U8(8)));
+            sb.Binop(IrOp.And, rflags, IrValue.U64(X86Flags.ZF | X86Flags.PF | X86Flags.CF)), IrValue.U8(8)));
 
     private static bool Compare(LiftContext ctx, int pops)
     {

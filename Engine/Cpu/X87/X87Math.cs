@@ -30,12 +30,16 @@ public static class X87Math
         return (ulong)(long)r & (size == 8 ? ulong.MaxValue : (1UL << (8 * size)) - 1);
     }
 
-    /// <summary>2^x - 1, accurate near zero where fxm1's callers need it.</summary>
+    /// <summary>2^x - 1, accurate near zero where f2xm1's callers need it.</summary>
     public static double Exp2Minus1(double x)
     {
-        if (Math.Abs(x) >= 1e-3) return Math.Pow(2.0, x) - 1.0;
         double t = x * Ln2;
-        return t * (1 + t / 2 * (1 + t / 3 * (1 + t / 4 * (1 + t / 5))));
+        double u = Math.Exp(t);
+        if (u == 1.0) return t;
+        double uMinus1 = u - 1.0;
+        if (uMinus1 == -1.0) return -1.0;
+        // (u - 1) is exact; scaling by t/log(u) corrects the rounding of exp (Kahan's expm1).
+        return uMinus1 * t / Math.Log(u);
     }
 
     /// <summary>log2(1 + x) without losing the low bits of a small x.</summary>
@@ -50,11 +54,20 @@ public static class X87Math
     /// <summary>fscale: x * 2^trunc(y).</summary>
     public static double Scale(double x, double y)
     {
-        if (double.IsNaN(x) || double.IsNaN(y)) return double.NaN;
+        if (double.IsNaN(x) || double.IsNaN(y)) return PropagateNaN(x, y);
         if (double.IsPositiveInfinity(y)) return x == 0 ? Indefinite : x * y;
         if (double.IsNegativeInfinity(y)) return double.IsInfinity(x) ? Indefinite : x * 0.0;
         // Beyond +-4096 every F64 already overflows or underflows.
         return Math.ScaleB(x, (int)Math.Clamp(Math.Truncate(y), -4096, 4096));
+    }
+
+    /// <summary>The NaN an x87 operation on two operands returns: the NaN one, or the larger significand, quietened.</summary>
+    public static double PropagateNaN(double x, double y)
+    {
+        ulong a = BitConverter.DoubleToUInt64Bits(x), b = BitConverter.DoubleToUInt64Bits(y);
+        const ulong magnitude = ~(1UL << 63), quiet = 1UL << 51;
+        ulong chosen = !double.IsNaN(y) || (double.IsNaN(x) && (a & magnitude) >= (b & magnitude)) ? a : b;
+        return BitConverter.UInt64BitsToDouble(chosen | quiet);
     }
 
     /// <summary>fxtract's exponent: the unbiased exponent of x as a value (-inf for zero).</summary>
@@ -80,7 +93,8 @@ public static class X87Math
     /// </summary>
     public static (double Value, int QuotientLow3) Remainder(double x, double y, bool ieee)
     {
-        if (double.IsNaN(x) || double.IsNaN(y) || double.IsInfinity(x) || y == 0) return (Indefinite, 0);
+        if (double.IsNaN(x) || double.IsNaN(y)) return (PropagateNaN(x, y), 0);
+        if (double.IsInfinity(x) || y == 0) return (Indefinite, 0);
         if (double.IsInfinity(y)) return (x, 0);
         double ax = Math.Abs(x), ay = Math.Abs(y);
         double r = ieee ? Math.IEEERemainder(ax, ay) : ax % ay;

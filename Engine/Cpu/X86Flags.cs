@@ -1,7 +1,7 @@
 namespace Memcheck.Engine.Cpu;
 
 /// <summary>RFLAGS bit positions.</summary>
-public static class RflagsBits
+public static class X86Flags
 {
     public const ulong CF = 1UL << 0, PF = 1UL << 2, AF = 1UL << 4, ZF = 1UL << 6, SF = 1UL << 7;
     public const ulong TF = 1UL << 8, IF = 1UL << 9, DF = 1UL << 10, OF = 1UL << 11;

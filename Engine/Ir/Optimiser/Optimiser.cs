@@ -1,0 +1,31 @@
+namespace Memcheck.Engine.Ir;
+
+/// <summary>
+/// Runs the IR passes in order. Every pass preserves the block's observable behaviour exactly: guest
+/// state at every exit and at the end, memory, and the order of loads, stores and dirty calls
+/// (a load may fault, so none is dropped or moved).
+/// </summary>
+public sealed class Optimiser
+{
+    /// <summary>
+    /// Guest-specific rewriting (the lifter's flag-thunk specialisation), run once constants and
+    /// copies are propagated, then cleaned up by another folding and dead-code round.
+    /// </summary>
+    public Func<Superblock, Superblock>? GuestSpecialisation { get; init; }
+
+    public Superblock Run(Superblock sb)
+    {
+        ConstantFolder.Run(sb);
+        RedundantGetElimination.Run(sb);
+        ConstantFolder.Run(sb);
+        if (GuestSpecialisation is { } specialise)
+        {
+            sb = specialise(sb);
+            ConstantFolder.Run(sb);
+            DeadCodeElimination.Run(sb);
+        }
+        RedundantPutElimination.Run(sb);
+        DeadCodeElimination.Run(sb);
+        return sb;
+    }
+}

@@ -1,0 +1,69 @@
+using Memcheck.Engine.Cpu;
+
+namespace Memcheck.Engine.Ir;
+
+/// <summary>
+/// Removes a Put whose every byte is written again by a later Put before anything can observe it.
+/// Observers: a Get of those bytes; a GetI or PutI over its array; a helper call by its declared
+/// StateReads; and every way out of the block. Side exits and the end need the complete state. A Load,
+/// Store or dirty call may leave the block too (a fault, an error report with a stack trace); there,
+/// as in Valgrind's default (--vex-iropt-register-updates=unwindregs-at-mem-access), only the
+/// registers an unwinder needs must be current: <see cref="PreciseAtMemoryAccess"/>.
+/// </summary>
+public static class RedundantPutElimination
+{
+    /// <summary>State ranges (offset, size) kept up to date at every memory access and dirty call.</summary>
+    public static readonly IReadOnlyList<(int Offset, int Size)> PreciseAtMemoryAccess =
+        [(GuestState.OffRsp, 8), (GuestState.OffRbp, 8), (GuestState.OffRip, 8)];
+
+    public static void Run(Superblock sb)
+    {
+        // Bytes that a later Put overwrites before anything observes them.
+        var overwritten = new bool[GuestState.BlockSize];
+        var kept = new List<IrStmt>(sb.Count);
+
+        for (int i = sb.Count - 1; i >= 0; i--)
+        {
+            ref readonly IrStmt s = ref sb[i];
+            switch (s.Kind)
+            {
+                case StmtKind.Put:
+                {
+                    int size = s.Type.Bytes();
+                    if (s.Offset >= 0 && s.Offset + size <= overwritten.Length)
+                    {
+                        if (overwritten.AsSpan(s.Offset, size).IndexOf(false) < 0) continue;
+                        overwritten.AsSpan(s.Offset, size).Fill(true);
+                    }
+                    break;
+                }
+                case StmtKind.Get:
+                    Observe(overwritten, s.Offset, s.Type.Bytes());
+                    break;
+                case StmtKind.GetI or StmtKind.PutI:
+                    Observe(overwritten, s.Offset, s.Count * s.Type.Bytes());
+                    break;
+                case StmtKind.Exit:
+                    Array.Clear(overwritten);
+                    break;
+                case StmtKind.Load or StmtKind.Store:
+                    foreach (var (offset, size) in PreciseAtMemoryAccess) Observe(overwritten, offset, size);
+                    break;
+                case StmtKind.Call:
+                    foreach (var (offset, size) in s.Helper!.StateReads) Observe(overwritten, offset, size);
+                    if (!s.Helper.IsPure)
+                        foreach (var (offset, size) in PreciseAtMemoryAccess) Observe(overwritten, offset, size);
+                    break;
+            }
+            kept.Add(s);
+        }
+        kept.Reverse();
+        sb.ReplaceStatements(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(kept));
+    }
+
+    private static void Observe(bool[] overwritten, int offset, int size)
+    {
+        int start = Math.Clamp(offset, 0, overwritten.Length), end = Math.Clamp(offset + size, 0, overwritten.Length);
+        overwritten.AsSpan(start, end - start).Clear();
+    }
+}
