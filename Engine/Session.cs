@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Guest;
+using Memcheck.Engine.Ir;
 using Memcheck.Engine.Jit;
 using Memcheck.Engine.Os;
 using Memcheck.Engine.Reporting;
@@ -20,14 +21,14 @@ public static class Session
     {
         log ??= Console.Error;
         using var space = new GuestAddressSpace();
-        var argv = new List<string> { options.Program };
-        argv.AddRange(options.Arguments);
+        // argv[0] is the name as the user typed it, as a shell (and Valgrind) passes it.
+        List<string> argv = [options.CommandName ?? options.Program, .. options.Arguments];
         var program = new ProgramLoader(space).Load(options.Program, argv, EnvironmentForGuest());
 
         int pid = Environment.ProcessId;
         var commentary = new Commentary(log, pid);
         Tool tool = new NoneTool();
-        WriteHeader(commentary, tool, [options.CommandName ?? options.Program, .. options.Arguments]);
+        WriteHeader(commentary, tool, argv);
 
         var state = (GuestState*)NativeMemory.AlignedAlloc(GuestState.BlockSize, 64);
         try
@@ -40,16 +41,18 @@ public static class Session
             var process = new ProcessInfo
             {
                 ExecutablePath = program.ExecutablePath, Argv = argv, InitialBrk = program.BrkStart,
-                Auxv = [.. program.Auxv.SelectMany(e => BitConverter.GetBytes(e.Type).Concat(BitConverter.GetBytes(e.Value)))],
+                Auxv = program.AuxvBytes(), ProcMaps = space.FormatProcMaps,
             };
-            var kernel = new SyscallHandler(process, new AddressSpaceMemoryManager(space), space.Pages, HostFileDescriptors.Snapshot(), log);
+            var kernel = new SyscallHandler(process, space, space.Pages, HostFileDescriptors.Snapshot(), log);
+            var optimiser = new Optimiser { GuestSpecialisation = FlagSpecialiser.Specialise };
             using var codeCache = new CodeCache();
             IBackend backend = options.Backend == ExecutionBackend.Interpreter
                 ? new InterpreterBackend()
                 : new JitBackend(new BackendContext(space.Pages.Level1, codeCache));
-            var translator = new Translator(new Lifter(new GuestCode(space.Pages)), tool, sb => sb, backend);
+            var translator = new Translator(new Lifter(new GuestCodeSource(space.Pages)), tool, optimiser.Run, backend);
             space.Unmapped += translator.Invalidate;
             space.ProtectionChanged += (start, length, _) => translator.Invalidate(start, length);
+            space.Remapped += (oldStart, _, length) => translator.Invalidate(oldStart, length);
             var services = new DispatcherServices(kernel, commentary, space);
             var end = new Dispatcher(translator, state, space.Pages, services).Run();
 

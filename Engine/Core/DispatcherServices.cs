@@ -13,7 +13,7 @@ internal sealed unsafe class DispatcherServices(SyscallHandler kernel, Commentar
     public void ReportUndecodable(ulong pc)
     {
         Span<byte> bytes = stackalloc byte[10];
-        int n = new GuestCode(space.Pages).Read(pc, bytes);
+        int n = new GuestCodeSource(space.Pages).Read(pc, bytes);
         FatalSignalReport.WriteUnhandledBytes(commentary, bytes[..n]);
         ReportUnrecognised(pc);
     }

@@ -10,7 +10,7 @@ public readonly record struct IrValue(IrType Type, int Temp, ulong Const, ulong 
 
     public static readonly IrValue None = new(IrType.None, NoTemp, 0, 0);
 
-    public bool IsTemp => Temp >= 0;
+    public bool IsTemp => Temp >= 0 && Type != IrType.None;
     public bool IsConst => Temp < 0 && Type != IrType.None;
     public bool IsNone => Type == IrType.None;
 
