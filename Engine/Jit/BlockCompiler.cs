@@ -93,7 +93,7 @@ internal sealed unsafe class BlockEmitter
         var block = new CompiledBlock(_sb.GuestAddress, [.. _sb.Extents], placed.Address, placed.Size,
             (nint)placed.Result.GetLabelRIP(chainEntry), _frameSize, map);
         foreach (var (site, target) in _chainSites)
-            block.AddExit(new ExitSite(block, (nint)placed.Result.GetLabelRIP(site), target));
+            block.AddExit(new ExitSite((nint)placed.Result.GetLabelRIP(site), target));
         cache.Add(block);
         return block;
     }

@@ -79,9 +79,8 @@ public sealed unsafe class CompiledBlock
 /// A <c>jmp rel32</c> at a constant-target exit. Unchained it jumps to the next instruction (the
 /// return to the dispatcher); chained it jumps straight into the target block.
 /// </summary>
-internal sealed class ExitSite(CompiledBlock owner, nint patchAddress, ulong target)
+internal sealed class ExitSite(nint patchAddress, ulong target)
 {
-    public CompiledBlock Owner { get; } = owner;
     public nint PatchAddress { get; } = patchAddress;
     public ulong Target { get; } = target;
     public CompiledBlock? ChainedTo { get; set; }
