@@ -74,13 +74,14 @@ public sealed unsafe class DebugInfoIndex
         foreach (var path in _objects.Keys.Where(p => !mapped.Contains(p)).ToList()) _objects.Remove(path);
     }
 
+    /// <summary>Whether the file is an ELF64 object, the only kind an x86-64 guest maps as code.</summary>
     private static bool IsElf(string path)
     {
-        Span<byte> magic = stackalloc byte[4];
+        Span<byte> magic = stackalloc byte[5];
         try
         {
             using var f = File.OpenRead(path);
-            return f.Read(magic) == 4 && magic.SequenceEqual((ReadOnlySpan<byte>)[0x7f, (byte)'E', (byte)'L', (byte)'F']);
+            return f.Read(magic) == 5 && magic.SequenceEqual((ReadOnlySpan<byte>)[0x7f, (byte)'E', (byte)'L', (byte)'F', 2]);
         }
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return false; }
