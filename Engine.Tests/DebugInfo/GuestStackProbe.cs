@@ -16,7 +16,7 @@ namespace Memcheck.Engine.Tests.DebugInfo;
 /// </summary>
 internal static unsafe class GuestStackProbe
 {
-    public static StackTrace AtFatalSignal(string program, int maxFrames = 12)
+    public static StackTrace AtFatalSignal(string program, int maxFrames = 12, bool showBelowMain = false)
     {
         using var space = new GuestAddressSpace();
         var loaded = new ProgramLoader(space).Load(program, [program], ["LANG=C"]);
@@ -39,7 +39,7 @@ internal static unsafe class GuestStackProbe
             var services = new DispatcherServices(kernel, new Commentary(log, Environment.ProcessId), space);
             var end = new Dispatcher(translator, state, space.Pages, services).Run();
             Assert.That(end, Is.InstanceOf<GuestEnd.Killed>(), $"{program} was expected to die of a signal\n{log}");
-            return new DebugInfoIndex(space).Capture(state, maxFrames);
+            return new DebugInfoIndex(space) { ShowBelowMain = showBelowMain }.Capture(state, maxFrames);
         }
         finally
         {

@@ -66,6 +66,20 @@ public partial class GuestStackTraceTests
         Assert.That(GuestStackProbe.AtFatalSignal(program, maxFrames: 3).Frames, Has.Count.EqualTo(3));
     }
 
+    [Test]
+    public void ShowBelowMainContinuesThroughLibcStartupToStart()
+    {
+        string program = FixtureCompiler.Compile(DebugInfoFiles.Fixture("nested_fault.c"), "-g", "-O2");
+        var frames = GuestStackProbe.AtFatalSignal(program, showBelowMain: true).Frames;
+        // Valgrind 3.19 --show-below-main=yes: ... main, __libc_start_call_main (libc_start_call_main.h:58),
+        // __libc_start_main@@GLIBC_2.34 (libc-start.c:360), _start (in PROGRAM), then whatever the stack holds.
+        Assert.That(frames.Skip(5).Take(4).Select(f => f.Render(false)[(f.Render(false).IndexOf(':') + 2)..]), Is.EqualTo(new[]
+        {
+            "main (nested_fault.c:27)", "__libc_start_call_main (libc_start_call_main.h:58)",
+            "__libc_start_main@@GLIBC_2.34 (libc-start.c:360)", $"_start (in {program})",
+        }));
+    }
+
     /// <summary>
     /// Libraries' frame addresses depend on where the guest address space put them (layout is the
     /// loader's, not this layer's): seven or more hex digits are masked; the program's stay exact.
