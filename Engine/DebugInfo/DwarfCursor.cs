@@ -10,7 +10,6 @@ internal ref struct DwarfCursor(ReadOnlySpan<byte> data, int position = 0)
 
     public int Position { get; set; } = position;
     public readonly bool AtEnd => Position >= _data.Length;
-    public readonly int Length => _data.Length;
 
     public byte U8() => _data[Position++];
     public sbyte S8() => (sbyte)_data[Position++];
