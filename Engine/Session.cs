@@ -26,7 +26,7 @@ public static class Session
         var program = new ProgramLoader(space).Load(options.Program, argv, EnvironmentForGuest());
 
         int pid = Environment.ProcessId;
-        var commentary = new Commentary(log, pid);
+        var commentary = new Commentary(log, pid, quiet: options.Verbosity == 0);
         Tool tool = new NoneTool();
         WriteHeader(commentary, tool, argv);
 
@@ -80,6 +80,7 @@ public static class Session
 
     private static void WriteHeader(Commentary c, Tool tool, IReadOnlyList<string> argv)
     {
+        if (c.Quiet) return;
         c.Line(tool.Banner);
         c.Line("Copyright (C) 2026, MIT licensed, by the Memcheck.NET contributors.");
         c.Line($"Using Memcheck.NET {typeof(Session).Assembly.GetName().Version?.ToString(3)} and Iced; rerun with -h for copyright info");
