@@ -1,4 +1,5 @@
 using Memcheck.Engine.Cpu;
+using Memcheck.Engine.DebugInfo;
 using Memcheck.Engine.Guest;
 using Memcheck.Engine.Os;
 using Memcheck.Engine.Reporting;
@@ -20,11 +21,7 @@ internal sealed unsafe class DispatcherServices(SyscallHandler kernel, Commentar
 
     public void ReportUnrecognised(ulong pc) => FatalSignalReport.WriteUnrecognisedInstruction(commentary, pc, Stack(pc));
 
-    /// <summary>The frames of a report: for now the faulting PC and the object it lies in.</summary>
-    public IReadOnlyList<string> Stack(ulong pc)
-    {
-        var mapping = space.FindMapping(pc);
-        string where = mapping?.Path is { Length: > 0 } path ? $" (in {path})" : "";
-        return [$"   at 0x{pc:X}: ???{where}"];
-    }
+    /// <summary>The frames of a report: the faulting PC symbolised (function, file:line, object).
+    /// Only the PC reaches here, so the callers' frames need the guest state passed in (DebugInfoIndex.Capture).</summary>
+    public IReadOnlyList<string> Stack(ulong pc) => new StackTrace([new DebugInfoIndex(space).Describe(pc)]).Render();
 }
