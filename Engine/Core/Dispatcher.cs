@@ -13,14 +13,27 @@ public abstract record GuestEnd
 
 /// <summary>
 /// The translate-and-run loop of one guest thread: finds or makes the translation of the guest
-/// PC, runs it, and acts on how it left (syscall, fault, undecodable instruction, ...).
+/// PC, runs it, and acts on how it left (syscall, fault, undecodable instruction, ...). It runs holding
+/// <paramref name="guestLock"/> and lets the other guest threads take their turn now and then.
 /// </summary>
-internal sealed unsafe class Dispatcher(Translator translator, GuestState* state, PageMap pages, IGuestServices services)
+internal sealed unsafe class Dispatcher(Translator translator, GuestState* state, PageMap pages, IGuestServices services, GuestLock guestLock)
 {
+    /// <summary>
+    /// Returns to the dispatcher between turns: chained code comes back at least every 65536 blocks (the code
+    /// cache's chain budget), unchained exits far more often, so a turn is this many returns.
+    /// </summary>
+    private const int ReturnsPerTurn = 256;
+
     public GuestEnd Run()
     {
+        int returnsLeft = ReturnsPerTurn;
         while (true)
         {
+            if (--returnsLeft == 0)
+            {
+                returnsLeft = ReturnsPerTurn;
+                if (guestLock.Contended) guestLock.Yield();
+            }
             ulong pc = state->Rip;
             if (!translator.Has(pc) && !pages.CanExecute(pc, 1))
                 return Fault(GuestSignal.SigSegv, pc, pc, Detail(pc));
