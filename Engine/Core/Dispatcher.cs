@@ -24,6 +24,8 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
     /// </summary>
     private const int ReturnsPerTurn = 256;
 
+    private readonly GuestCodeSource code = new(pages);
+
     public GuestEnd Run()
     {
         int returnsLeft = ReturnsPerTurn;
@@ -49,6 +51,9 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
                     break;
                 case JumpKind.InvalidateICache:
                     translator.Invalidate(next, 1);
+                    break;
+                case JumpKind.NoDecode when ShadowStackHint.NopLength(code, next) is > 0 and var length:
+                    state->Rip = next + (ulong)length;
                     break;
                 case JumpKind.NoDecode:
                     services.ReportUndecodable(next);
