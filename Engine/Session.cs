@@ -56,10 +56,11 @@ public static class Session
             var services = new DispatcherServices(kernel, commentary, space);
             var scheduler = new GuestScheduler(space.Pages);
             kernel.Threads = scheduler;
+            HostSignals.Install();
 
             int? signal = null;
             int exitCode = scheduler.Run(state,
-                registers => new Dispatcher(translator, (GuestState*)registers, space.Pages, services, scheduler.Lock).Run(),
+                registers => new Dispatcher(translator, (GuestState*)registers, space.Pages, services, scheduler.Lock, kernel.Delivery).Run(),
                 end =>
                 {
                     int code;

@@ -94,9 +94,17 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
         return 0;
     }
 
-    public void LeaveGuest() => Lock.Release();
+    public void LeaveGuest()
+    {
+        HostSignals.EnterBlocking(Current.Tid);
+        Lock.Release();
+    }
 
-    public void EnterGuest() => Lock.Acquire();
+    public void EnterGuest()
+    {
+        HostSignals.LeaveBlocking(Current.Tid);
+        Lock.Acquire();
+    }
 
     /// <summary>Starts the host thread of a guest thread and returns once it knows its tid.</summary>
     private GuestThread StartHostThread(nint state, Action<GuestThread> setUp, bool freeState)

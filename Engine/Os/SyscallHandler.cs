@@ -45,6 +45,7 @@ public sealed unsafe class SyscallHandler
         _hostFds = hostFds;
         _procSelf = new ProcSelfView(process);
         _warnings = warnings;
+        Delivery = new SignalDelivery(Signals, guard);
         var byName = new Dictionary<string, Emulation>
         {
             ["brk"] = (_, a) => _addressSpace.Brk(a[0]),
@@ -69,6 +70,7 @@ public sealed unsafe class SyscallHandler
             ["setrlimit"] = Setrlimit,
             ["prlimit64"] = Prlimit64,
             ["rt_sigaction"] = RtSigaction,
+            ["rt_sigreturn"] = (s, _) => Delivery.Return(s),
             ["rt_sigprocmask"] = RtSigprocmask,
             ["sigaltstack"] = Sigaltstack,
             ["rt_sigpending"] = RtSigpending,
@@ -88,6 +90,8 @@ public sealed unsafe class SyscallHandler
     }
 
     public GuestSignalState Signals { get; } = new();
+    /// <summary>Hands the signals of <see cref="Signals"/> to the guest's handlers.</summary>
+    public SignalDelivery Delivery { get; }
     /// <summary>Who runs the guest threads; without it the guest is one thread and cannot clone.</summary>
     public IGuestThreads? Threads { get; set; }
     /// <summary>Where the calling thread asked its thread id to be cleared at exit (set_tid_address).</summary>

@@ -26,7 +26,7 @@ public static partial class SyscallTable
         new(12, "brk", Emulated, [Scalar("end_data_segment")]),
         new(13, "rt_sigaction", Emulated, [Scalar("signum"), InStruct("act", 32), OutStruct("oldact", 32), Scalar("sigsetsize")]),
         new(14, "rt_sigprocmask", Emulated, [Scalar("how"), In("set", 3), Out("oldset", 3), Scalar("sigsetsize")]),
-        new(15, "rt_sigreturn", Unsupported, null),
+        new(15, "rt_sigreturn", Emulated, null),
         new(16, "ioctl", PassThrough, [Fd("fd"), Scalar("request"), IoctlArg("arg", 1)]),
         new(17, "pread64", PassThrough, [Fd("fd"), OutReturned("buf", 2), Scalar("count"), Scalar("offset")]),
         new(18, "pwrite64", PassThrough, [Fd("fd"), In("buf", 2), Scalar("count"), Scalar("offset")]),

@@ -18,7 +18,7 @@ public static partial class SyscallTable
     [
         "read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2", "pwritev2",
         "poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait", "epoll_pwait2",
-        "nanosleep", "clock_nanosleep", "pause", "futex", "futex_waitv", "wait4", "waitid", "sched_yield",
+        "nanosleep", "clock_nanosleep", "pause", "rt_sigsuspend", "rt_sigtimedwait", "futex", "futex_waitv", "wait4", "waitid", "sched_yield",
         "accept", "accept4", "connect", "recvfrom", "recvmsg", "recvmmsg", "sendto", "sendmsg", "sendmmsg",
         "msgrcv", "msgsnd", "semop", "semtimedop", "flock", "fsync", "fdatasync", "sendfile", "splice", "tee",
         "copy_file_range", "mq_timedreceive", "mq_timedsend", "io_getevents",
