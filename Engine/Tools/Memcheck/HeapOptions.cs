@@ -8,4 +8,10 @@ public sealed record HeapOptions
     public ulong FreelistBigBlocks { get; init; } = 1_000_000;
     /// <summary>Alignment of plain malloc/new results (Valgrind's --alignment on amd64).</summary>
     public ulong DefaultAlignment { get; init; } = 16;
+
+    public static HeapOptions From(MemcheckOptions options) => new()
+    {
+        FreelistVolume = (ulong)Math.Max(0, options.FreelistVol),
+        FreelistBigBlocks = (ulong)Math.Max(0, options.FreelistBigBlocks),
+    };
 }

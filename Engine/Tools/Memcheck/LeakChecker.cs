@@ -150,7 +150,14 @@ public sealed class LeakChecker(ILeakMemory memory, LeakCheckOptions options)
         return LeakHeuristic.None;
     }
 
-    private bool Enabled(LeakHeuristic heuristic) => options.Heuristics.Contains(heuristic);
+    private bool Enabled(LeakHeuristic heuristic) => (options.Heuristics & heuristic switch
+    {
+        LeakHeuristic.StdString => LeakHeuristics.StdString,
+        LeakHeuristic.Length64 => LeakHeuristics.Length64,
+        LeakHeuristic.NewArray => LeakHeuristics.NewArray,
+        LeakHeuristic.MultipleInheritance => LeakHeuristics.MultipleInheritance,
+        _ => LeakHeuristics.None,
+    }) != 0;
 
     /// <summary>Valgrind's test: in a readable file mapping, and the first non-null words are two pointers into executable file mappings.</summary>
     private bool IsVtable(ulong address)
@@ -181,7 +188,7 @@ public sealed class LeakChecker(ILeakMemory memory, LeakCheckOptions options)
         {
             string stackKey = frames is null || options.Resolution == LeakResolution.High
                 ? v.Block.AllocStack.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                : string.Join(',', frames(v.Block.AllocStack).Take((int)options.Resolution));
+                : string.Join(',', frames(v.Block.AllocStack).Take(options.Resolution == LeakResolution.Low ? 2 : 4));
             var key = (v.State, stackKey);
             if (records.TryGetValue(key, out LossRecord? r))
                 records[key] = r with { DirectBytes = r.DirectBytes + v.Block.Size, IndirectBytes = r.IndirectBytes + v.IndirectSize, Blocks = r.Blocks + 1 };

@@ -19,14 +19,6 @@ public enum LeakHeuristic
     MultipleInheritance,
 }
 
-/// <summary>How many allocation frames must agree for blocks to share a loss record (--leak-resolution).</summary>
-public enum LeakResolution
-{
-    Low = 2,
-    Medium = 4,
-    High = int.MaxValue,
-}
-
 /// <summary>A memory range scanned for pointers to heap blocks: guest-owned, non-heap memory.</summary>
 public readonly record struct RootRange(ulong Start, ulong Length);
 
@@ -45,9 +37,12 @@ public interface ILeakMemory
 
 public sealed record LeakCheckOptions
 {
-    public IReadOnlySet<LeakHeuristic> Heuristics { get; init; } =
-        new HashSet<LeakHeuristic> { LeakHeuristic.StdString, LeakHeuristic.Length64, LeakHeuristic.NewArray, LeakHeuristic.MultipleInheritance };
+    public LeakHeuristics Heuristics { get; init; } = LeakHeuristics.All;
+    /// <summary>How many allocation frames must agree for blocks to share a loss record.</summary>
     public LeakResolution Resolution { get; init; } = LeakResolution.High;
+
+    public static LeakCheckOptions From(MemcheckOptions options) =>
+        new() { Heuristics = options.LeakCheckHeuristics, Resolution = options.LeakResolution };
 }
 
 /// <summary>One block's verdict; <see cref="IndirectSize"/> is what a definitely lost block holds onto.</summary>
