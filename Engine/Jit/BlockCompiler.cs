@@ -964,7 +964,7 @@ internal sealed unsafe class BlockEmitter
             return;
         }
         Load(Rax, next);
-        if (!ExitSite.IsChainable(_sb.NextKind))
+        if (!ExitSite.IsChainable(_sb.NextKind) || !_ctx.Chaining)
         {
             ExitWithRax(_sb.NextKind, _instructions);
             return;
