@@ -63,7 +63,7 @@ public sealed unsafe class RealBlockLockstepTests
             space.Unmapped += translator.Invalidate;
             space.ProtectionChanged += (start, length, _) => translator.Invalidate(start, length);
             space.Remapped += (oldStart, _, length) => translator.Invalidate(oldStart, length);
-            var end = new Dispatcher(translator, state, space.Pages, new DispatcherServices(kernel, commentary, space)).Run();
+            var end = new Dispatcher(translator, state, space.Pages, new DispatcherServices(kernel, commentary, space), new GuestLock(), kernel.Delivery).Run();
             backend.Dispose();
             int exitCode = end is GuestEnd.Killed killed ? 128 + killed.Fault.Signal : ((GuestEnd.Exited)end).Status & 0xFF;
             return (exitCode, backend);
