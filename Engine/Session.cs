@@ -26,7 +26,7 @@ public static class Session
         var program = new ProgramLoader(space).Load(options.Program, argv, EnvironmentForGuest());
 
         int pid = Environment.ProcessId;
-        var commentary = new Commentary(log, pid);
+        var commentary = new Commentary(log, pid, quiet: options.Verbosity == 0);
         Tool tool = new NoneTool();
         WriteHeader(commentary, tool, argv);
 
@@ -54,18 +54,26 @@ public static class Session
             space.ProtectionChanged += (start, length, _) => translator.Invalidate(start, length);
             space.Remapped += (oldStart, _, length) => translator.Invalidate(oldStart, length);
             var services = new DispatcherServices(kernel, commentary, space);
-            var end = new Dispatcher(translator, state, space.Pages, services).Run();
+            var scheduler = new GuestScheduler(space.Pages);
+            kernel.Threads = scheduler;
+            HostSignals.Install();
 
-            int exitCode;
             int? signal = null;
-            if (end is GuestEnd.Killed killed)
-            {
-                FatalSignalReport.Write(commentary, killed.Fault, services.Stack(killed.Fault.Pc), GuestAddressSpace.StackReserve);
-                signal = killed.Fault.Signal;
-                exitCode = 128 + killed.Fault.Signal;
-            }
-            else exitCode = ((GuestEnd.Exited)end).Status & 0xFF;
-            tool.Finish(commentary);
+            int exitCode = scheduler.Run(state,
+                registers => new Dispatcher(translator, (GuestState*)registers, space.Pages, services, scheduler.Lock, kernel.Delivery).Run(),
+                end =>
+                {
+                    int code;
+                    if (end is GuestEnd.Killed killed)
+                    {
+                        FatalSignalReport.Write(commentary, killed.Fault, services.Stack(killed.Fault.Pc), GuestAddressSpace.StackReserve);
+                        signal = killed.Fault.Signal;
+                        code = 128 + killed.Fault.Signal;
+                    }
+                    else code = ((GuestEnd.Exited)end).Status & 0xFF;
+                    tool.Finish(commentary);
+                    return code;
+                });
             return new RunResult(exitCode, signal);
         }
         finally
@@ -80,6 +88,7 @@ public static class Session
 
     private static void WriteHeader(Commentary c, Tool tool, IReadOnlyList<string> argv)
     {
+        if (c.Quiet) return;
         c.Line(tool.Banner);
         c.Line("Copyright (C) 2026, MIT licensed, by the Memcheck.NET contributors.");
         c.Line($"Using Memcheck.NET {typeof(Session).Assembly.GetName().Version?.ToString(3)} and Iced; rerun with -h for copyright info");

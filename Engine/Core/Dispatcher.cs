@@ -1,6 +1,7 @@
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Guest;
 using Memcheck.Engine.Ir;
+using Memcheck.Engine.Os;
 
 namespace Memcheck.Engine.Core;
 
@@ -13,56 +14,102 @@ public abstract record GuestEnd
 
 /// <summary>
 /// The translate-and-run loop of one guest thread: finds or makes the translation of the guest
-/// PC, runs it, and acts on how it left (syscall, fault, undecodable instruction, ...).
+/// PC, runs it, and acts on how it left (syscall, fault, undecodable instruction, ...). It runs holding
+/// <paramref name="guestLock"/> and lets the other guest threads take their turn now and then.
 /// </summary>
-internal sealed unsafe class Dispatcher(Translator translator, GuestState* state, PageMap pages, IGuestServices services)
+internal sealed unsafe class Dispatcher(Translator translator, GuestState* state, PageMap pages, IGuestServices services,
+    GuestLock guestLock, SignalDelivery signals)
 {
+    /// <summary>
+    /// Returns to the dispatcher between turns: chained code comes back at least every 65536 blocks (the code
+    /// cache's chain budget), unchained exits far more often, so a turn is this many returns.
+    /// </summary>
+    private const int ReturnsPerTurn = 256;
+
+    private readonly GuestCodeSource code = new(pages);
+
     public GuestEnd Run()
     {
+        int returnsLeft = ReturnsPerTurn;
         while (true)
         {
-            ulong pc = state->Rip;
-            if (!translator.Has(pc) && !pages.CanExecute(pc, 1))
-                return Fault(GuestSignal.SigSegv, pc, pc, Detail(pc));
-            var translation = translator.Get(pc);
-            var (next, kind) = translation.Execute(state, pages);
-            state->Rip = next;
-            switch (kind)
+            if (--returnsLeft == 0)
             {
-                case JumpKind.Boring or JumpKind.Call or JumpKind.Ret or JumpKind.Yield or JumpKind.ClientRequest:
-                    break;
-                case JumpKind.Syscall:
-                    if (services.Syscall(state) is { } status) return new GuestEnd.Exited(status);
-                    break;
-                case JumpKind.InvalidateICache:
-                    translator.Invalidate(next, 1);
-                    break;
-                case JumpKind.NoDecode:
-                    services.ReportUndecodable(next);
-                    return Fault(GuestSignal.SigIll, next, next, FaultDetail.IllegalOpcode);
-                case JumpKind.SigIll:
-                    services.ReportUnrecognised(next);
-                    return Fault(GuestSignal.SigIll, next, next, FaultDetail.IllegalOpcode);
-                case JumpKind.SigSegv:
-                    return Fault(GuestSignal.SigSegv, next, state->FaultAddr, Detail(state->FaultAddr));
-                case JumpKind.Halt:
-                    return Fault(GuestSignal.SigSegv, next, 0, FaultDetail.NotMapped);
-                case JumpKind.SigFpeIntDiv:
-                    ulong reported = translator.ValgrindVisiblePc(next);
-                    return Fault(GuestSignal.SigFpe, reported, reported, FaultDetail.IntegerDivideByZero);
-                case JumpKind.SigTrap:
-                    return Fault(GuestSignal.SigTrap, next, next, FaultDetail.Breakpoint);
-                default:
-                    throw new InvalidOperationException($"block at 0x{pc:x} left with unknown jump kind {kind}");
+                returnsLeft = ReturnsPerTurn;
+                if (guestLock.Contended) guestLock.Yield();
             }
+            if (signals.AnyDeliverable && signals.DeliverPending(state) is > 0 and var fatal)
+                return new GuestEnd.Killed(new GuestFault(fatal, state->Rip, 0, FaultDetail.Sent));
+            if (Step() is { } end) return end;
+        }
+    }
+
+    /// <summary>Runs one translation and acts on its exit; the end of the guest when it ended.</summary>
+    private GuestEnd? Step()
+    {
+        ulong pc = state->Rip;
+        if (!translator.Has(pc) && !pages.CanExecute(pc, 1))
+            return Fault(GuestSignal.SigSegv, pc, pc, Detail(pc));
+        var translation = translator.Get(pc);
+        var (next, kind) = translation.Execute(state, pages);
+        state->Rip = next;
+        switch (kind)
+        {
+            case JumpKind.Boring or JumpKind.Call or JumpKind.Ret or JumpKind.Yield or JumpKind.ClientRequest:
+                return null;
+            case JumpKind.Syscall:
+                return services.Syscall(state) is { } status ? new GuestEnd.Exited(status) : null;
+            case JumpKind.InvalidateICache:
+                translator.Invalidate(next, 1);
+                return null;
+            case JumpKind.NoDecode when ShadowStackHint.NopLength(code, next) is > 0 and var length:
+                state->Rip = next + (ulong)length;
+                return null;
+            case JumpKind.NoDecode:
+                services.ReportUndecodable(next);
+                return Fault(GuestSignal.SigIll, next, next, FaultDetail.IllegalOpcode);
+            case JumpKind.SigIll:
+                services.ReportUnrecognised(next);
+                return Fault(GuestSignal.SigIll, next, next, FaultDetail.IllegalOpcode);
+            case JumpKind.SigSegv:
+                return Fault(GuestSignal.SigSegv, next, state->FaultAddr, Detail(state->FaultAddr));
+            case JumpKind.Halt:
+                return Fault(GuestSignal.SigSegv, next, 0, FaultDetail.NotMapped);
+            case JumpKind.SigFpeIntDiv:
+                ulong reported = translator.ValgrindVisiblePc(next);
+                return Fault(GuestSignal.SigFpe, next, reported, FaultDetail.IntegerDivideByZero, reported);
+            case JumpKind.SigTrap:
+                return Fault(GuestSignal.SigTrap, next, next, FaultDetail.Breakpoint);
+            default:
+                throw new InvalidOperationException($"block at 0x{pc:x} left with unknown jump kind {kind}");
         }
     }
 
     /// <summary>si_code of a SIGSEGV at <paramref name="address"/>: SEGV_ACCERR where the guest owns the page.</summary>
     private FaultDetail Detail(ulong address) => pages.IsOwned(address) ? FaultDetail.BadPermissions : FaultDetail.NotMapped;
 
-    private static GuestEnd.Killed Fault(int signal, ulong pc, ulong address, FaultDetail detail) =>
-        new(new GuestFault(signal, pc, address, detail));
+    /// <summary>
+    /// A fault of the instruction at <paramref name="pc"/>: the guest's handler runs on a signal frame, or the
+    /// guest ends with the report (at <paramref name="reportedPc"/>, where Valgrind shows it, when given).
+    /// </summary>
+    private GuestEnd.Killed? Fault(int signal, ulong pc, ulong address, FaultDetail detail, ulong? reportedPc = null)
+    {
+        state->Rip = pc;
+        var (code, trapNo) = SignalCode(detail);
+        if (signals.DeliverFault(state, signal, code, address, trapNo)) return null;
+        return new(new GuestFault(signal, reportedPc ?? pc, address, detail));
+    }
+
+    /// <summary>si_code and the x86 trap number the kernel reports for a fault.</summary>
+    private static (int Code, int TrapNo) SignalCode(FaultDetail detail) => detail switch
+    {
+        FaultDetail.NotMapped => (1, 14),            // SEGV_MAPERR, page fault
+        FaultDetail.BadPermissions => (2, 14),       // SEGV_ACCERR
+        FaultDetail.IntegerDivideByZero => (1, 0),   // FPE_INTDIV, divide error
+        FaultDetail.IllegalOpcode => (2, 6),         // ILL_ILLOPN, invalid opcode
+        FaultDetail.Breakpoint => (0x80, 3),         // SI_KERNEL, breakpoint
+        _ => (0, 0),
+    };
 }
 
 /// <summary>What the dispatcher needs from the rest of the engine when a block leaves for a reason.</summary>

@@ -28,4 +28,6 @@ public enum FaultDetail
     IntegerDivideByZero,
     IllegalOpcode,
     Breakpoint,
+    /// <summary>Sent (kill, tgkill, alarm, from outside), not caused by an instruction: no detail line.</summary>
+    Sent,
 }

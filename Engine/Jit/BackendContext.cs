@@ -12,6 +12,11 @@ public sealed class BackendContext
     /// </summary>
     public nint PageMapLevel1 { get; }
     public CodeCache Cache { get; }
+    /// <summary>
+    /// False: every block returns to the dispatcher, indirect exits included (no jump through the
+    /// cache's lookup table), so one call runs exactly one block, as lockstep checking needs.
+    /// </summary>
+    public bool Chaining { get; init; } = true;
     public BackendContext(nint pageMapLevel1, CodeCache cache)
     {
         if (pageMapLevel1 == 0) throw new ArgumentException("the page map has no first-level table", nameof(pageMapLevel1));

@@ -910,9 +910,33 @@ internal sealed unsafe class BlockEmitter
             }
         }
         bool wide = !InlineOps.IsNarrow(s.Type);
+        if (SseOps.TryGet(s, out var sse)) Sse(s, sse, operands.Length, wide);
+        else CallEvaluator(s, operands.Length, wide);
+        if (wide) return;
+        int d = DstReg(s.Dst);
+        LoadMem(d, Frame(BlockFrame.EvalResult), Bytes(s.Type));
+        if (s.Type == IrType.I1) Canonical(d, s.Type);
+        Commit(s.Dst, d);
+    }
+
+    /// <summary>The one SSE instruction that is the operation, on the operands staged in the frame (unaligned loads).</summary>
+    private void Sse(in IrStmt s, Code code, int operands, bool wide)
+    {
+        I(Instruction.Create(Code.Movdqu_xmm_xmmm128, Register.XMM0, Frame(BlockFrame.EvalArgs)));
+        if (operands == 1) I(Instruction.Create(code, Register.XMM0, Register.XMM0));
+        else
+        {
+            I(Instruction.Create(Code.Movdqu_xmm_xmmm128, Register.XMM1, Frame(BlockFrame.EvalArgs + 16)));
+            I(Instruction.Create(code, Register.XMM0, Register.XMM1));
+        }
+        I(Instruction.Create(Code.Movdqu_xmmm128_xmm, Frame(wide ? _homes.Slot[s.Dst] : BlockFrame.EvalResult), Register.XMM0));
+    }
+
+    private void CallEvaluator(in IrStmt s, int operands, bool wide)
+    {
         I(Instruction.Create(Code.Lea_r64_m, R64(Rax), Frame(wide ? _homes.Slot[s.Dst] : BlockFrame.EvalResult)));
         I(Instruction.Create(Code.Mov_rm64_r64, Frame(BlockFrame.OutgoingArg), R64(Rax)));
-        I(Instruction.Create(Code.Mov_r32_imm32, R(Rdi, 4), (uint)operands.Length));
+        I(Instruction.Create(Code.Mov_r32_imm32, R(Rdi, 4), (uint)operands));
         I(Instruction.Create(Code.Mov_r32_imm32, R(Rsi, 4), (uint)s.Op));
         I(Instruction.Create(Code.Mov_r32_imm32, R(Rdx, 4), (uint)s.Type));
         I(Instruction.Create(Code.Mov_r32_imm32, R(Rcx, 4), (uint)s.A.Type));
@@ -920,11 +944,6 @@ internal sealed unsafe class BlockEmitter
         I(Instruction.Create(Code.Lea_r64_m, R64(R9), Frame(BlockFrame.EvalArgs)));
         I(Instruction.Create(Code.Mov_r64_imm64, R64(Rax), (ulong)(delegate* unmanaged<int, int, int, int, int, Value128*, Value128*, void>)&IrEvaluator.EvalNative));
         I(Instruction.Create(Code.Call_rm64, R64(Rax)));
-        if (wide) return;
-        int d = DstReg(s.Dst);
-        LoadMem(d, Frame(BlockFrame.EvalResult), Bytes(s.Type));
-        if (s.Type == IrType.I1) Canonical(d, s.Type);
-        Commit(s.Dst, d);
     }
 
     // ---- exits ----
@@ -964,7 +983,7 @@ internal sealed unsafe class BlockEmitter
             return;
         }
         Load(Rax, next);
-        if (!ExitSite.IsChainable(_sb.NextKind))
+        if (!ExitSite.IsChainable(_sb.NextKind) || !_ctx.Chaining)
         {
             ExitWithRax(_sb.NextKind, _instructions);
             return;

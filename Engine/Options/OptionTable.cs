@@ -67,6 +67,11 @@ internal static class OptionTable
         ["i"] = MassifTimeUnit.Instructions, ["ms"] = MassifTimeUnit.Milliseconds, ["B"] = MassifTimeUnit.Bytes,
     };
 
+    private static readonly Dictionary<string, ExecutionBackend> BackendWords = new()
+    {
+        ["jit"] = ExecutionBackend.Jit, ["interpreter"] = ExecutionBackend.Interpreter,
+    };
+
     private const long FreelistMax = 10_000_000_000;
 
     public static readonly IReadOnlyDictionary<string, ValueOption> Options = new ValueOption[]
@@ -77,6 +82,8 @@ internal static class OptionTable
         new("--xml", ToolSet.All, (o, v) => o with { Xml = OptionValue.Bool(v) }),
         new("--xml-file", ToolSet.All, (o, v) => o with { XmlFile = FileNamePattern("--xml-file", v) }),
         new("--xml-fd", ToolSet.All, (o, v) => o with { XmlFd = (int)OptionValue.Int("--xml-fd", v, int.MinValue, int.MaxValue) }),
+        // This engine's own: run translations in the reference IR interpreter instead of compiled code.
+        new("--backend", ToolSet.All, (o, v) => o with { Backend = OptionValue.Choice(v, BackendWords) }),
         new("--num-callers", ToolSet.All, (o, v) => o with { NumCallers = (int)OptionValue.Int("--num-callers", v, 1, 500) }),
         new("--error-limit", ToolSet.All, (o, v) => o with { ErrorLimit = OptionValue.Bool(v) }),
         new("--error-exitcode", ToolSet.All, (o, v) => o with { ErrorExitCode = (int)OptionValue.Int("--error-exitcode", v, int.MinValue, int.MaxValue) }),

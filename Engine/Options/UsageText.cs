@@ -45,6 +45,8 @@ public static class UsageText
             --log-fd=<number>         log messages to file descriptor [2=stderr]
             --log-file=<file>         log messages to <file>; %p is the process id,
                                       %n a sequence number, %q{VAR} the variable VAR
+            --backend=jit|interpreter run translations compiled, or in the reference
+                                      IR interpreter (slow; for checking the JIT) [jit]
 
           user options for tools that report errors:
             --xml=yes                 emit error output in XML (memcheck only)

@@ -44,6 +44,12 @@ public sealed class GuestSignalState
 
     public void Raise(int signal) => Pending |= 1UL << (CheckSignal(signal) - 1);
 
+    /// <summary>Adds a set of pending signals (bit n-1 for signal n), as taken from the host.</summary>
+    public void RaiseAll(ulong signals) => Pending |= signals;
+
+    /// <summary>The signal is being delivered: no longer pending.</summary>
+    public void Clear(int signal) => Pending &= ~(1UL << (CheckSignal(signal) - 1));
+
     private static int CheckSignal(int signal) =>
         signal is >= 1 and <= SignalCount ? signal : throw new ArgumentOutOfRangeException(nameof(signal));
 }

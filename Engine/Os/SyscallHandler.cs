@@ -17,6 +17,7 @@ public sealed unsafe class SyscallHandler
 
     private const int RaxIndex = 0, RspIndex = 4;
     private const ulong PrSetSeccomp = 22;
+    private const ulong SigChld = 17;
     /// <summary>Argument registers in order, as indices into <see cref="GuestState.Gpr"/>.</summary>
     private static readonly int[] ArgumentRegisters = [7, 6, 2, 10, 8, 9]; // RDI RSI RDX R10 R8 R9
     private static readonly int ExitNumber = SyscallTable.Named("exit").Number;
@@ -44,6 +45,7 @@ public sealed unsafe class SyscallHandler
         _hostFds = hostFds;
         _procSelf = new ProcSelfView(process);
         _warnings = warnings;
+        Delivery = new SignalDelivery(Signals, guard);
         var byName = new Dictionary<string, Emulation>
         {
             ["brk"] = (_, a) => _addressSpace.Brk(a[0]),
@@ -56,6 +58,10 @@ public sealed unsafe class SyscallHandler
             ["set_tid_address"] = SetTidAddress,
             ["set_robust_list"] = SetRobustList,
             ["rseq"] = (_, _) => -Errno.ENOSYS, // glibc probes it and copes; Valgrind refuses it silently too
+            ["clone3"] = (_, _) => -Errno.ENOSYS, // glibc falls back to clone, as under Valgrind
+            ["clone"] = (s, a) => Clone(s, new CloneRequest(a[0], a[1], a[2], a[3], a[4])),
+            ["fork"] = (s, _) => Clone(s, new CloneRequest(SigChld, 0, 0, 0, 0)),
+            ["vfork"] = (s, _) => Clone(s, new CloneRequest(CloneRequest.CloneVm | CloneRequest.CloneVfork | SigChld, 0, 0, 0, 0)),
             ["open"] = (_, a) => Open("open", a, 0),
             ["openat"] = (_, a) => Open("openat", a, 1),
             ["readlink"] = (_, a) => Readlink("readlink", a, 0),
@@ -64,6 +70,7 @@ public sealed unsafe class SyscallHandler
             ["setrlimit"] = Setrlimit,
             ["prlimit64"] = Prlimit64,
             ["rt_sigaction"] = RtSigaction,
+            ["rt_sigreturn"] = (s, _) => Delivery.Return(s),
             ["rt_sigprocmask"] = RtSigprocmask,
             ["sigaltstack"] = Sigaltstack,
             ["rt_sigpending"] = RtSigpending,
@@ -83,10 +90,17 @@ public sealed unsafe class SyscallHandler
     }
 
     public GuestSignalState Signals { get; } = new();
-    /// <summary>Where the guest asked its thread id to be cleared at exit (set_tid_address).</summary>
-    public ulong ClearChildTid { get; private set; }
-    /// <summary>The guest's robust futex list head (set_robust_list), for thread exit.</summary>
-    public ulong RobustListHead { get; private set; }
+    /// <summary>Hands the signals of <see cref="Signals"/> to the guest's handlers.</summary>
+    public SignalDelivery Delivery { get; }
+    /// <summary>Who runs the guest threads; without it the guest is one thread and cannot clone.</summary>
+    public IGuestThreads? Threads { get; set; }
+    /// <summary>Where the calling thread asked its thread id to be cleared at exit (set_tid_address).</summary>
+    public ulong ClearChildTid => Current.ClearChildTid;
+    /// <summary>The calling thread's robust futex list head (set_robust_list), for thread exit.</summary>
+    public ulong RobustListHead => Current.RobustListHead;
+
+    private readonly GuestThread _soleThread = new(Environment.ProcessId);
+    private GuestThread Current => Threads?.Current ?? _soleThread;
 
     /// <summary>Numbers of the syscalls this handler emulates.</summary>
     internal IEnumerable<int> EmulatedNumbers => _emulations.Keys.Append(ExitNumber).Append(ExitGroupNumber);
@@ -98,7 +112,11 @@ public sealed unsafe class SyscallHandler
         for (int i = 0; i < args.Length; i++) args[i] = state->Gpr[ArgumentRegisters[i]];
 
         // The kernel keeps only the exit status's low byte.
-        if (number == (ulong)ExitNumber || number == (ulong)ExitGroupNumber) return SyscallOutcome.Exit((int)(args[0] & 0xFF));
+        if (number == (ulong)ExitNumber || number == (ulong)ExitGroupNumber)
+        {
+            Current.ExitsGroup = number == (ulong)ExitGroupNumber;
+            return SyscallOutcome.Exit((int)(args[0] & 0xFF));
+        }
 
         var entry = SyscallTable.Find(number);
         long result;
@@ -109,8 +127,16 @@ public sealed unsafe class SyscallHandler
         }
         else if (entry.Treatment == SyscallTreatment.Emulated)
             result = _emulations[entry.Number](state, args);
+        else if (entry.Arguments is not null && !_outputs.AllInGuest(entry.Arguments, args))
+            result = -Errno.EFAULT;
+        else if (Threads is { } threads && SyscallTable.MayBlock(entry.Number))
+        {
+            threads.LeaveGuest();
+            try { result = HostSyscall.Invoke(entry.Number, args); }
+            finally { threads.EnterGuest(); }
+        }
         else
-            result = entry.Arguments is null || _outputs.AllInGuest(entry.Arguments, args) ? HostSyscall.Invoke(entry.Number, args) : -Errno.EFAULT;
+            result = HostSyscall.Invoke(entry.Number, args);
 
         state->Gpr[RaxIndex] = (ulong)result;
         return SyscallOutcome.Continue;
@@ -162,9 +188,20 @@ public sealed unsafe class SyscallHandler
         }
     }
 
+    /// <summary>
+    /// A thread when the child shares the memory (CLONE_VM); otherwise a process, forked on the host. vfork and
+    /// CLONE_VFORK become a plain fork, as under Valgrind: the child cannot share the engine's memory and stack.
+    /// </summary>
+    private long Clone(GuestState* state, CloneRequest request)
+    {
+        if (Threads is not { } threads) return -Errno.ENOSYS;
+        bool sharesMemory = request.Has(CloneRequest.CloneVm) && !request.Has(CloneRequest.CloneVfork);
+        return sharesMemory ? threads.CreateThread(state, request) : threads.Fork(state, request);
+    }
+
     private long SetTidAddress(GuestState* state, ReadOnlySpan<ulong> args)
     {
-        ClearChildTid = args[0];
+        Current.ClearChildTid = args[0];
         return HostSyscall.Invoke(SyscallTable.Named("gettid").Number);
     }
 
@@ -172,7 +209,7 @@ public sealed unsafe class SyscallHandler
     {
         const ulong robustListHeadSize = 24;
         if (args[1] != robustListHeadSize) return -Errno.EINVAL;
-        RobustListHead = args[0];
+        Current.RobustListHead = args[0];
         return 0;
     }
 

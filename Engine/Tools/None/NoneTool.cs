@@ -7,6 +7,9 @@ public sealed class NoneTool : Tool
 {
     public override string Banner => "Nulgrind, the minimal Valgrind tool";
 
-    /// <summary>Nulgrind's whole final report is one empty commentary line.</summary>
-    public override void Finish(Commentary commentary) => commentary.Line();
+    /// <summary>Nulgrind's whole final report is one empty commentary line, which -q leaves out.</summary>
+    public override void Finish(Commentary commentary)
+    {
+        if (!commentary.Quiet) commentary.Line();
+    }
 }

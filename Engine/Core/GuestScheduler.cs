@@ -1,0 +1,181 @@
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Ir;
+using Memcheck.Engine.Os;
+
+namespace Memcheck.Engine.Core;
+
+/// <summary>
+/// Runs the guest's threads: each on its own host thread (never the ThreadPool, which does not survive a
+/// fork), one at a time under <see cref="GuestLock"/>, and ends the process when a thread calls exit_group,
+/// the last thread exits, or a fatal signal kills it. Guest fork forks the host; the child carries on with
+/// the forking thread alone.
+/// </summary>
+internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThreads
+{
+    /// <summary>Host stack of a guest thread: the engine's own frames only (the guest stack is guest memory).</summary>
+    private const int HostStackSize = 16 << 20;
+    private const ulong FutexWake = 1;
+    private static readonly int CloneNumber = SyscallTable.Named("clone").Number;
+    private static readonly int FutexNumber = SyscallTable.Named("futex").Number;
+    private static readonly int GettidNumber = SyscallTable.Named("gettid").Number;
+    private static readonly int ExitGroupNumber = SyscallTable.Named("exit_group").Number;
+
+    [ThreadStatic] private static GuestThread? t_current;
+
+    private readonly GuestMemory _memory = new(guard);
+    private readonly object _endGate = new();
+    private Func<nint, GuestEnd>? _runThread;
+    private Func<GuestEnd, int>? _finish;
+    private GuestEnd? _end;
+    private ExceptionDispatchInfo? _failure;
+    private int _liveThreads;
+    private bool _isForkChild;
+
+    public GuestLock Lock { get; } = new();
+
+    public GuestThread Current => t_current ?? throw new InvalidOperationException("not on a guest thread");
+
+    /// <summary>
+    /// Runs the guest from its first thread's registers until the process ends, and returns the exit code
+    /// <paramref name="finish"/> computes (the report of how it ended is the finisher's). In a forked child
+    /// the finisher runs on the thread that ends the child, which then exits the host process.
+    /// </summary>
+    /// <param name="runThread">The dispatcher loop of one guest thread, given its registers.</param>
+    public int Run(GuestState* main, Func<nint, GuestEnd> runThread, Func<GuestEnd, int> finish)
+    {
+        _runThread = runThread;
+        _finish = finish;
+        _liveThreads = 1;
+        StartHostThread((nint)main, thread => { }, freeState: false);
+        lock (_endGate)
+        {
+            while (_end is null && _failure is null) Monitor.Wait(_endGate);
+        }
+        _failure?.Throw();
+        return finish(_end!);
+    }
+
+    public long CreateThread(GuestState* parent, in CloneRequest request)
+    {
+        var state = (GuestState*)NativeMemory.AlignedAlloc(GuestState.BlockSize, 64);
+        Buffer.MemoryCopy(parent, state, GuestState.BlockSize, GuestState.BlockSize);
+        state->Gpr[0] = 0; // the child sees clone return 0
+        if (request.Stack != 0) state->Gpr[4] = request.Stack;
+        if (request.Has(CloneRequest.CloneSetTls)) state->FsBase = request.Tls;
+
+        var clone = request;
+        GuestThread child = StartHostThread((nint)state, thread =>
+        {
+            if (clone.Has(CloneRequest.CloneChildClearTid)) thread.ClearChildTid = clone.ChildTid;
+        }, freeState: true);
+        _liveThreads++;
+        // The kernel stores the tid before either thread runs on: pthread_create reads it at once.
+        if (request.Has(CloneRequest.CloneParentSetTid) && !_memory.TryWrite(request.ParentTid, child.Tid)) return -Errno.EFAULT;
+        if (request.Has(CloneRequest.CloneChildSetTid) && !_memory.TryWrite(request.ChildTid, child.Tid)) return -Errno.EFAULT;
+        return child.Tid;
+    }
+
+    public long Fork(GuestState* state, in CloneRequest request)
+    {
+        ulong flags = request.Flags & ~(CloneRequest.CloneVm | CloneRequest.CloneVfork);
+        long pid = HostSyscall.Invoke(CloneNumber, flags, 0, request.ParentTid, request.ChildTid, request.Tls);
+        if (pid != 0) return pid;
+
+        // The child: this host thread is all that survived the fork.
+        _isForkChild = true;
+        _liveThreads = 1;
+        Lock.KeepOnlyHolder();
+        var thread = new GuestThread((int)HostSyscall.Invoke(GettidNumber));
+        if (request.Has(CloneRequest.CloneChildClearTid)) thread.ClearChildTid = request.ChildTid;
+        t_current = thread;
+        if (request.Stack != 0) state->Gpr[4] = request.Stack;
+        return 0;
+    }
+
+    public void LeaveGuest()
+    {
+        HostSignals.EnterBlocking(Current.Tid);
+        Lock.Release();
+    }
+
+    public void EnterGuest()
+    {
+        HostSignals.LeaveBlocking(Current.Tid);
+        Lock.Acquire();
+    }
+
+    /// <summary>Starts the host thread of a guest thread and returns once it knows its tid.</summary>
+    private GuestThread StartHostThread(nint state, Action<GuestThread> setUp, bool freeState)
+    {
+        GuestThread? started = null;
+        var gate = new object();
+        var host = new Thread(() =>
+        {
+            var thread = new GuestThread((int)HostSyscall.Invoke(GettidNumber));
+            setUp(thread);
+            t_current = thread;
+            lock (gate)
+            {
+                started = thread;
+                Monitor.Pulse(gate);
+            }
+            Body(thread, state, freeState);
+        }, HostStackSize) { IsBackground = true, Name = "guest thread" };
+        host.Start();
+        lock (gate)
+        {
+            while (started is null) Monitor.Wait(gate);
+        }
+        return started;
+    }
+
+    private void Body(GuestThread thread, nint state, bool freeState)
+    {
+        try
+        {
+            Lock.Acquire();
+            GuestEnd end = _runThread!(state);
+            if (end is GuestEnd.Exited && !thread.ExitsGroup && --_liveThreads > 0)
+            {
+                ClearChildTid(thread);
+                if (freeState) NativeMemory.AlignedFree((void*)state);
+                Lock.Release();
+                return;
+            }
+            End(end);
+        }
+        catch (Exception e)
+        {
+            // An engine failure on any thread ends the run; Run rethrows it on the caller's thread.
+            lock (_endGate)
+            {
+                _failure ??= ExceptionDispatchInfo.Capture(e);
+                Monitor.PulseAll(_endGate);
+            }
+        }
+    }
+
+    /// <summary>What the kernel does at thread exit for pthread_join: zero the tid word and wake one waiter.</summary>
+    private void ClearChildTid(GuestThread thread)
+    {
+        if (thread.ClearChildTid == 0 || !_memory.TryWrite(thread.ClearChildTid, 0)) return;
+        HostSyscall.Invoke(FutexNumber, thread.ClearChildTid, FutexWake, 1);
+    }
+
+    /// <summary>The process ends; the caller keeps the guest lock, so no other guest thread runs again.</summary>
+    private void End(GuestEnd end)
+    {
+        if (_isForkChild)
+        {
+            int code = _finish!(end);
+            HostSyscall.Invoke(ExitGroupNumber, (ulong)code);
+        }
+        lock (_endGate)
+        {
+            _end ??= end;
+            Monitor.PulseAll(_endGate);
+        }
+    }
+}

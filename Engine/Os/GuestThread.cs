@@ -1,0 +1,14 @@
+namespace Memcheck.Engine.Os;
+
+/// <summary>The kernel's per-thread state of one guest thread that the syscalls read and write.</summary>
+public sealed class GuestThread(int tid)
+{
+    /// <summary>The host thread id the guest sees as its tid (gettid passes through).</summary>
+    public int Tid { get; } = tid;
+    /// <summary>Zeroed and futex-woken at thread exit (set_tid_address, CLONE_CHILD_CLEARTID): pthread_join waits on it.</summary>
+    public ulong ClearChildTid { get; set; }
+    /// <summary>The guest's robust futex list head (set_robust_list).</summary>
+    public ulong RobustListHead { get; set; }
+    /// <summary>Whether the exit syscall this thread made was exit_group (the whole process) rather than exit.</summary>
+    public bool ExitsGroup { get; set; }
+}

@@ -1,0 +1,9 @@
+namespace Memcheck.Engine.Tools.Memcheck;
+
+/// <summary>Which family allocated a block, so a mismatched free/delete/delete[] can be reported.</summary>
+public enum AllocKind
+{
+    Malloc,
+    New,
+    NewArray,
+}

@@ -1,0 +1,122 @@
+namespace Memcheck.Engine.Tools.Memcheck;
+
+/// <summary>
+/// The client heap as memcheck keeps it: live blocks with redzones marked noaccess in the shadow, freed blocks held
+/// back in a queue so late accesses are still caught, and the HEAP SUMMARY counters. Reporting (invalid or
+/// mismatched frees, fishy sizes) is the caller's: this type only keeps the books.
+/// </summary>
+public sealed unsafe class HeapTracker(IHeapMemory memory, ShadowMemory shadow, HeapOptions options)
+{
+    private readonly Dictionary<ulong, HeapBlock> _live = [];
+    private readonly FreedBlockQueue _freed = new(options.FreelistVolume, options.FreelistBigBlocks);
+
+    public HeapOptions Options { get; } = options;
+
+    public ulong TotalAllocs { get; private set; }
+    public ulong TotalFrees { get; private set; }
+    public ulong TotalBytesAllocated { get; private set; }
+    public ulong InUseBytes { get; private set; }
+    public ulong InUseBlocks => (ulong)_live.Count;
+
+    public IEnumerable<HeapBlock> LiveBlocks => _live.Values;
+
+    /// <summary>Freed blocks still held back, oldest first within each of Valgrind's two queues (big blocks first).</summary>
+    public IEnumerable<HeapBlock> FreedBlocks => _freed.Blocks;
+
+    public ulong FreedVolume => _freed.Volume;
+
+    /// <summary>The live block starting at <paramref name="address"/>: what free/delete/realloc accept.</summary>
+    public HeapBlock? FindLive(ulong address) => _live.GetValueOrDefault(address);
+
+    /// <summary>malloc/new/new[]/memalign/calloc: payload undefined (defined and zero when <paramref name="zeroed"/>); null when out of memory.</summary>
+    public HeapBlock? Allocate(ulong size, ulong alignment, AllocKind kind, int allocStack, bool zeroed = false)
+    {
+        TotalAllocs++;
+        TotalBytesAllocated += size;
+        HeapBlock? block = Place(size, alignment, kind, allocStack);
+        if (block is null)
+            return null;
+        if (zeroed)
+        {
+            Clear(block.Address, size);
+            shadow.MakeDefined(block.Address, size);
+        }
+        else
+            shadow.MakeUndefined(block.Address, size);
+        return block;
+    }
+
+    /// <summary>free/delete/delete[] of a live block: payload noaccess, block into the freed queue.</summary>
+    public void Free(HeapBlock block, int freeStack)
+    {
+        TotalFrees++;
+        Retire(block, freeStack);
+    }
+
+    /// <summary>
+    /// realloc to a non-zero size: like Valgrind, always a new block (even when shrinking) so stale pointers to the
+    /// old one are caught; contents and their V bits are copied, a grown tail is undefined. Counted as one alloc
+    /// and one free. Null (old block untouched) when out of memory.
+    /// </summary>
+    public HeapBlock? Reallocate(HeapBlock old, ulong newSize, int stack)
+    {
+        TotalAllocs++;
+        TotalFrees++;
+        TotalBytesAllocated += newSize;
+        HeapBlock? block = Place(newSize, Options.DefaultAlignment, old.Kind, stack);
+        if (block is null)
+            return null;
+        ulong kept = Math.Min(old.Size, newSize);
+        Buffer.MemoryCopy((void*)old.Address, (void*)block.Address, kept, kept);
+        shadow.CopyRange(old.Address, block.Address, kept);
+        shadow.MakeUndefined(block.Address + kept, newSize - kept);
+        Retire(old, stack);
+        return block;
+    }
+
+    /// <summary>
+    /// The heap block an address falls in or near (within a redzone), for an error's address line: live blocks
+    /// first (flagged "recently re-allocated" when a freed block also brackets it), then freed ones.
+    /// </summary>
+    public HeapAddressDescription? Describe(ulong address)
+    {
+        ulong redzone = Options.RedzoneSize;
+        HeapBlock? freed = _freed.Blocks.FirstOrDefault(b => b.Brackets(address, redzone));
+        HeapBlock? live = _live.Values.FirstOrDefault(b => b.Brackets(address, redzone));
+        if (live is not null)
+            return new HeapAddressDescription(address, live, freed is not null);
+        return freed is null ? null : new HeapAddressDescription(address, freed, false);
+    }
+
+    private HeapBlock? Place(ulong size, ulong alignment, AllocKind kind, int allocStack)
+    {
+        alignment = Math.Max(alignment, Options.DefaultAlignment);
+        ulong redzone = Options.RedzoneSize;
+        ulong slack = alignment > 16 ? alignment - 16 : 0;
+        ulong regionSize = redzone + slack + AlignUp(Math.Max(size, 1), 16) + redzone;
+        ulong? region = memory.Reserve(regionSize);
+        if (region is null)
+            return null;
+        ulong address = AlignUp(region.Value + redzone, alignment);
+        var block = new HeapBlock(address, size, alignment, kind, allocStack, region.Value, regionSize);
+        shadow.MakeNoAccess(region.Value, regionSize);
+        _live.Add(address, block);
+        InUseBytes += size;
+        return block;
+    }
+
+    private void Retire(HeapBlock block, int freeStack)
+    {
+        if (!_live.Remove(block.Address))
+            throw new InvalidOperationException($"block 0x{block.Address:x} is not live");
+        InUseBytes -= block.Size;
+        block.MarkFreed(freeStack);
+        shadow.MakeNoAccess(block.Address, block.Size);
+        foreach (HeapBlock evicted in _freed.Add(block))
+            memory.Release(evicted.RegionStart, evicted.RegionSize);
+    }
+
+    private static void Clear(ulong address, ulong size) => new Span<byte>((void*)address, checked((int)size)).Clear();
+
+    private static ulong AlignUp(ulong value, ulong alignment) => (value + alignment - 1) & ~(alignment - 1);
+}

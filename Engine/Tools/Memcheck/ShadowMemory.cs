@@ -1,0 +1,375 @@
+using System.Runtime.InteropServices;
+using Memcheck.Engine.Ir;
+
+namespace Memcheck.Engine.Tools.Memcheck;
+
+/// <summary>
+/// Memcheck's A and V bits for every guest byte, in Valgrind's compressed form. FIXED LAYOUT, read inline by
+/// generated code: <see cref="Primary"/> is an unmanaged array of 2^19 pointers indexed by address &gt;&gt; 28;
+/// every entry points to a middle table of 4096 pointers indexed by (address &gt;&gt; 16) &amp; 0xFFF; every
+/// middle entry points to a 16384-byte secondary holding 2 bits per guest byte of one 64 KiB chunk: byte
+/// (address &amp; 0xFFFF) &gt;&gt; 2, bits 2 * (address &amp; 3). No pointer is ever null: untouched chunks point
+/// to the distinguished all-noaccess secondary (through a shared all-noaccess middle table), so a lookup is
+/// three loads and no test. The distinguished secondaries (<see cref="NoAccessSecondary"/>,
+/// <see cref="UndefinedSecondary"/>, <see cref="DefinedSecondary"/>) and the shared middle table are
+/// read-only to generated code: stores go to a slow path here, which copies them on write.
+/// An aligned 8-byte access reads the ushort at secondary + ((address &amp; 0xFFFF) &gt;&gt; 2):
+/// 0xAAAA = all defined, 0x5555 = all undefined. Addresses at or above 2^47 are noaccess and never indexed.
+/// Bytes in state <see cref="VaBits.PartDefined"/> keep their 8 V bits (1 = undefined) in a side table.
+/// </summary>
+public sealed unsafe class ShadowMemory : IDisposable
+{
+    public const int PrimaryShift = 28;
+    public const int PrimaryEntries = 1 << 19;
+    public const int ChunkShift = 16;
+    public const int MiddleEntries = 1 << 12;
+    public const ulong ChunkSize = 1UL << ChunkShift;
+    public const int SecondaryBytes = (int)(ChunkSize / 4);
+    public const ulong AddressLimit = 1UL << 47;
+
+    private const byte NoAccessByte = 0x00;
+    private const byte UndefinedByte = 0x55;
+    private const byte DefinedByte = 0xAA;
+
+    private byte*** _primary;
+    private byte** _noAccessMiddle;
+    private readonly byte*[] _distinguished = new byte*[3];
+    /// <summary>V bits of partly defined bytes, by address; an entry exists exactly while the byte is PartDefined.</summary>
+    private readonly Dictionary<ulong, byte> _partialVBits = [];
+
+    public ShadowMemory()
+    {
+        _distinguished[0] = NewSecondaryFilled(NoAccessByte);
+        _distinguished[1] = NewSecondaryFilled(UndefinedByte);
+        _distinguished[2] = NewSecondaryFilled(DefinedByte);
+        _noAccessMiddle = NewMiddle();
+        _primary = (byte***)NativeMemory.Alloc((nuint)PrimaryEntries, (nuint)sizeof(nint));
+        for (int i = 0; i < PrimaryEntries; i++)
+            _primary[i] = _noAccessMiddle;
+    }
+
+    /// <summary>Address of the primary map, for generated code.</summary>
+    public nint Primary => (nint)_primary;
+    public nint NoAccessSecondary => (nint)_distinguished[0];
+    public nint UndefinedSecondary => (nint)_distinguished[1];
+    public nint DefinedSecondary => (nint)_distinguished[2];
+
+    /// <summary>Number of secondaries allocated (not distinguished), to observe copy-on-write.</summary>
+    public int OwnSecondaryCount { get; private set; }
+
+    public void MakeNoAccess(ulong start, ulong length) => SetRange(start, length, VaBits.NoAccess);
+    public void MakeUndefined(ulong start, ulong length) => SetRange(start, length, VaBits.Undefined);
+    public void MakeDefined(ulong start, ulong length) => SetRange(start, length, VaBits.Defined);
+
+    /// <summary>State of one byte.</summary>
+    public VaBits Get(ulong address)
+    {
+        if (address >= AddressLimit)
+            return VaBits.NoAccess;
+        return (VaBits)((*SecondaryByte(address) >> Shift(address)) & 3);
+    }
+
+    /// <summary>First address of [start, start+length) that is noaccess, or null when all are addressable.</summary>
+    public ulong? CheckAddressable(ulong start, ulong length)
+    {
+        for (ulong i = 0; i < length; i++)
+            if (Get(start + i) == VaBits.NoAccess)
+                return start + i;
+        return null;
+    }
+
+    /// <summary>
+    /// First address of [start, start+length) that is not fully defined, or null; <paramref name="unaddressable"/>
+    /// says whether that byte is noaccess (an addressing error) rather than undefined.
+    /// </summary>
+    public ulong? CheckDefined(ulong start, ulong length, out bool unaddressable)
+    {
+        for (ulong i = 0; i < length; i++)
+        {
+            VaBits state = Get(start + i);
+            if (state != VaBits.Defined)
+            {
+                unaddressable = state == VaBits.NoAccess;
+                return start + i;
+            }
+        }
+        unaddressable = false;
+        return null;
+    }
+
+    /// <summary>
+    /// V bits of a 1, 2, 4 or 8-byte little-endian load (bit set = undefined). Noaccess bytes read as defined,
+    /// as Valgrind does after reporting the address error, so one bad access does not also cascade into
+    /// definedness errors; <paramref name="addressable"/> is false when any byte was noaccess.
+    /// </summary>
+    public ulong GetVBits(ulong address, int size, out bool addressable)
+    {
+        if (size == 8 && (address & 7) == 0 && address < AddressLimit)
+        {
+            ushort packed = *(ushort*)SecondaryByte(address);
+            addressable = true;
+            if (packed == 0xAAAA)
+                return 0;
+            if (packed == 0x5555)
+                return ulong.MaxValue;
+        }
+        CheckSize(size, 8);
+        ulong vbits = 0;
+        addressable = true;
+        for (int i = size - 1; i >= 0; i--)
+        {
+            vbits = (vbits << 8) | GetVByte(address + (ulong)i, out bool ok);
+            addressable &= ok;
+        }
+        return vbits;
+    }
+
+    /// <summary>V bits of a 16-byte load, as two little-endian halves.</summary>
+    public Value128 GetVBits128(ulong address, out bool addressable)
+    {
+        ulong lo = GetVBits(address, 8, out bool okLo);
+        ulong hi = GetVBits(address + 8, 8, out bool okHi);
+        addressable = okLo && okHi;
+        return new Value128(lo, hi);
+    }
+
+    /// <summary>
+    /// Store V bits for a 1, 2, 4 or 8-byte access. Noaccess bytes stay noaccess (the store is an address error);
+    /// returns false when any byte was noaccess.
+    /// </summary>
+    public bool SetVBits(ulong address, int size, ulong vbits)
+    {
+        if (size == 8 && (address & 7) == 0 && address < AddressLimit && (vbits == 0 || vbits == ulong.MaxValue))
+        {
+            ushort* packed = (ushort*)SecondaryByte(address);
+            if (*packed is 0xAAAA or 0x5555)
+            {
+                ushort wanted = vbits == 0 ? (ushort)0xAAAA : (ushort)0x5555;
+                if (*packed != wanted)
+                    *(ushort*)WritableSecondaryByte(address) = wanted;
+                return true;
+            }
+        }
+        CheckSize(size, 8);
+        bool allAddressable = true;
+        for (int i = 0; i < size; i++)
+            allAddressable &= SetVByte(address + (ulong)i, (byte)(vbits >> (8 * i)));
+        return allAddressable;
+    }
+
+    public bool SetVBits128(ulong address, Value128 vbits)
+    {
+        bool lo = SetVBits(address, 8, vbits.Lo);
+        bool hi = SetVBits(address + 8, 8, vbits.Hi);
+        return lo && hi;
+    }
+
+    /// <summary>memmove of A and V bits from [source, source+length) to [destination, ...), overlap allowed.</summary>
+    public void CopyRange(ulong source, ulong destination, ulong length)
+    {
+        if (length == 0 || source == destination)
+            return;
+        bool backwards = destination > source && destination < source + length;
+        for (ulong n = 0; n < length; n++)
+        {
+            ulong i = backwards ? length - 1 - n : n;
+            ulong from = source + i;
+            VaBits state = Get(from);
+            byte partial = state == VaBits.PartDefined ? _partialVBits[from] : (byte)0;
+            SetState(destination + i, state, partial);
+        }
+    }
+
+    private byte GetVByte(ulong address, out bool addressable)
+    {
+        VaBits state = Get(address);
+        addressable = state != VaBits.NoAccess;
+        return state switch
+        {
+            VaBits.Undefined => 0xFF,
+            VaBits.PartDefined => _partialVBits[address],
+            _ => 0,
+        };
+    }
+
+    private bool SetVByte(ulong address, byte vbits)
+    {
+        if (Get(address) == VaBits.NoAccess)
+            return false;
+        VaBits state = vbits switch
+        {
+            0 => VaBits.Defined,
+            0xFF => VaBits.Undefined,
+            _ => VaBits.PartDefined,
+        };
+        SetState(address, state, vbits);
+        return true;
+    }
+
+    private void SetRange(ulong start, ulong length, VaBits state)
+    {
+        if (start >= AddressLimit)
+            return;
+        ulong end = Math.Min(start + length < start ? AddressLimit : start + length, AddressLimit);
+        ulong a = start;
+        while (a < end)
+        {
+            ulong chunkEnd = (a & ~(ChunkSize - 1)) + ChunkSize;
+            if ((a & (ChunkSize - 1)) == 0 && chunkEnd <= end)
+                ReplaceChunk(a, state);
+            else
+                SetWithinChunk(a, Math.Min(chunkEnd, end), state);
+            a = chunkEnd;
+        }
+    }
+
+    /// <summary>A whole 64 KiB chunk in one state shares the distinguished secondary, as in Valgrind.</summary>
+    private void ReplaceChunk(ulong chunk, VaBits state)
+    {
+        byte** slot = MiddleSlot(chunk, writable: state != VaBits.NoAccess);
+        byte* old = *slot;
+        byte* wanted = _distinguished[(int)state];
+        if (old == wanted)
+            return;
+        if (!IsDistinguished(old))
+        {
+            ForgetPartials(chunk, ChunkSize);
+            NativeMemory.Free(old);
+            OwnSecondaryCount--;
+        }
+        *slot = wanted;
+    }
+
+    private void SetWithinChunk(ulong start, ulong end, VaBits state)
+    {
+        byte* sec = *MiddleSlot(start, writable: false);
+        if (sec == _distinguished[(int)state])
+            return;
+        ulong a = start;
+        for (; a < end && (a & 3) != 0; a++)
+            SetState(a, state, 0);
+        byte whole = (byte)((int)state * 0x55);
+        for (; a + 4 <= end; a += 4)
+        {
+            byte* b = SecondaryByte(a);
+            if (*b == whole)
+                continue;
+            if ((*b & (*b >> 1) & 0x55) != 0)
+                ForgetPartials(a, 4);
+            *WritableSecondaryByte(a) = whole;
+        }
+        for (; a < end; a++)
+            SetState(a, state, 0);
+    }
+
+    private void SetState(ulong address, VaBits state, byte partialVBits)
+    {
+        if (address >= AddressLimit)
+            return;
+        int shift = Shift(address);
+        byte* b = SecondaryByte(address);
+        VaBits old = (VaBits)((*b >> shift) & 3);
+        if (state == VaBits.PartDefined)
+            _partialVBits[address] = partialVBits;
+        else if (old == VaBits.PartDefined)
+            _partialVBits.Remove(address);
+        if (old == state)
+            return;
+        b = WritableSecondaryByte(address);
+        *b = (byte)((*b & ~(3 << shift)) | ((int)state << shift));
+    }
+
+    private void ForgetPartials(ulong start, ulong length)
+    {
+        for (ulong a = start; a < start + length; a++)
+            if (Get(a) == VaBits.PartDefined)
+                _partialVBits.Remove(a);
+    }
+
+    private static int Shift(ulong address) => (int)(address & 3) * 2;
+
+    private byte* SecondaryByte(ulong address) =>
+        _primary[address >> PrimaryShift][(address >> ChunkShift) & (MiddleEntries - 1)] + ((address & (ChunkSize - 1)) >> 2);
+
+    /// <summary>The shadow byte for a write: copies a distinguished secondary (and the shared middle table) first.</summary>
+    private byte* WritableSecondaryByte(ulong address)
+    {
+        byte** slot = MiddleSlot(address, writable: true);
+        if (IsDistinguished(*slot))
+        {
+            byte* copy = (byte*)NativeMemory.Alloc(SecondaryBytes);
+            NativeMemory.Copy(*slot, copy, SecondaryBytes);
+            *slot = copy;
+            OwnSecondaryCount++;
+        }
+        return *slot + ((address & (ChunkSize - 1)) >> 2);
+    }
+
+    /// <summary>The middle-table slot of an address's chunk; a slot of the shared all-noaccess table unless writable.</summary>
+    private byte** MiddleSlot(ulong address, bool writable)
+    {
+        ref byte** middle = ref _primary[address >> PrimaryShift];
+        if (middle == _noAccessMiddle)
+        {
+            if (!writable)
+                return _noAccessMiddle + ((address >> ChunkShift) & (MiddleEntries - 1));
+            middle = NewMiddle();
+        }
+        return middle + ((address >> ChunkShift) & (MiddleEntries - 1));
+    }
+
+    private bool IsDistinguished(byte* secondary) =>
+        secondary == _distinguished[0] || secondary == _distinguished[1] || secondary == _distinguished[2];
+
+    private byte** NewMiddle()
+    {
+        byte** middle = (byte**)NativeMemory.Alloc(MiddleEntries, (nuint)sizeof(nint));
+        for (int i = 0; i < MiddleEntries; i++)
+            middle[i] = _distinguished[0];
+        return middle;
+    }
+
+    private static byte* NewSecondaryFilled(byte value)
+    {
+        byte* sec = (byte*)NativeMemory.Alloc(SecondaryBytes);
+        NativeMemory.Fill(sec, SecondaryBytes, value);
+        return sec;
+    }
+
+    private static void CheckSize(int size, int max)
+    {
+        if (size < 1 || size > max || (size & (size - 1)) != 0)
+            throw new ArgumentOutOfRangeException(nameof(size), size, "access size must be 1, 2, 4 or 8");
+    }
+
+    public void Dispose()
+    {
+        if (_primary == null)
+            return;
+        for (int i = 0; i < PrimaryEntries; i++)
+        {
+            byte** middle = _primary[i];
+            if (middle == _noAccessMiddle)
+                continue;
+            for (int j = 0; j < MiddleEntries; j++)
+                if (!IsDistinguished(middle[j]))
+                    NativeMemory.Free(middle[j]);
+            NativeMemory.Free(middle);
+        }
+        NativeMemory.Free(_primary);
+        NativeMemory.Free(_noAccessMiddle);
+        foreach (byte* sec in _distinguished)
+            NativeMemory.Free(sec);
+        _primary = null;
+        _noAccessMiddle = null;
+    }
+}
+
+/// <summary>Valgrind's 2-bit per-byte state; the values are the layout's encoding.</summary>
+public enum VaBits : byte
+{
+    NoAccess = 0,
+    Undefined = 1,
+    Defined = 2,
+    PartDefined = 3,
+}
