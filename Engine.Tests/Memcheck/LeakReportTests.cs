@@ -37,5 +37,5 @@ public class LeakReportTests
     [Test]
     public void KindsMapOntoTheOptionFlags() =>
         Assert.That(Enum.GetValues<LeakState>().Select(LeakReport.KindOf),
-            Is.EqualTo(new[] { LeakKinds.Definite, LeakKinds.Indirect, LeakKinds.Possible, LeakKinds.Reachable }));
+            Is.EqualTo(new[] { LeakKinds.Reachable, LeakKinds.Possible, LeakKinds.Indirect, LeakKinds.Definite }));
 }
