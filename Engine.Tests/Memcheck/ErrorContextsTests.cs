@@ -110,4 +110,15 @@ public class ErrorContextsTests
         Record(errors, "c", Stack(1));
         Assert.That(errors.ByCount().Select(c => (c.Key, c.Count)), Is.EqualTo(new[] { ("c", 1), ("b", 1), ("a", 2) }));
     }
+
+    [Test]
+    public void ListingMatchesValgrindOnRepeatedSites()
+    {
+        // s.c under valgrind -s: sites 3, 4, 4, 5, 6, 7 list as 7, 6, 5, 3 (once each) then 4 (twice).
+        var errors = new ErrorContexts(errorLimit: true);
+        foreach (ulong line in new ulong[] { 3, 4, 4, 5, 6, 7 })
+            Record(errors, Cond, Stack(line));
+        Assert.That(errors.ByCount().Select(c => c.Frames[0]), Is.EqualTo(new ulong[] { 7, 6, 5, 3, 4 }));
+        Assert.That(errors.SummaryLine, Is.EqualTo("ERROR SUMMARY: 6 errors from 5 contexts (suppressed: 0 from 0)"));
+    }
 }
