@@ -76,6 +76,13 @@ public unsafe class HeapTrackerTests
     }
 
     [Test]
+    public void AHugeRequestFailsInsteadOfWrappingAround()
+    {
+        Assert.That(_heap.Allocate(ulong.MaxValue - 8, 16, AllocKind.Malloc, 1), Is.Null);
+        Assert.That(_heap.InUseBlocks, Is.Zero);
+    }
+
+    [Test]
     public void SummaryCountersMatchValgrindOnAMixedProgram()
     {
         // ring.c under valgrind 3.19: "in use at exit: 220 bytes in 9 blocks",

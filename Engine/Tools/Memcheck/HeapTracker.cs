@@ -90,6 +90,9 @@ public sealed unsafe class HeapTracker(IHeapMemory memory, ShadowMemory shadow, 
 
     private HeapBlock? Place(ulong size, ulong alignment, AllocKind kind, int allocStack)
     {
+        // Sizes no guest address space could hold would overflow the region arithmetic below.
+        if (size >= ShadowMemory.AddressLimit || alignment >= ShadowMemory.AddressLimit)
+            return null;
         alignment = Math.Max(alignment, Options.DefaultAlignment);
         ulong redzone = Options.RedzoneSize;
         ulong slack = alignment > 16 ? alignment - 16 : 0;

@@ -125,7 +125,7 @@ public sealed unsafe class ShadowMemory : IDisposable
             if (packed == 0x5555)
                 return ulong.MaxValue;
         }
-        CheckSize(size, 8);
+        CheckSize(size);
         ulong vbits = 0;
         addressable = true;
         for (int i = size - 1; i >= 0; i--)
@@ -162,7 +162,7 @@ public sealed unsafe class ShadowMemory : IDisposable
                 return true;
             }
         }
-        CheckSize(size, 8);
+        CheckSize(size);
         bool allAddressable = true;
         for (int i = 0; i < size; i++)
             allAddressable &= SetVByte(address + (ulong)i, (byte)(vbits >> (8 * i)));
@@ -348,9 +348,9 @@ public sealed unsafe class ShadowMemory : IDisposable
         return sec;
     }
 
-    private static void CheckSize(int size, int max)
+    private static void CheckSize(int size)
     {
-        if (size < 1 || size > max || (size & (size - 1)) != 0)
+        if (size < 1 || size > 8 || (size & (size - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(size), size, "access size must be 1, 2, 4 or 8");
     }
 
