@@ -68,11 +68,18 @@ public unsafe class HeapTrackerTests
     }
 
     [Test]
-    public void OutOfMemoryGivesNullButStillCountsTheCall()
+    public void OutOfMemoryGivesNullAndIsNotCounted()
     {
         var heap = new HeapTracker(new FakeHeapMemory { Limit = 1000 }, _shadow, new HeapOptions());
         Assert.That(heap.Allocate(5000, 16, AllocKind.Malloc, 1), Is.Null);
-        Assert.That((heap.TotalAllocs, heap.InUseBlocks), Is.EqualTo((1UL, 0UL)));
+        Assert.That((heap.TotalAllocs, heap.TotalBytesAllocated, heap.InUseBlocks), Is.EqualTo((0UL, 0UL, 0UL)));
+    }
+
+    [Test]
+    public void AHugeRequestFailsInsteadOfWrappingAround()
+    {
+        Assert.That(_heap.Allocate(ulong.MaxValue - 8, 16, AllocKind.Malloc, 1), Is.Null);
+        Assert.That(_heap.InUseBlocks, Is.Zero);
     }
 
     [Test]

@@ -301,6 +301,45 @@ public class LeakCheckerTests
     }
 
     [Test]
+    public void ChainedCliquesInteriorPointersAndA2DArrayMatchValgrind()
+    {
+        // cl.c: list B, then list A whose tail points at B's head; a lost holder with an interior pointer into a
+        // lost block; a lost 2-D array whose middle row is held by an interior pointer from a global.
+        HeapBlock b1 = Alloc(16), b2 = Alloc(16), a1 = Alloc(16), a2 = Alloc(16);
+        _memory[b1.Address] = b2.Address;
+        _memory[a1.Address] = a2.Address;
+        _memory[a2.Address] = b1.Address;
+        HeapBlock big = Alloc(64), holder = Alloc(24);
+        _memory[holder.Address] = big.Address + 20;
+        HeapBlock rows = Alloc(24);
+        int rowSite = ++_stack;
+        HeapBlock[] row = new HeapBlock[3];
+        for (int i = 0; i < 3; i++)
+        {
+            row[i] = Alloc(40, rowSite);
+            _memory[rows.Address + 8 * (ulong)i] = row[i].Address;
+        }
+        _memory[Globals + 8] = row[1].Address + 4;
+        LeakCheckResult result = Check();
+        IReadOnlyList<LossRecord> records = result.LossRecords;
+        Assert.That(records.Select((r, i) => LeakReport.LossRecordHeadline(r, i + 1, records.Count)), Is.EqualTo(new[]
+        {
+            "16 bytes in 1 blocks are indirectly lost in loss record 1 of 9",
+            "16 bytes in 1 blocks are indirectly lost in loss record 2 of 9",
+            "16 bytes in 1 blocks are indirectly lost in loss record 3 of 9",
+            "40 bytes in 1 blocks are possibly lost in loss record 4 of 9",
+            "64 bytes in 1 blocks are indirectly lost in loss record 5 of 9",
+            "64 (16 direct, 48 indirect) bytes in 1 blocks are definitely lost in loss record 6 of 9",
+            "80 bytes in 2 blocks are indirectly lost in loss record 7 of 9",
+            "88 (24 direct, 64 indirect) bytes in 1 blocks are definitely lost in loss record 8 of 9",
+            "104 (24 direct, 80 indirect) bytes in 1 blocks are definitely lost in loss record 9 of 9",
+        }));
+        Assert.That(records[5].AllocStack, Is.EqualTo(a1.AllocStack));
+        Assert.That(result.Summary.DefinitelyLost, Is.EqualTo(new ByteBlockCount(64, 3)));
+        Assert.That(result.Summary.IndirectlyLost, Is.EqualTo(new ByteBlockCount(192, 6)));
+    }
+
+    [Test]
     public void ProducerConsumerHeadlineUsesThousandsSeparators()
     {
         var record = new LossRecord(LeakState.DefinitelyLost, 1, 39_632, 0, 4_954);

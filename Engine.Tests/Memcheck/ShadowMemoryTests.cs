@@ -216,6 +216,17 @@ public class ShadowMemoryTests
         Assert.That(_shadow.Get(ulong.MaxValue), Is.EqualTo(VaBits.NoAccess));
     }
 
+    [Test]
+    public void RangeChecksSkipUniformChunksAndStillFindTheFirstBadByte()
+    {
+        _shadow.MakeDefined(Base, 3 * ShadowMemory.ChunkSize);
+        _shadow.MakeUndefined(Base + 2 * ShadowMemory.ChunkSize + 7, 1);
+        Assert.That(_shadow.CheckAddressable(Base, 3 * ShadowMemory.ChunkSize), Is.Null);
+        Assert.That(_shadow.CheckDefined(Base, 3 * ShadowMemory.ChunkSize, out _), Is.EqualTo(Base + 2 * ShadowMemory.ChunkSize + 7));
+        Assert.That(_shadow.CheckAddressable(Base + 5, 3 * ShadowMemory.ChunkSize), Is.EqualTo(Base + 3 * ShadowMemory.ChunkSize));
+        Assert.That(_shadow.CheckAddressable(ShadowMemory.AddressLimit - 4, 8), Is.EqualTo(ShadowMemory.AddressLimit - 4));
+    }
+
     private void Make(VaBits state, ulong start, ulong length)
     {
         switch (state)

@@ -31,11 +31,12 @@ public sealed unsafe class HeapTracker(IHeapMemory memory, ShadowMemory shadow, 
     /// <summary>malloc/new/new[]/memalign/calloc: payload undefined (defined and zero when <paramref name="zeroed"/>); null when out of memory.</summary>
     public HeapBlock? Allocate(ulong size, ulong alignment, AllocKind kind, int allocStack, bool zeroed = false)
     {
-        TotalAllocs++;
-        TotalBytesAllocated += size;
         HeapBlock? block = Place(size, alignment, kind, allocStack);
         if (block is null)
             return null;
+        // Like Valgrind, only a successful allocation counts.
+        TotalAllocs++;
+        TotalBytesAllocated += size;
         if (zeroed)
         {
             Clear(block.Address, size);
@@ -56,7 +57,7 @@ public sealed unsafe class HeapTracker(IHeapMemory memory, ShadowMemory shadow, 
     /// <summary>
     /// realloc to a non-zero size: like Valgrind, always a new block (even when shrinking) so stale pointers to the
     /// old one are caught; contents and their V bits are copied, a grown tail is undefined. Counted as one alloc
-    /// and one free. Null (old block untouched) when out of memory.
+    /// and one free, as Valgrind counts it before trying. Null (old block untouched) when out of memory.
     /// </summary>
     public HeapBlock? Reallocate(HeapBlock old, ulong newSize, int stack)
     {
@@ -90,6 +91,9 @@ public sealed unsafe class HeapTracker(IHeapMemory memory, ShadowMemory shadow, 
 
     private HeapBlock? Place(ulong size, ulong alignment, AllocKind kind, int allocStack)
     {
+        // Sizes no guest address space could hold would overflow the region arithmetic below.
+        if (size >= ShadowMemory.AddressLimit || alignment >= ShadowMemory.AddressLimit)
+            return null;
         alignment = Math.Max(alignment, Options.DefaultAlignment);
         ulong redzone = Options.RedzoneSize;
         ulong slack = alignment > 16 ? alignment - 16 : 0;

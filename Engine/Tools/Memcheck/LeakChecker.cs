@@ -23,6 +23,7 @@ public sealed class LeakChecker(ILeakMemory memory, LeakCheckOptions options)
     {
         _blocks = blocks.OrderBy(b => b.Address).ToArray();
         _marks = new Mark[_blocks.Length];
+        Array.Fill(_marks, new Mark { State = LeakState.DefinitelyLost });
         foreach (RootRange root in roots)
             ScanRange(root.Start, root.Start + root.Length, priorDefinite: true, clique: -1);
         foreach (ulong value in registers)
@@ -213,7 +214,8 @@ public sealed class LeakChecker(ILeakMemory memory, LeakCheckOptions options)
             if (v.State == LeakState.StillReachable && v.Heuristic != LeakHeuristic.None)
                 heuristics[v.Heuristic] = heuristics.GetValueOrDefault(v.Heuristic).Add(v.Block.Size);
         }
-        return new LeakSummary(counts[0], counts[1], counts[2], counts[3], heuristics);
+        return new LeakSummary(counts[(int)LeakState.DefinitelyLost], counts[(int)LeakState.IndirectlyLost],
+            counts[(int)LeakState.PossiblyLost], counts[(int)LeakState.StillReachable], heuristics);
     }
 
     /// <summary>Per-block marking state; DefinitelyLost doubles as "not reached yet" while marking.</summary>

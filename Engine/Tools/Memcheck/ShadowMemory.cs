@@ -70,13 +70,7 @@ public sealed unsafe class ShadowMemory : IDisposable
     }
 
     /// <summary>First address of [start, start+length) that is noaccess, or null when all are addressable.</summary>
-    public ulong? CheckAddressable(ulong start, ulong length)
-    {
-        for (ulong i = 0; i < length; i++)
-            if (Get(start + i) == VaBits.NoAccess)
-                return start + i;
-        return null;
-    }
+    public ulong? CheckAddressable(ulong start, ulong length) => FirstNotAllowed(start, length, definedOnly: false);
 
     /// <summary>
     /// First address of [start, start+length) that is not fully defined, or null; <paramref name="unaddressable"/>
@@ -84,16 +78,34 @@ public sealed unsafe class ShadowMemory : IDisposable
     /// </summary>
     public ulong? CheckDefined(ulong start, ulong length, out bool unaddressable)
     {
-        for (ulong i = 0; i < length; i++)
+        ulong? bad = FirstNotAllowed(start, length, definedOnly: true);
+        unaddressable = bad is ulong a && Get(a) == VaBits.NoAccess;
+        return bad;
+    }
+
+    /// <summary>Range check that skips whole chunks sharing an acceptable distinguished secondary.</summary>
+    private ulong? FirstNotAllowed(ulong start, ulong length, bool definedOnly)
+    {
+        ulong end = start + length < start ? ulong.MaxValue : start + length;
+        ulong a = start;
+        while (a < end)
         {
-            VaBits state = Get(start + i);
-            if (state != VaBits.Defined)
+            if (a >= AddressLimit)
+                return a;
+            ulong chunkEnd = Math.Min((a & ~(ChunkSize - 1)) + ChunkSize, end);
+            byte* sec = _primary[a >> PrimaryShift][(a >> ChunkShift) & (MiddleEntries - 1)];
+            if (sec == _distinguished[(int)VaBits.Defined] || (!definedOnly && sec == _distinguished[(int)VaBits.Undefined]))
             {
-                unaddressable = state == VaBits.NoAccess;
-                return start + i;
+                a = chunkEnd;
+                continue;
+            }
+            for (; a < chunkEnd; a++)
+            {
+                VaBits state = Get(a);
+                if (state == VaBits.NoAccess || (definedOnly && state != VaBits.Defined))
+                    return a;
             }
         }
-        unaddressable = false;
         return null;
     }
 
@@ -113,7 +125,7 @@ public sealed unsafe class ShadowMemory : IDisposable
             if (packed == 0x5555)
                 return ulong.MaxValue;
         }
-        CheckSize(size, 8);
+        CheckSize(size);
         ulong vbits = 0;
         addressable = true;
         for (int i = size - 1; i >= 0; i--)
@@ -150,7 +162,7 @@ public sealed unsafe class ShadowMemory : IDisposable
                 return true;
             }
         }
-        CheckSize(size, 8);
+        CheckSize(size);
         bool allAddressable = true;
         for (int i = 0; i < size; i++)
             allAddressable &= SetVByte(address + (ulong)i, (byte)(vbits >> (8 * i)));
@@ -336,9 +348,9 @@ public sealed unsafe class ShadowMemory : IDisposable
         return sec;
     }
 
-    private static void CheckSize(int size, int max)
+    private static void CheckSize(int size)
     {
-        if (size < 1 || size > max || (size & (size - 1)) != 0)
+        if (size < 1 || size > 8 || (size & (size - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(size), size, "access size must be 1, 2, 4 or 8");
     }
 

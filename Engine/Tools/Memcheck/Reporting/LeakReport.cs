@@ -52,5 +52,25 @@ public static class LeakReport
         return lines;
     }
 
+    /// <summary>The kind flag --show-leak-kinds and --errors-for-leak-kinds use for a state.</summary>
+    public static LeakKinds KindOf(LeakState state) => state switch
+    {
+        LeakState.DefinitelyLost => LeakKinds.Definite,
+        LeakState.IndirectlyLost => LeakKinds.Indirect,
+        LeakState.PossiblyLost => LeakKinds.Possible,
+        _ => LeakKinds.Reachable,
+    };
+
+    /// <summary>The hints after the LEAK SUMMARY lines (before the closing blank line), as Valgrind decides them.</summary>
+    public static IReadOnlyList<string> Hints(LeakCheck mode, LeakKinds shown, LeakSummary summary)
+    {
+        ulong blocks = summary.DefinitelyLost.Blocks + summary.IndirectlyLost.Blocks + summary.PossiblyLost.Blocks + summary.StillReachable.Blocks;
+        if (mode != LeakCheck.Full)
+            return blocks > 0 ? ["Rerun with --leak-check=full to see details of leaked memory"] : [];
+        if (summary.StillReachable.Blocks > 0 && (shown & LeakKinds.Reachable) == 0)
+            return ["Reachable blocks (those to which a pointer was found) are not shown.", "To see them, rerun with: --leak-check=full --show-leak-kinds=all"];
+        return [];
+    }
+
     private static string Line(string label, ByteBlockCount count) => $"{label}: {Format(count.Bytes)} bytes in {Format(count.Blocks)} blocks";
 }

@@ -1,0 +1,86 @@
+using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Os;
+
+namespace Memcheck.Engine.Tests.Os;
+
+/// <summary>Signal frames: what the handler starts with, and rt_sigreturn putting everything back.</summary>
+public unsafe class SignalDeliveryTests
+{
+    private const int SigUsr1 = 10, SigChld = 17;
+    private const ulong Handler = 0x40_1000, Restorer = 0x40_2000, InterruptedPc = 0x40_3000;
+    private const ulong SaRestorer = 0x0400_0000;
+
+    [Test]
+    public void HandlerStartsOnAFrameWithSiginfoAndTheSignalBlocked()
+    {
+        using var guest = SetUpHandler(out ulong stackTop);
+
+        Assert.That(guest.Handler.Delivery.DeliverPending(Registers(guest)), Is.Zero);
+
+        ref var s = ref guest.State;
+        Assert.That(s.Rip, Is.EqualTo(Handler));
+        Assert.That(s.Gpr[7], Is.EqualTo((ulong)SigUsr1), "rdi: the signal number");
+        ulong sp = s.Gpr[4];
+        Assert.That(sp, Is.LessThan(stackTop - 128), "the frame stays clear of the red zone");
+        Assert.That((sp + 8) % 16, Is.Zero, "the handler starts as a called function");
+        Assert.That(*(ulong*)sp, Is.EqualTo(Restorer), "it returns into sa_restorer");
+        Assert.That(*(int*)s.Gpr[6], Is.EqualTo(SigUsr1), "rsi: siginfo.si_signo");
+        Assert.That(*(ulong*)(s.Gpr[2] + 0xA8), Is.EqualTo(InterruptedPc), "rdx: ucontext with the interrupted RIP");
+        Assert.That(guest.Handler.Signals.Mask, Is.EqualTo(1UL << (SigUsr1 - 1)));
+        Assert.That(guest.Handler.Signals.Pending, Is.Zero);
+    }
+
+    [Test]
+    public void SigreturnRestoresRegistersAndMask()
+    {
+        using var guest = SetUpHandler(out _);
+        guest.Handler.Delivery.DeliverPending(Registers(guest));
+        ref var s = ref guest.State;
+        s.Gpr[4] += 8; // the handler's ret popped the restorer's address
+        s.Gpr[3] = 0xDEAD;
+
+        long rax = guest.Call("rt_sigreturn");
+
+        Assert.That(rax, Is.EqualTo(-4), "RAX as interrupted (-EINTR here)");
+        Assert.That(s.Rip, Is.EqualTo(InterruptedPc));
+        Assert.That(s.Gpr[3], Is.EqualTo(77UL));
+        Assert.That(guest.Handler.Signals.Mask, Is.Zero);
+    }
+
+    [Test]
+    public void DefaultActionTerminatesOrIgnores()
+    {
+        using var guest = new GuestFixture();
+        guest.Handler.Signals.Raise(SigChld);
+        Assert.That(guest.Handler.Delivery.DeliverPending(Registers(guest)), Is.Zero, "SIGCHLD is ignored by default");
+        guest.Handler.Signals.Raise(SigUsr1);
+        Assert.That(guest.Handler.Delivery.DeliverPending(Registers(guest)), Is.EqualTo(SigUsr1), "SIGUSR1 terminates by default");
+    }
+
+    [Test]
+    public void CloneWithoutAThreadRunnerIsRefused()
+    {
+        using var guest = new GuestFixture();
+        Assert.That(guest.Call("clone", 0x11, 0, 0, 0, 0), Is.EqualTo(-Errno.ENOSYS));
+    }
+
+    private static GuestFixture SetUpHandler(out ulong stackTop)
+    {
+        var guest = new GuestFixture();
+        guest.Read<SignalAction>(0) = new SignalAction(Handler, SignalDelivery.SaSigInfo | SaRestorer, Restorer, 0);
+        Assert.That(guest.Call("rt_sigaction", SigUsr1, guest.At(0), 0, 8), Is.Zero);
+        stackTop = guest.At(GuestFixture.Pages * GuestFixture.PageSize);
+        ref var s = ref guest.State;
+        s.Gpr[4] = stackTop;
+        s.Gpr[3] = 77;
+        s.Gpr[0] = unchecked((ulong)-4L);
+        s.Rip = InterruptedPc;
+        guest.Handler.Signals.Raise(SigUsr1);
+        return guest;
+    }
+
+    private static GuestState* Registers(GuestFixture guest)
+    {
+        fixed (GuestState* state = &guest.State) return state;
+    }
+}
