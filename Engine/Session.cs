@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
+using Memcheck.Engine.DebugInfo;
 using Memcheck.Engine.Guest;
 using Memcheck.Engine.Ir;
 using Memcheck.Engine.Jit;
@@ -53,7 +54,8 @@ public static class Session
             space.Unmapped += translator.Invalidate;
             space.ProtectionChanged += (start, length, _) => translator.Invalidate(start, length);
             space.Remapped += (oldStart, _, length) => translator.Invalidate(oldStart, length);
-            var services = new DispatcherServices(kernel, commentary, space);
+            var debugInfo = new DebugInfoIndex(space) { ShowBelowMain = options.ShowBelowMain };
+            var services = new DispatcherServices(kernel, commentary, space, debugInfo, options.NumCallers);
             var scheduler = new GuestScheduler(space.Pages);
             kernel.Threads = scheduler;
             HostSignals.Install();
@@ -66,7 +68,7 @@ public static class Session
                     int code;
                     if (end is GuestEnd.Killed killed)
                     {
-                        FatalSignalReport.Write(commentary, killed.Fault, services.Stack(killed.Fault.Pc), GuestAddressSpace.StackReserve);
+                        FatalSignalReport.Write(commentary, killed.Fault, GuestAddressSpace.StackReserve);
                         signal = killed.Fault.Signal;
                         code = 128 + killed.Fault.Signal;
                     }

@@ -36,7 +36,7 @@ internal static unsafe class GuestStackProbe
             var kernel = new SyscallHandler(process, space, space.Pages, HostFileDescriptors.Snapshot(), log);
             var translator = new Translator(new Lifter(new GuestCodeSource(space.Pages)), new NoneTool(), sb => sb, new InterpreterBackend());
             space.Unmapped += translator.Invalidate;
-            var services = new DispatcherServices(kernel, new Commentary(log, Environment.ProcessId), space);
+            var services = new DispatcherServices(kernel, new Commentary(log, Environment.ProcessId), space, new DebugInfoIndex(space), 12);
             var end = new Dispatcher(translator, state, space.Pages, services, new GuestLock(), kernel.Delivery).Run();
             Assert.That(end, Is.InstanceOf<GuestEnd.Killed>(), $"{program} was expected to die of a signal\n{log}");
             return new DebugInfoIndex(space) { ShowBelowMain = showBelowMain }.Capture(state, maxFrames);

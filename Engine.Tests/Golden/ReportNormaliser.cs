@@ -15,17 +15,9 @@ public static partial class ReportNormaliser
             .Where(l => !l.StartsWith("==PID== Copyright") && !l.StartsWith("==PID== Using "))
             .Select(l => DivideAddress().Replace(l, "Integer divide by zero at address ADDRESS"))];
 
-    /// <summary>Stack frames ("at 0x..." / "by 0x..." lines) reduced to their addresses.</summary>
-    public static string FrameAddress(string line) => Frame().Match(line) is { Success: true } m ? m.Groups[1].Value : line;
-
-    public static bool IsFrame(string line) => Frame().IsMatch(line);
-
     [GeneratedRegex(@"^==\d+==")]
     private static partial Regex Pid();
 
     [GeneratedRegex(@"Integer divide by zero at address 0x[0-9A-F]+")]
     private static partial Regex DivideAddress();
-
-    [GeneratedRegex(@"^==PID==\s+(?:at|by) (0x[0-9A-F]+):")]
-    private static partial Regex Frame();
 }

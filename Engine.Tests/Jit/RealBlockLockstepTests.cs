@@ -1,3 +1,4 @@
+using Memcheck.Engine.DebugInfo;
 using System.Runtime.InteropServices;
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
@@ -63,7 +64,7 @@ public sealed unsafe class RealBlockLockstepTests
             space.Unmapped += translator.Invalidate;
             space.ProtectionChanged += (start, length, _) => translator.Invalidate(start, length);
             space.Remapped += (oldStart, _, length) => translator.Invalidate(oldStart, length);
-            var end = new Dispatcher(translator, state, space.Pages, new DispatcherServices(kernel, commentary, space), new GuestLock(), kernel.Delivery).Run();
+            var end = new Dispatcher(translator, state, space.Pages, new DispatcherServices(kernel, commentary, space, new DebugInfoIndex(space), 12), new GuestLock(), kernel.Delivery).Run();
             backend.Dispose();
             int exitCode = end is GuestEnd.Killed killed ? 128 + killed.Fault.Signal : ((GuestEnd.Exited)end).Status & 0xFF;
             return (exitCode, backend);

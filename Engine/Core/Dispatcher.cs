@@ -39,7 +39,7 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
                 if (guestLock.Contended) guestLock.Yield();
             }
             if (signals.AnyDeliverable && signals.DeliverPending(state) is > 0 and var fatal)
-                return new GuestEnd.Killed(new GuestFault(fatal, state->Rip, 0, FaultDetail.Sent));
+                return new GuestEnd.Killed(new GuestFault(fatal, state->Rip, 0, FaultDetail.Sent, services.Stack(state)));
             if (Step() is { } end) return end;
         }
     }
@@ -66,10 +66,10 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
                 state->Rip = next + (ulong)length;
                 return null;
             case JumpKind.NoDecode:
-                services.ReportUndecodable(next);
+                services.ReportUndecodable(state);
                 return Fault(GuestSignal.SigIll, next, next, FaultDetail.IllegalOpcode);
             case JumpKind.SigIll:
-                services.ReportUnrecognised(next);
+                services.ReportUnrecognised(state);
                 return Fault(GuestSignal.SigIll, next, next, FaultDetail.IllegalOpcode);
             case JumpKind.SigSegv:
                 return Fault(GuestSignal.SigSegv, next, state->FaultAddr, Detail(state->FaultAddr));
@@ -97,7 +97,8 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
         state->Rip = pc;
         var (code, trapNo) = SignalCode(detail);
         if (signals.DeliverFault(state, signal, code, address, trapNo)) return null;
-        return new(new GuestFault(signal, reportedPc ?? pc, address, detail));
+        state->Rip = reportedPc ?? pc;
+        return new(new GuestFault(signal, state->Rip, address, detail, services.Stack(state)));
     }
 
     /// <summary>si_code and the x86 trap number the kernel reports for a fault.</summary>
@@ -117,8 +118,10 @@ internal unsafe interface IGuestServices
 {
     /// <summary>Runs the syscall in the guest registers; returns the exit status when the guest ended.</summary>
     int? Syscall(GuestState* state);
-    /// <summary>Valgrind's "unhandled instruction bytes" and "Unrecognised instruction" messages.</summary>
-    void ReportUndecodable(ulong pc);
+    /// <summary>Valgrind's "unhandled instruction bytes" and "Unrecognised instruction" messages for the instruction at RIP.</summary>
+    void ReportUndecodable(GuestState* state);
     /// <summary>The "Unrecognised instruction" message alone (ud2 and other defined SIGILL sources).</summary>
-    void ReportUnrecognised(ulong pc);
+    void ReportUnrecognised(GuestState* state);
+    /// <summary>The guest's stack at RIP, as report lines.</summary>
+    IReadOnlyList<string> Stack(GuestState* state);
 }

@@ -7,21 +7,21 @@ using Memcheck.Engine.Reporting;
 namespace Memcheck.Engine.Core;
 
 /// <summary>The engine's answers to the dispatcher: the kernel for syscalls, the commentary for messages.</summary>
-internal sealed unsafe class DispatcherServices(SyscallHandler kernel, Commentary commentary, GuestAddressSpace space) : IGuestServices
+internal sealed unsafe class DispatcherServices(SyscallHandler kernel, Commentary commentary, GuestAddressSpace space,
+    DebugInfoIndex debugInfo, int numCallers) : IGuestServices
 {
     public int? Syscall(GuestState* state) => kernel.Handle(state) is { Exits: true } outcome ? outcome.ExitStatus : null;
 
-    public void ReportUndecodable(ulong pc)
+    public void ReportUndecodable(GuestState* state)
     {
         Span<byte> bytes = stackalloc byte[10];
-        int n = new GuestCodeSource(space.Pages).Read(pc, bytes);
+        int n = new GuestCodeSource(space.Pages).Read(state->Rip, bytes);
         FatalSignalReport.WriteUnhandledBytes(commentary, bytes[..n]);
-        ReportUnrecognised(pc);
+        ReportUnrecognised(state);
     }
 
-    public void ReportUnrecognised(ulong pc) => FatalSignalReport.WriteUnrecognisedInstruction(commentary, pc, Stack(pc));
+    public void ReportUnrecognised(GuestState* state) =>
+        FatalSignalReport.WriteUnrecognisedInstruction(commentary, state->Rip, Stack(state));
 
-    /// <summary>The frames of a report: the faulting PC symbolised (function, file:line, object).
-    /// Only the PC reaches here, so the callers' frames need the guest state passed in (DebugInfoIndex.Capture).</summary>
-    public IReadOnlyList<string> Stack(ulong pc) => new StackTrace([new DebugInfoIndex(space).Describe(pc)]).Render();
+    public IReadOnlyList<string> Stack(GuestState* state) => debugInfo.Capture(state, numCallers).Render();
 }

@@ -17,7 +17,7 @@ public static class GuestSignal
 }
 
 /// <summary>A synchronous fault the guest caused, with the si_code/si_addr details the report prints.</summary>
-public sealed record GuestFault(int Signal, ulong Pc, ulong Address, FaultDetail Detail);
+public sealed record GuestFault(int Signal, ulong Pc, ulong Address, FaultDetail Detail, IReadOnlyList<string> Stack);
 
 public enum FaultDetail
 {

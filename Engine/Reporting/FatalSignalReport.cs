@@ -5,7 +5,7 @@ namespace Memcheck.Engine.Reporting;
 /// <summary>Valgrind's report for a guest killed by a signal whose default action terminates it.</summary>
 public static class FatalSignalReport
 {
-    public static void Write(Commentary c, GuestFault fault, IReadOnlyList<string> stack, ulong mainStackSize)
+    public static void Write(Commentary c, GuestFault fault, ulong mainStackSize)
     {
         c.Line();
         c.Line($"Process terminating with default action of signal {fault.Signal} ({GuestSignal.Name(fault.Signal)})");
@@ -18,7 +18,7 @@ public static class FatalSignalReport
             _ => null,
         };
         if (detail != null) c.Line(detail);
-        foreach (var frame in stack) c.Line(frame);
+        foreach (var frame in fault.Stack) c.Line(frame);
         if (fault.Detail == FaultDetail.NotMapped)
         {
             c.Line(" If you believe this happened as a result of a stack");
