@@ -104,6 +104,22 @@ public sealed unsafe class SseOpsTests
         }
     }
 
+    [Test]
+    public void MoveMasksMatchTheEvaluator([Values(IrType.I8, IrType.I32, IrType.F32, IrType.I64, IrType.F64)] IrType lane)
+    {
+        using var m = new JitTestMachine();
+        var random = new Random((int)lane);
+        for (int round = 0; round < 40; round++)
+        {
+            for (int half = 0; half < 2; half++) *(ulong*)((byte*)m.State + GuestState.XmmOffset(0) + 8 * half) = Pattern(random);
+            var sb = new Superblock(0x401000);
+            sb.IMark(0x401000, 4);
+            sb.Put(GuestState.OffRbx, sb.Unop(IrOp.VMoveMask, IrType.I32, sb.Get(GuestState.XmmOffset(0), IrType.V128), lane));
+            sb.Next = U64(0x401004);
+            Differential.Check(m, sb, $"round {round}");
+        }
+    }
+
     /// <summary>A qword of float edge values, lane-boundary integers or random bits.</summary>
     private static ulong Pattern(Random random) => random.Next(5) switch
     {

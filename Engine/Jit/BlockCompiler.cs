@@ -911,6 +911,12 @@ internal sealed unsafe class BlockEmitter
         }
         bool wide = !InlineOps.IsNarrow(s.Type);
         if (ConstantLaneOffset(s) is int offset) MoveLane(s, offset, wide);
+        else if (SseOps.MoveMask(s) is var mask and not Code.INVALID)
+        {
+            I(Instruction.Create(Code.Movdqu_xmm_xmmm128, Register.XMM0, Frame(BlockFrame.EvalArgs)));
+            I(Instruction.Create(mask, R(Rax, 4), Register.XMM0));
+            I(Instruction.Create(Code.Mov_rm64_r64, Frame(BlockFrame.EvalResult), R64(Rax)));
+        }
         else if (SseOps.TryGet(s, out var sse)) Sse(s, sse, operands.Length, wide);
         else CallEvaluator(s, operands.Length, wide);
         if (wide) return;
