@@ -77,6 +77,49 @@ public sealed unsafe class SseOpsTests
         }
     }
 
+    [Test]
+    public void ConstantLaneExtractsAndInsertsMatchTheEvaluator([Values] bool insert,
+        [Values(IrType.I8, IrType.I16, IrType.I32, IrType.I64, IrType.F32, IrType.F64)] IrType lane)
+    {
+        using var m = new JitTestMachine();
+        var random = new Random((int)lane);
+        for (int index = 0; index < 128 / lane.Bits(); index++)
+        {
+            for (int k = 0; k < 3; k++)
+                for (int half = 0; half < 2; half++)
+                    *(ulong*)((byte*)m.State + GuestState.XmmOffset(k) + 8 * half) = Pattern(random);
+            m.State->Gpr[0] = Pattern(random);
+            var sb = new Superblock(0x401000);
+            sb.IMark(0x401000, 4);
+            var v = sb.Get(GuestState.XmmOffset(0), IrType.V128);
+            var at = U8((ulong)index);
+            if (insert)
+            {
+                var scalar = sb.Get(GuestState.OffRax, lane);
+                sb.Put(GuestState.XmmOffset(2), sb.Triop(IrOp.VInsertLane, IrType.V128, v, at, scalar, lane));
+            }
+            else sb.Put(GuestState.OffRbx, sb.Binop(IrOp.VExtractLane, lane, v, at, lane));
+            sb.Next = U64(0x401004);
+            Differential.Check(m, sb, $"index {index}");
+        }
+    }
+
+    [Test]
+    public void MoveMasksMatchTheEvaluator([Values(IrType.I8, IrType.I32, IrType.F32, IrType.I64, IrType.F64)] IrType lane)
+    {
+        using var m = new JitTestMachine();
+        var random = new Random((int)lane);
+        for (int round = 0; round < 40; round++)
+        {
+            for (int half = 0; half < 2; half++) *(ulong*)((byte*)m.State + GuestState.XmmOffset(0) + 8 * half) = Pattern(random);
+            var sb = new Superblock(0x401000);
+            sb.IMark(0x401000, 4);
+            sb.Put(GuestState.OffRbx, sb.Unop(IrOp.VMoveMask, IrType.I32, sb.Get(GuestState.XmmOffset(0), IrType.V128), lane));
+            sb.Next = U64(0x401004);
+            Differential.Check(m, sb, $"round {round}");
+        }
+    }
+
     /// <summary>A qword of float edge values, lane-boundary integers or random bits.</summary>
     private static ulong Pattern(Random random) => random.Next(5) switch
     {

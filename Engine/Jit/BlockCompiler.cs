@@ -910,7 +910,14 @@ internal sealed unsafe class BlockEmitter
             }
         }
         bool wide = !InlineOps.IsNarrow(s.Type);
-        if (SseOps.TryGet(s, out var sse)) Sse(s, sse, operands.Length, wide);
+        if (ConstantLaneOffset(s) is int offset) MoveLane(s, offset, wide);
+        else if (SseOps.MoveMask(s) is var mask and not Code.INVALID)
+        {
+            I(Instruction.Create(Code.Movdqu_xmm_xmmm128, Register.XMM0, Frame(BlockFrame.EvalArgs)));
+            I(Instruction.Create(mask, R(Rax, 4), Register.XMM0));
+            I(Instruction.Create(Code.Mov_rm64_r64, Frame(BlockFrame.EvalResult), R64(Rax)));
+        }
+        else if (SseOps.TryGet(s, out var sse)) Sse(s, sse, operands.Length, wide);
         else CallEvaluator(s, operands.Length, wide);
         if (wide) return;
         int d = DstReg(s.Dst);
@@ -930,6 +937,38 @@ internal sealed unsafe class BlockEmitter
             I(Instruction.Create(code, Register.XMM0, Register.XMM1));
         }
         I(Instruction.Create(Code.Movdqu_xmmm128_xmm, Frame(wide ? _homes.Slot[s.Dst] : BlockFrame.EvalResult), Register.XMM0));
+    }
+
+    /// <summary>
+    /// Byte offset of the lane a VExtractLane/VInsertLane with a constant in-range index touches, when
+    /// the scalar has the lane's width (extract) or at least it (insert, which keeps the low bytes).
+    /// </summary>
+    private static int? ConstantLaneOffset(in IrStmt s)
+    {
+        if (s.Op is not (IrOp.VExtractLane or IrOp.VInsertLane) || !s.B.IsConst || s.A.Type != IrType.V128) return null;
+        int bits = s.Lane.Bits();
+        if (bits is not (8 or 16 or 32 or 64) || s.B.Const >= (ulong)(128 / bits)) return null;
+        bool fits = s.Op == IrOp.VExtractLane
+            ? InlineOps.IsNarrow(s.Type) && s.Type.Bits() == bits
+            : s.Type == IrType.V128 && InlineOps.IsNarrow(s.C.Type) && s.C.Type.Bits() >= bits;
+        return fits ? (int)s.B.Const * bits / 8 : null;
+    }
+
+    /// <summary>A lane read or written in place in the frame: the operands are staged at EvalArgs.</summary>
+    private void MoveLane(in IrStmt s, int offset, bool wide)
+    {
+        int bytes = s.Lane.Bits() / 8;
+        if (!wide)
+        {
+            LoadMem(Rax, Frame(BlockFrame.EvalArgs + offset), bytes);
+            I(Instruction.Create(Code.Mov_rm64_r64, Frame(BlockFrame.EvalResult), R64(Rax)));
+            return;
+        }
+        int slot = _homes.Slot[s.Dst];
+        I(Instruction.Create(Code.Movdqu_xmm_xmmm128, Register.XMM0, Frame(BlockFrame.EvalArgs)));
+        I(Instruction.Create(Code.Movdqu_xmmm128_xmm, Frame(slot), Register.XMM0));
+        LoadMem(Rax, Frame(BlockFrame.EvalArgs + 32), bytes);
+        I(Instruction.Create(MovRmR.At(bytes), Frame(slot + offset), R(Rax, bytes)));
     }
 
     private void CallEvaluator(in IrStmt s, int operands, bool wide)

@@ -22,6 +22,16 @@ internal static class SseOps
         return code != Code.INVALID;
     }
 
+    /// <summary>pmovmskb/movmskps/movmskpd for a VMoveMask to I32 (result in a general register), else INVALID.</summary>
+    public static Code MoveMask(in IrStmt s) =>
+        s.Kind != StmtKind.Unop || s.Op != IrOp.VMoveMask || s.Type != IrType.I32 || s.A.Type != IrType.V128 ? Code.INVALID : s.Lane switch
+        {
+            IrType.I8 => Code.Pmovmskb_r32_xmm,
+            IrType.I32 or IrType.F32 => Code.Movmskps_r32_xmm,
+            IrType.I64 or IrType.F64 => Code.Movmskpd_r32_xmm,
+            _ => Code.INVALID,
+        };
+
     private static Code Unop(IrOp op, IrType result, IrType arg) => (op, result) switch
     {
         (IrOp.FSqrt, IrType.F64) when arg == result => Code.Sqrtsd_xmm_xmmm64,
