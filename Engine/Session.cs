@@ -1,10 +1,6 @@
-using System.Runtime.InteropServices;
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
-using Memcheck.Engine.DebugInfo;
 using Memcheck.Engine.Guest;
-using Memcheck.Engine.Ir;
-using Memcheck.Engine.Jit;
 using Memcheck.Engine.Os;
 using Memcheck.Engine.Reporting;
 using Memcheck.Engine.Tools.None;
@@ -21,67 +17,36 @@ public static class Session
     public static unsafe RunResult Run(SessionOptions options, TextWriter? log = null)
     {
         log ??= Console.Error;
-        using var space = new GuestAddressSpace();
         // argv[0] is the name as the user typed it, as a shell (and Valgrind) passes it.
         List<string> argv = [options.CommandName ?? options.Program, .. options.Arguments];
-        var program = new ProgramLoader(space).Load(options.Program, argv, EnvironmentForGuest());
-
-        int pid = Environment.ProcessId;
-        var commentary = new Commentary(log, pid, quiet: options.Verbosity == 0);
+        var commentary = new Commentary(log, Environment.ProcessId, quiet: options.Verbosity == 0);
         Tool tool = new NoneTool();
+        using var machine = new GuestMachine(options.Program, argv, EnvironmentForGuest(), tool, commentary, log,
+            context => options.Backend == ExecutionBackend.Interpreter ? new InterpreterBackend() : new JitBackend(context),
+            options.NumCallers, options.ShowBelowMain);
         WriteHeader(commentary, tool, argv);
 
-        var state = (GuestState*)NativeMemory.AlignedAlloc(GuestState.BlockSize, 64);
-        try
-        {
-            new Span<byte>(state, GuestState.BlockSize).Clear();
-            state->Reset();
-            state->Gpr[4] = program.InitialRsp;
-            state->Rip = program.Entry;
+        var scheduler = new GuestScheduler(machine.Space.Pages);
+        machine.Kernel.Threads = scheduler;
+        HostSignals.Install();
 
-            var process = new ProcessInfo
+        int? signal = null;
+        int exitCode = scheduler.Run(machine.MainThread,
+            registers => machine.DispatcherFor((GuestState*)registers, scheduler.Lock).Run(),
+            end =>
             {
-                ExecutablePath = program.ExecutablePath, Argv = argv, InitialBrk = program.BrkStart,
-                Auxv = program.AuxvBytes(), ProcMaps = space.FormatProcMaps,
-            };
-            var kernel = new SyscallHandler(process, space, space.Pages, HostFileDescriptors.Snapshot(), log);
-            var optimiser = new Optimiser { GuestSpecialisation = FlagSpecialiser.Specialise };
-            using var codeCache = new CodeCache();
-            IBackend backend = options.Backend == ExecutionBackend.Interpreter
-                ? new InterpreterBackend()
-                : new JitBackend(new BackendContext(space.Pages.Level1, codeCache));
-            var translator = new Translator(new Lifter(new GuestCodeSource(space.Pages)), tool, optimiser.Run, backend);
-            space.Unmapped += translator.Invalidate;
-            space.ProtectionChanged += (start, length, _) => translator.Invalidate(start, length);
-            space.Remapped += (oldStart, _, length) => translator.Invalidate(oldStart, length);
-            var debugInfo = new DebugInfoIndex(space) { ShowBelowMain = options.ShowBelowMain };
-            var services = new DispatcherServices(kernel, commentary, space, debugInfo, options.NumCallers);
-            var scheduler = new GuestScheduler(space.Pages);
-            kernel.Threads = scheduler;
-            HostSignals.Install();
-
-            int? signal = null;
-            int exitCode = scheduler.Run(state,
-                registers => new Dispatcher(translator, (GuestState*)registers, space.Pages, services, scheduler.Lock, kernel.Delivery).Run(),
-                end =>
+                int code;
+                if (end is GuestEnd.Killed killed)
                 {
-                    int code;
-                    if (end is GuestEnd.Killed killed)
-                    {
-                        FatalSignalReport.Write(commentary, killed.Fault, GuestAddressSpace.StackReserve);
-                        signal = killed.Fault.Signal;
-                        code = 128 + killed.Fault.Signal;
-                    }
-                    else code = ((GuestEnd.Exited)end).Status & 0xFF;
-                    tool.Finish(commentary);
-                    return code;
-                });
-            return new RunResult(exitCode, signal);
-        }
-        finally
-        {
-            NativeMemory.AlignedFree(state);
-        }
+                    FatalSignalReport.Write(commentary, killed.Fault, GuestAddressSpace.StackReserve);
+                    signal = killed.Fault.Signal;
+                    code = 128 + killed.Fault.Signal;
+                }
+                else code = ((GuestEnd.Exited)end).Status & 0xFF;
+                tool.Finish(commentary);
+                return code;
+            });
+        return new RunResult(exitCode, signal);
     }
 
     /// <summary>The environment exactly as this process received it, order included (env prints it).</summary>

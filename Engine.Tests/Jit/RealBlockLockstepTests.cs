@@ -1,11 +1,5 @@
-using Memcheck.Engine.DebugInfo;
-using System.Runtime.InteropServices;
 using Memcheck.Engine.Core;
-using Memcheck.Engine.Cpu;
-using Memcheck.Engine.Guest;
-using Memcheck.Engine.Ir;
 using Memcheck.Engine.Jit;
-using Memcheck.Engine.Os;
 using Memcheck.Engine.Tests.Support;
 using Memcheck.Engine.Tools.None;
 
@@ -40,38 +34,13 @@ public sealed unsafe class RealBlockLockstepTests
     /// <summary>The session's pipeline (loader, lifter, optimiser, kernel, dispatcher) with the lockstep backend.</summary>
     private static (int ExitCode, LockstepBackend Backend) RunInLockstep(string program)
     {
-        using var space = new GuestAddressSpace();
-        List<string> argv = [program];
-        var loaded = new ProgramLoader(space).Load(program, argv, ["LC_ALL=C"]);
-        var commentary = new Commentary(TextWriter.Null, Environment.ProcessId);
-        var state = (GuestState*)NativeMemory.AlignedAlloc(GuestState.BlockSize, 64);
-        try
-        {
-            new Span<byte>(state, GuestState.BlockSize).Clear();
-            state->Reset();
-            state->Gpr[4] = loaded.InitialRsp;
-            state->Rip = loaded.Entry;
-            var process = new ProcessInfo
-            {
-                ExecutablePath = loaded.ExecutablePath, Argv = argv, InitialBrk = loaded.BrkStart,
-                Auxv = loaded.AuxvBytes(), ProcMaps = space.FormatProcMaps,
-            };
-            var kernel = new SyscallHandler(process, space, space.Pages, HostFileDescriptors.Snapshot(), TextWriter.Null);
-            var optimiser = new Optimiser { GuestSpecialisation = FlagSpecialiser.Specialise };
-            using var codeCache = new CodeCache();
-            var backend = new LockstepBackend(new BackendContext(space.Pages.Level1, codeCache) { Chaining = false });
-            var translator = new Translator(new Lifter(new GuestCodeSource(space.Pages)), new NoneTool(), optimiser.Run, backend);
-            space.Unmapped += translator.Invalidate;
-            space.ProtectionChanged += (start, length, _) => translator.Invalidate(start, length);
-            space.Remapped += (oldStart, _, length) => translator.Invalidate(oldStart, length);
-            var end = new Dispatcher(translator, state, space.Pages, new DispatcherServices(kernel, commentary, space, new DebugInfoIndex(space), 12), new GuestLock(), kernel.Delivery).Run();
-            backend.Dispose();
-            int exitCode = end is GuestEnd.Killed killed ? 128 + killed.Fault.Signal : ((GuestEnd.Exited)end).Status & 0xFF;
-            return (exitCode, backend);
-        }
-        finally
-        {
-            NativeMemory.AlignedFree(state);
-        }
+        LockstepBackend? backend = null;
+        using var machine = new GuestMachine(program, [program], ["LC_ALL=C"], new NoneTool(),
+            new Commentary(TextWriter.Null, Environment.ProcessId), TextWriter.Null,
+            context => backend = new LockstepBackend(new BackendContext(context.PageMapLevel1, context.Cache) { Chaining = false }));
+        var end = machine.DispatcherFor(machine.MainThread, new GuestLock()).Run();
+        backend!.Dispose();
+        int exitCode = end is GuestEnd.Killed killed ? 128 + killed.Fault.Signal : ((GuestEnd.Exited)end).Status & 0xFF;
+        return (exitCode, backend);
     }
 }
