@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Memcheck.Engine.Guest;
-using static Memcheck.Engine.Guest.LinuxErrno;
+using static Memcheck.Engine.Os.Errno;
 using static Memcheck.Engine.Guest.LinuxMm;
 
 namespace Memcheck.Engine.Tests.Guest;

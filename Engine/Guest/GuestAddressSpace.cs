@@ -1,4 +1,4 @@
-using static Memcheck.Engine.Guest.LinuxErrno;
+using static Memcheck.Engine.Os.Errno;
 using static Memcheck.Engine.Guest.LinuxMm;
 
 namespace Memcheck.Engine.Guest;

@@ -15,9 +15,3 @@ public static class LinuxMm
     public const int MremapMayMove = 1, MremapFixed = 2, MremapDontUnmap = 4;
 }
 
-/// <summary>The errno values the address space returns (negated, as syscalls do).</summary>
-public static class LinuxErrno
-{
-    public const int EPERM = 1, ENOENT = 2, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14;
-    public const int EEXIST = 17, ENODEV = 19, EINVAL = 22, EOVERFLOW = 75;
-}

@@ -1,7 +1,8 @@
 namespace Memcheck.Engine.Os;
 
 /// <summary>Linux errno values the engine returns itself (negated, as the kernel returns them).</summary>
-internal static class Errno
+public static class Errno
 {
-    public const long EPERM = 1, EBADF = 9, ENOMEM = 12, EACCES = 13, EFAULT = 14, EINVAL = 22, ENOSYS = 38;
+    public const int EPERM = 1, ENOENT = 2, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14;
+    public const int EEXIST = 17, ENODEV = 19, EINVAL = 22, ENOSYS = 38, EOVERFLOW = 75;
 }
