@@ -81,25 +81,9 @@ public static unsafe class HostSignals
         asm.syscall();
         asm.Label(ref done);
         asm.ret();
-        using var code = new MemoryStream();
-        asm.Assemble(new StreamCodeWriter(code), 0);
-
-        const int protRead = 1, protWrite = 2, protExec = 4, mapPrivate = 2, mapAnonymous = 0x20;
-        nuint pageSize = (nuint)Environment.SystemPageSize;
-        nint page = mmap(0, pageSize, protRead | protWrite, mapPrivate | mapAnonymous, -1, 0);
-        if (page == -1) throw new InvalidOperationException($"mmap of the signal handler page failed: errno {Marshal.GetLastPInvokeError()}");
-        code.ToArray().CopyTo(new Span<byte>((void*)page, (int)code.Length));
-        if (mprotect(page, pageSize, protRead | protExec) != 0)
-            throw new InvalidOperationException($"mprotect of the signal handler page failed: errno {Marshal.GetLastPInvokeError()}");
-        return page;
+        return NativeStub.Place(asm, "signal handler");
     }
 
     [DllImport("libc", SetLastError = true)]
     private static extern int sigaction(int signal, byte* action, byte* oldAction);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint mmap(nint addr, nuint length, int prot, int flags, int fd, nint offset);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int mprotect(nint addr, nuint length, int prot);
 }

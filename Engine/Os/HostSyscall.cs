@@ -35,22 +35,6 @@ internal static unsafe class HostSyscall
         asm.mov(r9, __qword_ptr[rsp + 8]);
         asm.syscall();
         asm.ret();
-        using var code = new MemoryStream();
-        asm.Assemble(new StreamCodeWriter(code), 0);
-
-        const int protRead = 1, protWrite = 2, protExec = 4, mapPrivate = 2, mapAnonymous = 0x20;
-        nuint pageSize = (nuint)Environment.SystemPageSize;
-        nint page = mmap(0, pageSize, protRead | protWrite, mapPrivate | mapAnonymous, -1, 0);
-        if (page == -1) throw new InvalidOperationException($"mmap of the syscall stub page failed: errno {Marshal.GetLastPInvokeError()}");
-        code.ToArray().CopyTo(new Span<byte>((void*)page, (int)code.Length));
-        if (mprotect(page, pageSize, protRead | protExec) != 0)
-            throw new InvalidOperationException($"mprotect of the syscall stub page failed: errno {Marshal.GetLastPInvokeError()}");
-        return (delegate* unmanaged<long, ulong, ulong, ulong, ulong, ulong, ulong, long>)page;
+        return (delegate* unmanaged<long, ulong, ulong, ulong, ulong, ulong, ulong, long>)NativeStub.Place(asm, "syscall stub");
     }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint mmap(nint addr, nuint length, int prot, int flags, int fd, nint offset);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int mprotect(nint addr, nuint length, int prot);
 }

@@ -10,32 +10,11 @@ namespace Memcheck.Engine.Tests.Cpu.Sse;
 /// unaligned moves and the string compares are exempt and must match native execution instead.
 /// </summary>
 [TestFixture]
-public sealed unsafe class SseAlignmentTests
+public sealed unsafe class SseAlignmentTests : SseRunnerFixture
 {
-    private const int MemoryBytes = 64;
     private static readonly Mnemonic[] Exempt =
         [Mnemonic.Movups, Mnemonic.Movupd, Mnemonic.Movdqu, Mnemonic.Lddqu,
          Mnemonic.Pcmpistri, Mnemonic.Pcmpestri, Mnemonic.Pcmpistrm, Mnemonic.Pcmpestrm];
-
-    private NativeRunner _native = null!;
-    private LiftedRunner _lifted = null!;
-    private byte* _memory;
-
-    [OneTimeSetUp]
-    public void SetUp()
-    {
-        _native = new NativeRunner();
-        _lifted = new LiftedRunner();
-        _memory = (byte*)NativeMemory.AlignedAlloc(MemoryBytes, 64);
-    }
-
-    [OneTimeTearDown]
-    public void TearDown()
-    {
-        _native.Dispose();
-        _lifted.Dispose();
-        NativeMemory.AlignedFree(_memory);
-    }
 
     public static IEnumerable<SseForm> Forms16() => SseForm.All().Where(f => f.Memory && MemorySize(f) == 16);
 
@@ -47,19 +26,19 @@ public sealed unsafe class SseAlignmentTests
         var bytes = form.Encode(new Random((int)form.Code));
         var start = new CpuImage { Rflags = 0x202, Mxcsr = 0x1F80 };
         new Random(7).NextBytes(new Span<byte>(start.Xmm, 256));
-        start.Gpr[CpuImage.Gprs.Length - 1] = (ulong)(_memory + 8);
-        var memory = new Span<byte>(_memory, MemoryBytes);
+        start.Gpr[CpuImage.Gprs.Length - 1] = (ulong)(Memory + 8);
+        var memory = new Span<byte>(Memory, MemoryBytes);
         memory.Fill(0x5A);
 
         var lifted = start;
-        Assert.That(_lifted.Run(bytes, &lifted, new BufferGuard((ulong)_memory, MemoryBytes), out var exit), Is.True);
+        Assert.That(Lifted.Run(bytes, &lifted, new BufferGuard((ulong)Memory, MemoryBytes), out var exit), Is.True);
         var insn = LiftedRunner.Decode(bytes);
         if (Exempt.Contains(insn.Mnemonic))
         {
             var liftedMemory = memory.ToArray();
             memory.Fill(0x5A);
             var native = start;
-            _native.Run(bytes, &native);
+            Native.Run(bytes, &native);
             Assert.That(exit.Kind, Is.EqualTo(JumpKind.Boring), insn.ToString());
             Assert.That(liftedMemory, Is.EqualTo(memory.ToArray()), insn.ToString());
             Assert.That(new Span<ulong>(lifted.Xmm, 32).ToArray(), Is.EqualTo(new Span<ulong>(native.Xmm, 32).ToArray()), insn.ToString());

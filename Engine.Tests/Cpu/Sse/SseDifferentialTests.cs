@@ -11,30 +11,10 @@ namespace Memcheck.Engine.Tests.Cpu.Sse;
 /// registers, GPRs, OSZAPC and the memory operand must come out identical.
 /// </summary>
 [TestFixture]
-public sealed unsafe class SseDifferentialTests
+public sealed unsafe class SseDifferentialTests : SseRunnerFixture
 {
     private const int Iterations = 40;
-    private const int MemoryBytes = 64, MemoryOperandOffset = 16;
-
-    private NativeRunner _native = null!;
-    private LiftedRunner _lifted = null!;
-    private byte* _memory;
-
-    [OneTimeSetUp]
-    public void SetUp()
-    {
-        _native = new NativeRunner();
-        _lifted = new LiftedRunner();
-        _memory = (byte*)NativeMemory.AlignedAlloc(MemoryBytes, 64);
-    }
-
-    [OneTimeTearDown]
-    public void TearDown()
-    {
-        _native.Dispose();
-        _lifted.Dispose();
-        NativeMemory.AlignedFree(_memory);
-    }
+    private const int MemoryOperandOffset = 16;
 
     public static IEnumerable<SseForm> Forms() => SseForm.All();
 
@@ -70,11 +50,11 @@ public sealed unsafe class SseDifferentialTests
     private void AssertMatchesNative(SseForm form, int seed, uint mxcsr)
     {
         var rng = new Random(seed);
-        var guard = new BufferGuard((ulong)_memory, MemoryBytes);
+        var guard = new BufferGuard((ulong)Memory, MemoryBytes);
         CpuImage start, native, lifted;
         var initialMemory = new byte[MemoryBytes];
         var nativeMemory = new byte[MemoryBytes];
-        var memory = new Span<byte>(_memory, MemoryBytes);
+        var memory = new Span<byte>(Memory, MemoryBytes);
 
         for (int iteration = 0; iteration < Iterations; iteration++)
         {
@@ -83,26 +63,26 @@ public sealed unsafe class SseDifferentialTests
             start = default;
             SseInputs.Fill(rng, shape, new Span<byte>(start.Xmm, 256));
             for (int i = 0; i < CpuImage.Gprs.Length; i++) start.Gpr[i] = SseInputs.Gpr(rng);
-            start.Gpr[CpuImage.Gprs.Length - 1] = (ulong)(_memory + MemoryOperandOffset);
+            start.Gpr[CpuImage.Gprs.Length - 1] = (ulong)(Memory + MemoryOperandOffset);
             start.Rflags = ((ulong)rng.NextInt64() & X86Flags.Oszapc) | 0x202;
             start.Mxcsr = mxcsr;
             SseInputs.Fill(rng, shape, initialMemory);
 
             native = start;
             initialMemory.CopyTo(memory);
-            _native.Run(bytes, &native);
+            Native.Run(bytes, &native);
             memory.CopyTo(nativeMemory);
 
             lifted = start;
             initialMemory.CopyTo(memory);
-            Assert.That(_lifted.Run(bytes, &lifted, guard, out var exit), Is.True, $"lifter rejected {Describe(bytes)}");
+            Assert.That(Lifted.Run(bytes, &lifted, guard, out var exit), Is.True, $"lifter rejected {Describe(bytes)}");
 
             var diffs = Differences(&native, &lifted, nativeMemory, memory);
             if (exit.Kind != JumpKind.Boring || exit.NextAddress != LiftedRunner.Ip + (ulong)bytes.Length)
                 diffs.Insert(0, $"exit {exit}");
             if (diffs.Count > 0)
                 Assert.Fail($"{Describe(bytes)} seed {seed} mxcsr {mxcsr:x} iteration {iteration} shape {shape}\n{string.Join("\n", diffs)}\n"
-                    + $"inputs:\n{Dump(&start, initialMemory)}\n{_lifted.LastBlock}");
+                    + $"inputs:\n{Dump(&start, initialMemory)}\n{Lifted.LastBlock}");
         }
     }
 
