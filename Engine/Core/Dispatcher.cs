@@ -48,9 +48,12 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
     private GuestEnd? Step()
     {
         ulong pc = state->Rip;
-        if (!translator.Has(pc) && !pages.CanExecute(pc, 1))
-            return Fault(GuestSignal.SigSegv, pc, pc, Detail(pc));
-        var translation = translator.Get(pc);
+        var translation = translator.Find(pc);
+        if (translation == null)
+        {
+            if (!pages.CanExecute(pc, 1)) return Fault(GuestSignal.SigSegv, pc, pc, Detail(pc));
+            translation = translator.Translate(pc);
+        }
         var (next, kind) = translation.Execute(state, pages);
         state->Rip = next;
         switch (kind)

@@ -11,17 +11,14 @@ internal sealed class Translator(Lifter lifter, Tool tool, Func<Superblock, Supe
 {
     private readonly Dictionary<ulong, Translation> _cache = [];
 
-    public int TranslatedBlocks { get; private set; }
+    /// <summary>The cached translation of the block at <paramref name="pc"/>, if there is one.</summary>
+    public Translation? Find(ulong pc) => _cache.GetValueOrDefault(pc);
 
-    public bool Has(ulong pc) => _cache.ContainsKey(pc);
-
-    public Translation Get(ulong pc)
+    /// <summary>Translates the block at <paramref name="pc"/> (whose first byte the caller found executable) and caches it.</summary>
+    public Translation Translate(ulong pc)
     {
-        if (_cache.TryGetValue(pc, out var t)) return t;
-        var sb = optimise(tool.Instrument(lifter.Lift(pc)));
-        t = backend.Prepare(sb);
+        var t = backend.Prepare(optimise(tool.Instrument(lifter.Lift(pc))));
         _cache[pc] = t;
-        TranslatedBlocks++;
         return t;
     }
 
@@ -33,7 +30,7 @@ internal sealed class Translator(Lifter lifter, Tool tool, Func<Superblock, Supe
     /// </summary>
     public ulong ValgrindVisiblePc(ulong pc)
     {
-        var block = _cache.Values.Select(t => t.Block).FirstOrDefault(b => b.Statements.ToArray().Any(s => s.Kind == StmtKind.IMark && s.Addr == pc));
+        var block = _cache.Values.Select(t => t.Block).FirstOrDefault(b => HasInstructionAt(b, pc));
         if (block == null) return pc;
         ulong visible = block.GuestAddress, current = block.GuestAddress;
         foreach (ref readonly var s in block.Statements)
@@ -46,6 +43,13 @@ internal sealed class Translator(Lifter lifter, Tool tool, Func<Superblock, Supe
             else if (s.Kind is StmtKind.Load or StmtKind.Store) visible = current;
         }
         return visible;
+    }
+
+    private static bool HasInstructionAt(Superblock block, ulong pc)
+    {
+        foreach (ref readonly var s in block.Statements)
+            if (s.Kind == StmtKind.IMark && s.Addr == pc) return true;
+        return false;
     }
 
     /// <summary>Drop every translation made from guest bytes in [start, start+length).</summary>
