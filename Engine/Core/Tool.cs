@@ -3,16 +3,44 @@ using Memcheck.Engine.Ir;
 namespace Memcheck.Engine.Core;
 
 /// <summary>
-/// What a tool plugs into the core: it rewrites each superblock before optimisation and hears about
-/// the run. The core calls it and knows nothing of any particular tool.
+/// What a tool plugs into the core: it rewrites each superblock before optimisation, may replace guest
+/// functions and the addressability check of every access, and hears about the run. The core calls it
+/// and knows nothing of any particular tool.
 /// </summary>
 public abstract class Tool
 {
     /// <summary>The first header line, e.g. "Nulgrind, the minimal Valgrind tool".</summary>
     public abstract string Banner { get; }
 
+    /// <summary>
+    /// Called once after the program is loaded and before its first instruction, with the engine services the
+    /// tool may use for the rest of the run (address space and its events, stacks, threads, commentary).
+    /// </summary>
+    public virtual void Attach(ToolHost host) { }
+
     /// <summary>Add instrumentation to a freshly lifted superblock.</summary>
     public virtual Superblock Instrument(Superblock sb) => sb;
+
+    /// <summary>Guest functions this tool runs its own code for (malloc, free, operator new, strlen, ...).</summary>
+    public virtual IReadOnlyList<FunctionReplacement> Replacements => [];
+
+    /// <summary>
+    /// The object the replacements appear to live in when a stack shows one of them, as Valgrind shows its
+    /// preload library: "at 0x4848899: malloc (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)".
+    /// </summary>
+    public virtual string ReplacementObjectPath => "/usr/libexec/valgrind/vgpreload_core-amd64-linux.so";
+
+    /// <summary>
+    /// The addressability map generated code checks every guest load and store against, in place of the
+    /// page-ownership check; null keeps the page check (the none tool).
+    /// </summary>
+    public virtual AccessCheck? AccessCheck => null;
+
+    /// <summary>
+    /// Whether the guest's own cleanup functions (__gnu_cxx::__freeres, then __libc_freeres) run when the
+    /// guest exits, before <see cref="Finish"/>, as Valgrind runs them for tools that track the heap.
+    /// </summary>
+    public virtual bool RunsFreeresAtExit => false;
 
     /// <summary>The guest has ended; write the tool's final report.</summary>
     public virtual void Finish(Commentary commentary) { }

@@ -46,6 +46,8 @@ public unsafe struct GuestState
     public const int OffExitAddr = 728;
     public const int OffInstrCount = 736;
     public const int OffFaultAddr = 744;
+    /// <summary>A GCHandle (as nint) to the running tool, so its helpers, called with only this state, can find it.</summary>
+    public const int OffToolHandle = 752;
 
     [FieldOffset(OffRax)] public fixed ulong Gpr[16];
     [FieldOffset(OffRip)] public ulong Rip;
@@ -69,6 +71,7 @@ public unsafe struct GuestState
     [FieldOffset(OffExitAddr)] public ulong ExitAddr;
     [FieldOffset(OffInstrCount)] public ulong InstrCount;
     [FieldOffset(OffFaultAddr)] public ulong FaultAddr;
+    [FieldOffset(OffToolHandle)] public nint ToolHandle;
 
     public static int GprOffset(int encodingIndex) => OffRax + 8 * encodingIndex;
     public static int XmmOffset(int index) => OffXmm0 + 16 * index;
