@@ -17,6 +17,8 @@ namespace Memcheck.Engine.Tests.Core;
 internal sealed unsafe class RedirectTestTool : Tool
 {
     public const ulong ProbeSize = 12345;
+    /// <summary>malloc of this size records the caller's thread number and every live thread's.</summary>
+    public const ulong ThreadProbeSize = 12346;
     public const string ProbeWord = "probe-word";
     public const string PreloadPath = "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so";
     private const ulong ArenaSize = 1 << 20;
@@ -34,6 +36,8 @@ internal sealed unsafe class RedirectTestTool : Tool
     public StackTrace? MallocProbeStack { get; private set; }
     public StackTrace? StrlenProbeStack { get; private set; }
     public IReadOnlyList<ToolThread>? ThreadsAtAttach { get; private set; }
+    public List<(int Caller, int[] Live)> ThreadProbes { get; } = [];
+    public int? FreeresThread { get; private set; }
 
     public override string Banner => "redirect test tool";
     public override string ReplacementObjectPath => PreloadPath;
@@ -60,6 +64,8 @@ internal sealed unsafe class RedirectTestTool : Tool
 
     public bool InArena(ulong address) => address >= ArenaStart && address < ArenaStart + ArenaSize;
 
+    private int NumberOf(GuestState* state) => _host!.Threads.Single(t => t.State == state).Number;
+
     private static RedirectTestTool Of(GuestState* state) => (RedirectTestTool)GCHandle.FromIntPtr(state->ToolHandle).Target!;
 
     private ulong Allocate(ulong size)
@@ -77,6 +83,7 @@ internal sealed unsafe class RedirectTestTool : Tool
         var tool = Of(state);
         tool.Mallocs++;
         if (size == ProbeSize) tool.MallocProbeStack = tool._host!.CaptureStack(state);
+        if (size == ThreadProbeSize) tool.ThreadProbes.Add((tool.NumberOf(state), [.. tool._host!.Threads.Select(t => t.Number)]));
         return tool.Allocate(size);
     }
 
@@ -99,7 +106,11 @@ internal sealed unsafe class RedirectTestTool : Tool
         var tool = Of(state);
         tool.Frees++;
         var stack = tool._host!.DebugInfo.Capture(state, 40);
-        if (stack.Frames.Any(f => f.Function is "__libc_freeres" or "_vgnU_freeres")) tool.FreesDuringFreeres++;
+        if (stack.Frames.Any(f => f.Function is "__libc_freeres" or "_vgnU_freeres"))
+        {
+            tool.FreesDuringFreeres++;
+            tool.FreeresThread = tool.NumberOf(state);
+        }
         return 0;
     }
 
