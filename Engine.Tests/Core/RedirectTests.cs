@@ -31,7 +31,7 @@ public sealed unsafe class RedirectTests
         string maps;
         using (var machine = new GuestMachine(program, [program, output, RedirectTestTool.ProbeWord], ["LC_ALL=C"], tool,
                    new Commentary(log, Environment.ProcessId), log,
-                   context => backend == "jit" ? new JitBackend(context) : new InterpreterBackend(),
+                   context => backend == "jit" ? new JitBackend(context) : new InterpreterBackend(context.AccessCheck),
                    freeres: new FreeresAtExit.Choice(freeres, freeres)))
         {
             end = machine.DispatcherFor(machine.MainThread, new GuestLock()).Run();
