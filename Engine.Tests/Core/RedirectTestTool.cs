@@ -10,7 +10,8 @@ namespace Memcheck.Engine.Tests.Core;
 
 /// <summary>
 /// A tool replacing malloc, calloc, realloc, free, operator new and strlen with helpers that count calls and
-/// hand out blocks from an arena it maps in the guest, so a guest's output shows whether the replacements ran.
+/// hand out blocks from an arena it maps in the guest, so a guest's output shows whether the replacements ran; and
+/// scaled_sum of a library without a soname (dlopen'ed) with another formula.
 /// Stacks are captured in malloc(<see cref="ProbeSize"/>), in strlen of <see cref="ProbeWord"/>, and in frees
 /// made while the guest's exit-time cleanups run.
 /// </summary>
@@ -51,6 +52,7 @@ internal sealed unsafe class RedirectTestTool : Tool
         new("libc.so*", "free", new IrHelper("test_free", &Free, 1, isPure: false)),
         new("libstdc++*", "_Znwm", new IrHelper("test_new", &New, 1, isPure: false)),
         new("libc.so*", "strlen", new IrHelper("test_strlen", &Strlen, 1, isPure: false)),
+        new("NONE", "scaled_sum", new IrHelper("test_scaled_sum", &ScaledSum, 2, isPure: false)),
     ];
 
     public override void Attach(ToolHost host)
@@ -121,6 +123,10 @@ internal sealed unsafe class RedirectTestTool : Tool
         tool.News++;
         return tool.Allocate(size);
     }
+
+    /// <summary>Stands in for scaled_sum of an object without a soname: 100a + b instead of 3(a + b).</summary>
+    [UnmanagedCallersOnly]
+    private static ulong ScaledSum(GuestState* state, ulong a, ulong b, ulong a2, ulong a3) => (ulong)(100 * (int)a + (int)b);
 
     [UnmanagedCallersOnly]
     private static ulong Strlen(GuestState* state, ulong s, ulong a1, ulong a2, ulong a3)
