@@ -52,14 +52,17 @@ internal sealed unsafe partial class BlockEmitter
                     NoFieldZero(0x5, slow);
                     break;
                 case 4:
+                    AllDefinedOr(Code.Cmp_rm8_imm8, fields, 0xAA, back);
                     I(Instruction.Create(Code.Movzx_r32_rm8, R(R11, 4), fields));
                     NoFieldZero(0x55, slow);
                     break;
                 case 8:
+                    AllDefinedOr(Code.Cmp_rm16_imm16, fields, 0xAAAA, back);
                     I(Instruction.Create(Code.Movzx_r32_rm16, R(R11, 4), fields));
                     NoFieldZero(0x5555, slow);
                     break;
                 default:
+                    AllDefinedOr(Code.Cmp_rm32_imm32, fields, 0xAAAAAAAA, back);
                     I(Instruction.Create(Code.Mov_r32_rm32, R(R11, 4), fields));
                     NoFieldZero(0x55555555, slow);
                     break;
@@ -92,6 +95,18 @@ internal sealed unsafe partial class BlockEmitter
             _a.jmp(fault);
         });
         FaultExit(fault);
+    }
+
+    /// <summary>
+    /// Jumps to <paramref name="addressable"/> when the fields are memcheck's all-defined pattern (2 = defined,
+    /// the common case of data being read): one compare instead of the field test.
+    /// </summary>
+    private void AllDefinedOr(Code compare, MemoryOperand fields, uint pattern, Label addressable)
+    {
+        I(compare == Code.Cmp_rm32_imm32
+            ? Instruction.Create(compare, fields, unchecked((int)pattern))
+            : Instruction.Create(compare, fields, (int)pattern));
+        _a.je(addressable);
     }
 
     /// <summary>rdx = the secondary of the address in <paramref name="address"/>; jumps to <paramref name="beyond"/> at or above 2^47. Clobbers rcx.</summary>
