@@ -1,5 +1,6 @@
 using Iced.Intel;
 using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Ir;
 using static Memcheck.Engine.Jit.X64;
 
 namespace Memcheck.Engine.Jit;
@@ -113,14 +114,14 @@ internal sealed unsafe partial class BlockEmitter
     private void SecondaryOf(int address, Label beyond)
     {
         I(Instruction.Create(Code.Mov_r64_rm64, R64(Rcx), R64(address)));
-        I(Instruction.Create(Code.Shr_rm64_imm8, R64(Rcx), 28));
-        I(Instruction.Create(Code.Cmp_rm64_imm32, R64(Rcx), 1 << 19));
+        I(Instruction.Create(Code.Shr_rm64_imm8, R64(Rcx), AddressabilityMap.PrimaryShift));
+        I(Instruction.Create(Code.Cmp_rm64_imm32, R64(Rcx), (int)AddressabilityMap.PrimaryEntries));
         _a.jae(beyond);
         I(Instruction.Create(Code.Mov_r64_imm64, R64(Rdx), (ulong)_ctx.AccessCheck!.Primary));
         I(Instruction.Create(Code.Mov_r64_rm64, R64(Rdx), new MemoryOperand(R64(Rdx), R64(Rcx), 8)));
         I(Instruction.Create(Code.Mov_r32_rm32, R(Rcx, 4), R(address, 4)));
-        I(Instruction.Create(Code.Shr_rm32_imm8, R(Rcx, 4), 16));
-        I(Instruction.Create(Code.And_rm32_imm32, R(Rcx, 4), 0xFFF));
+        I(Instruction.Create(Code.Shr_rm32_imm8, R(Rcx, 4), AddressabilityMap.ChunkShift));
+        I(Instruction.Create(Code.And_rm32_imm32, R(Rcx, 4), AddressabilityMap.MiddleMask));
         I(Instruction.Create(Code.Mov_r64_rm64, R64(Rdx), new MemoryOperand(R64(Rdx), R64(Rcx), 8)));
     }
 
