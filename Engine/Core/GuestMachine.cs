@@ -28,7 +28,7 @@ internal sealed unsafe class GuestMachine : IDisposable
     /// <param name="makeBackend">Compiled code or the interpreter, given the context compiled code is bound to.</param>
     public GuestMachine(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, Tool tool,
         Commentary commentary, TextWriter warnings, Func<BackendContext, IBackend> makeBackend,
-        int numCallers = 12, bool showBelowMain = false)
+        int numCallers = 12, bool showBelowMain = false, bool readInlineInfo = false)
     {
         try
         {
@@ -57,7 +57,7 @@ internal sealed unsafe class GuestMachine : IDisposable
         Space.Unmapped += Translator.Invalidate;
         Space.ProtectionChanged += (start, length, _) => Translator.Invalidate(start, length);
         Space.Remapped += (oldStart, _, length) => Translator.Invalidate(oldStart, length);
-        var debugInfo = new DebugInfoIndex(Space) { ShowBelowMain = showBelowMain };
+        var debugInfo = new DebugInfoIndex(Space) { ShowBelowMain = showBelowMain, ReadInlineInfo = readInlineInfo };
         Services = new DispatcherServices(Kernel, commentary, Space, debugInfo, numCallers);
     }
 
