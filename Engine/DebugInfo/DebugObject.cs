@@ -88,11 +88,12 @@ public sealed class DebugObject
             string hex = Convert.ToHexStringLower(id);
             if (ElfFile.TryOpen($"{debugRoot}/.build-id/{hex[..2]}/{hex[2..]}.debug") is { } byId) return byId;
         }
-        if (file.DebugLink is { } link)
+        if (file.DebugLink is var (link, crc))
         {
+            // A candidate with another CRC is a stale or foreign debug file: skipped, as gdb and Valgrind skip it.
             string dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file.Path)) ?? "/";
             foreach (var candidate in new[] { $"{dir}/{link}", $"{dir}/.debug/{link}", $"{debugRoot}{dir}/{link}" })
-                if (candidate != file.Path && ElfFile.TryOpen(candidate) is { } byLink) return byLink;
+                if (candidate != file.Path && ElfFile.TryOpen(candidate) is { } byLink && byLink.HasCrc(crc)) return byLink;
         }
         return null;
     }
