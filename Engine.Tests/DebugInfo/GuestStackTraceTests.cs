@@ -73,6 +73,27 @@ public partial class GuestStackTraceTests
     }
 
     [Test]
+    public void NumCallersCountsAddressesEachWithAllItsInlinedFrames()
+    {
+        // Valgrind 3.19 --read-inline-info=yes --num-callers=2: "at leaf", then the one caller address as
+        // check, run and main; --num-callers=1 leaves "at leaf" alone.
+        string program = FixtureCompiler.Compile(DebugInfoFiles.Fixture("inline_call.c"), "-g", "-O2");
+        var two = GuestStackProbe.AtFatalSignal(program, maxFrames: 2, readInlineInfo: true).Frames;
+        Assert.That(two.Select(f => f.Function), Is.EqualTo(new[] { "leaf", "check", "run", "main" }));
+        Assert.That(two.Skip(1).Select(f => f.Address).Distinct().Count(), Is.EqualTo(1));
+        Assert.That(GuestStackProbe.AtFatalSignal(program, maxFrames: 1, readInlineInfo: true).Frames, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void WithoutInlineInfoAnAddressIsOneFrameOfItsFunction()
+    {
+        string program = FixtureCompiler.Compile(DebugInfoFiles.Fixture("inline_call.c"), "-g", "-O2");
+        var frames = GuestStackProbe.AtFatalSignal(program).Frames;
+        // Valgrind 3.19 --read-inline-info=no: "by 0x109069: main (inline_call.c:16)", the line of the inlined call.
+        Assert.That(frames.Select(f => $"{f.Function} {f.Line}"), Is.EqualTo(new[] { "leaf 11", "main 16" }));
+    }
+
+    [Test]
     public void ShowBelowMainContinuesThroughLibcStartupToStart()
     {
         string program = FixtureCompiler.Compile(DebugInfoFiles.Fixture("nested_fault.c"), "-g", "-O2");

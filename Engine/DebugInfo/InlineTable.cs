@@ -17,6 +17,7 @@ internal sealed class InlineTable
     private readonly Dictionary<ulong, Dictionary<ulong, DwarfAbbrev>> _abbrevCache = new();
     private readonly Dictionary<int, DwarfUnit> _units = new();
     private readonly Dictionary<int, UnitCalls> _calls = new();
+    private readonly Dictionary<int, string> _names = new();
     private readonly Lazy<int[]> _unitOffsets;
     private readonly Lazy<UnitRange[]> _unitRanges;
 
@@ -39,12 +40,19 @@ internal sealed class InlineTable
     {
         if (UnitAt(address) is not { } unitOffset) return [];
         if (!_calls.TryGetValue(unitOffset, out var unitCalls)) _calls[unitOffset] = unitCalls = ReadCalls(Unit(unitOffset));
-        var result = new List<InlinedCall>();
-        foreach (var call in unitCalls.Calls.Where(c => c.Start <= address && address < c.End).OrderByDescending(c => c.Depth))
+        // Stacks are captured at every allocation: a plain scan, no per-lookup sorting of the unit.
+        var containing = new List<Call>();
+        foreach (var call in unitCalls.Calls)
+            if (call.Start <= address && address < call.End) containing.Add(call);
+        if (containing.Count == 0) return [];
+        containing.Sort((a, b) => b.Depth.CompareTo(a.Depth));
+        var result = new InlinedCall[containing.Count];
+        for (int i = 0; i < result.Length; i++)
         {
+            var call = containing[i];
             int file = (int)call.CallFile - unitCalls.FileBase;
             string? callFile = file >= 0 && file < unitCalls.Files.Count ? unitCalls.Files[file] : null;
-            result.Add(new InlinedCall(call.Origin is { } o ? NameOf(o) ?? "???" : "???", callFile, call.CallLine));
+            result[i] = new InlinedCall(call.Origin is { } o ? Name(o) : "???", callFile, call.CallLine);
         }
         return result;
     }
@@ -102,6 +110,12 @@ internal sealed class InlineTable
             ulong end = DwarfUnit.Find(attributes, DwarfUnit.AtHighPc) is { } high ? unit.HighPc(high, start) : start + 1;
             calls.Add(new Call(start, end, depth, origin, callFile, callLine));
         }
+    }
+
+    private string Name(int origin)
+    {
+        if (!_names.TryGetValue(origin, out var name)) _names[origin] = name = NameOf(origin) ?? "???";
+        return name;
     }
 
     /// <summary>DW_AT_name of the DIE, following abstract_origin and specification to where the name is.</summary>
