@@ -117,7 +117,7 @@ public partial class GuestStackTraceTests
     private static partial Regex LibraryAddress();
 
     /// <summary>The last component of a C++ qualified name: "put" for "shapes::Box&lt;int&gt;::put".</summary>
-    private static string? Unqualified(string? function)
+    internal static string? Unqualified(string? function)
     {
         if (function is null) return null;
         int depth = 0;
@@ -131,7 +131,7 @@ public partial class GuestStackTraceTests
     }
 
     /// <summary>gdb names C++ frames without their parameter list: strip the trailing "(...)".</summary>
-    private static string? WithoutParameters(string? function)
+    internal static string? WithoutParameters(string? function)
     {
         if (function is null || !function.EndsWith(')')) return function;
         int depth = 0;
