@@ -84,6 +84,15 @@ public partial class GuestStackTraceTests
         Assert.That(GuestStackProbe.AtFatalSignal(program, maxFrames: 1, readInlineInfo: true).Frames, Has.Count.EqualTo(1));
     }
 
+    [TestCase("--read-inline-info=yes", "by 0x109069: run (inline_call.c:22)")]
+    [TestCase("--read-inline-info=no", "by 0x109069: main (inline_call.c:16)")]
+    public void ReadInlineInfoOptionReachesTheFatalSignalReport(string option, string frame)
+    {
+        string program = FixtureCompiler.Compile(DebugInfoFiles.Fixture("inline_call.c"), "-g", "-O2");
+        var result = EngineRunner.Run(["--tool=none", option], program);
+        Assert.That(result.Stderr, Does.Contain(frame), result.ToString());
+    }
+
     [Test]
     public void WithoutInlineInfoAnAddressIsOneFrameOfItsFunction()
     {
