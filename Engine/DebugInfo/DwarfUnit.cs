@@ -24,7 +24,7 @@ internal readonly record struct DwarfAttribute(ulong Name, ulong Form, ulong Val
 /// </summary>
 internal sealed class DwarfUnit
 {
-    public const ulong TagCompileUnit = 0x11, TagPartialUnit = 0x3c, TagSkeletonUnit = 0x4a;
+    public const ulong TagCompileUnit = 0x11;
     public const ulong AtName = 0x03, AtStmtList = 0x10, AtLowPc = 0x11, AtHighPc = 0x12, AtAbstractOrigin = 0x31,
         AtSpecification = 0x47, AtRanges = 0x55, AtCallFile = 0x58, AtCallLine = 0x59, AtStrOffsetsBase = 0x72,
         AtAddrBase = 0x73, AtRnglistsBase = 0x74;
@@ -139,7 +139,7 @@ internal sealed class DwarfUnit
         _ => a.Value,
     };
 
-    public ulong IndexedAddress(ulong index) => new DwarfCursor(_s.Addr, checked((int)(_addrBase + index * (ulong)AddressSize))).U64();
+    private ulong IndexedAddress(ulong index) => new DwarfCursor(_s.Addr, checked((int)(_addrBase + index * (ulong)AddressSize))).U64();
 
     /// <summary>DW_AT_high_pc: an address, or (DWARF 4+ constant forms) an offset from low_pc.</summary>
     public ulong HighPc(DwarfAttribute a, ulong lowPc) => a.Form is FormAddr or FormAddrx or FormAddrx1 or FormAddrx2 or FormAddrx3 or FormAddrx4 or FormGnuAddrIndex

@@ -1,7 +1,7 @@
 namespace Memcheck.Engine.DebugInfo;
 
 /// <summary>One inlined call containing an address: the inlined function's name and where it was called from.</summary>
-public readonly record struct InlinedCall(string Function, string? CallFile, int CallLine);
+internal readonly record struct InlinedCall(string Function, string? CallFile, int CallLine);
 
 /// <summary>
 /// The inlined calls (DW_TAG_inlined_subroutine) of an object's .debug_info. Lazy: a lookup finds the
