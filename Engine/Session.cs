@@ -23,7 +23,7 @@ public static class Session
         Tool tool = new NoneTool();
         using var machine = new GuestMachine(options.Program, argv, EnvironmentForGuest(), tool, commentary, log,
             context => options.Backend == ExecutionBackend.Interpreter ? new InterpreterBackend(context.AccessCheck) : new JitBackend(context),
-            options.NumCallers, options.ShowBelowMain);
+            options.NumCallers, options.ShowBelowMain, readInlineInfo: options.ReadInlineInfo ?? tool.ReadsInlineInfo);
         WriteHeader(commentary, tool, argv);
 
         var scheduler = new GuestScheduler(machine.Space.Pages);

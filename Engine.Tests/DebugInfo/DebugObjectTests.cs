@@ -32,6 +32,31 @@ public class DebugObjectTests
         Assert.That(new DebugObject(program).Bias(0x108000, 0), Is.EqualTo(0x108000));
     }
 
+    [Test, Category("Slow")]
+    public void DebugLinkIsFollowedOnlyToAFileWithTheRecordedCrc()
+    {
+        string dir = Directory.CreateTempSubdirectory("memcheck-debuglink").FullName;
+        try
+        {
+            string program = Path.Combine(dir, "prog"), debug = Path.Combine(dir, "prog.debug");
+            File.Copy(FixtureCompiler.Compile(DebugInfoFiles.Fixture("nested_fault.c"), "-g", "-O0", "-Wl,--build-id=none"), program);
+            Tool("objcopy", "--only-keep-debug", program, debug);
+            Tool("objcopy", "--strip-debug", "--add-gnu-debuglink=" + debug, program);
+            Assert.That(new DebugObject(program).DebugFilePath, Is.EqualTo(debug));
+
+            File.AppendAllText(debug, "stale");
+            Assert.That(new DebugObject(program).DebugFilePath, Is.Null);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Test]
+    public void Crc32IsTheIeeeCrcGnuDebuglinkRecords() =>
+        Assert.That(Crc32.Of("123456789"u8), Is.EqualTo(0xCBF43926u));
+
+    private static void Tool(string name, params string[] args) =>
+        Assert.That(NativeRunner.Run(name, args).ExitCode, Is.Zero, $"{name} {string.Join(' ', args)}");
+
     [Test]
     public void DefaultVersionThenGlobalThenFewerUnderscoresIsPreferred()
     {

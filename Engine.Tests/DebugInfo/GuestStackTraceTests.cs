@@ -7,13 +7,16 @@ namespace Memcheck.Engine.Tests.DebugInfo;
 /// <summary>
 /// The stack captured from the guest state at a fault lists the same functions and file:line as gdb's
 /// `bt` at that fault, and renders exactly as Valgrind prints it, addresses included (golden files from
-/// record-stacks.sh), across -O0/-O2, PIE/non-PIE, static/dynamic, DWARF 4/5, C/C++ and through libc.
+/// record-stacks.sh), across -O0/-O2, PIE/non-PIE, static/dynamic, DWARF 4/5, C/C++ and through libc,
+/// with inlined frames where the case reads inline info.
 /// </summary>
 [Category("Slow")]
 public partial class GuestStackTraceTests
 {
     public sealed record StackCase(string Name, string Source, string[] Flags, string Oracles)
     {
+        public bool ReadsInlineInfo => Oracles.Contains("inline");
+
         public override string ToString() => Name;
     }
 
@@ -31,7 +34,7 @@ public partial class GuestStackTraceTests
     public void StackAtFaultRendersAsValgrindPrintsIt(StackCase c)
     {
         string program = FixtureCompiler.Compile(DebugInfoFiles.Fixture(c.Source), c.Flags);
-        var trace = GuestStackProbe.AtFatalSignal(program);
+        var trace = GuestStackProbe.AtFatalSignal(program, readInlineInfo: c.ReadsInlineInfo);
         var expected = File.ReadAllLines(Path.Combine(DebugInfoFiles.Directory, c.Name + ".valgrind"));
         Assert.That(trace.Render().Select(l => MaskLibraryAddress(l.Replace(program, "PROGRAM"))), Is.EqualTo(expected.Select(MaskLibraryAddress)));
     }
@@ -40,10 +43,13 @@ public partial class GuestStackTraceTests
     public void StackAtFaultMatchesGdbBacktrace(StackCase c)
     {
         string program = FixtureCompiler.Compile(DebugInfoFiles.Fixture(c.Source), c.Flags);
-        var trace = GuestStackProbe.AtFatalSignal(program);
+        var trace = GuestStackProbe.AtFatalSignal(program, readInlineInfo: c.ReadsInlineInfo);
         var expected = File.ReadAllLines(Path.Combine(DebugInfoFiles.Directory, c.Name + ".gdb"));
-        var actual = trace.Frames.Select(f => $"{WithoutParameters(f.Function)} {Path.GetFileName(f.File)}:{f.Line}");
-        Assert.That(actual, Is.EqualTo(expected), string.Join('\n', trace.Render()));
+        // Valgrind names an inlined frame by its DW_AT_name, without scopes, where gdb qualifies it:
+        // functions compare unqualified here (the valgrind golden files check the full names).
+        var actual = trace.Frames.Select(f => $"{Unqualified(WithoutParameters(f.Function))} {Path.GetFileName(f.File)}:{f.Line}");
+        Assert.That(actual, Is.EqualTo(expected.Select(l => l.Split(' ')).Select(p => $"{Unqualified(p[0])} {p[1]}")),
+            string.Join('\n', trace.Render()));
     }
 
     [Test]
@@ -64,6 +70,36 @@ public partial class GuestStackTraceTests
     {
         string program = FixtureCompiler.Compile(DebugInfoFiles.Fixture("nested_fault.c"), "-g", "-O0");
         Assert.That(GuestStackProbe.AtFatalSignal(program, maxFrames: 3).Frames, Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public void NumCallersCountsAddressesEachWithAllItsInlinedFrames()
+    {
+        // Valgrind 3.19 --read-inline-info=yes --num-callers=2: "at leaf", then the one caller address as
+        // check, run and main; --num-callers=1 leaves "at leaf" alone.
+        string program = FixtureCompiler.Compile(DebugInfoFiles.Fixture("inline_call.c"), "-g", "-O2");
+        var two = GuestStackProbe.AtFatalSignal(program, maxFrames: 2, readInlineInfo: true).Frames;
+        Assert.That(two.Select(f => f.Function), Is.EqualTo(new[] { "leaf", "check", "run", "main" }));
+        Assert.That(two.Skip(1).Select(f => f.Address).Distinct().Count(), Is.EqualTo(1));
+        Assert.That(GuestStackProbe.AtFatalSignal(program, maxFrames: 1, readInlineInfo: true).Frames, Has.Count.EqualTo(1));
+    }
+
+    [TestCase("--read-inline-info=yes", "by 0x109069: run (inline_call.c:22)")]
+    [TestCase("--read-inline-info=no", "by 0x109069: main (inline_call.c:16)")]
+    public void ReadInlineInfoOptionReachesTheFatalSignalReport(string option, string frame)
+    {
+        string program = FixtureCompiler.Compile(DebugInfoFiles.Fixture("inline_call.c"), "-g", "-O2");
+        var result = EngineRunner.Run(["--tool=none", option], program);
+        Assert.That(result.Stderr, Does.Contain(frame), result.ToString());
+    }
+
+    [Test]
+    public void WithoutInlineInfoAnAddressIsOneFrameOfItsFunction()
+    {
+        string program = FixtureCompiler.Compile(DebugInfoFiles.Fixture("inline_call.c"), "-g", "-O2");
+        var frames = GuestStackProbe.AtFatalSignal(program).Frames;
+        // Valgrind 3.19 --read-inline-info=no: "by 0x109069: main (inline_call.c:16)", the line of the inlined call.
+        Assert.That(frames.Select(f => $"{f.Function} {f.Line}"), Is.EqualTo(new[] { "leaf 11", "main 16" }));
     }
 
     [Test]
@@ -89,8 +125,22 @@ public partial class GuestStackTraceTests
     [GeneratedRegex(@"0x[0-9A-F]{7,}:")]
     private static partial Regex LibraryAddress();
 
+    /// <summary>The last component of a C++ qualified name: "put" for "shapes::Box&lt;int&gt;::put".</summary>
+    internal static string? Unqualified(string? function)
+    {
+        if (function is null) return null;
+        int depth = 0;
+        for (int i = function.Length - 1; i > 0; i--)
+        {
+            if (function[i] == '>') depth++;
+            else if (function[i] == '<') depth--;
+            else if (depth == 0 && function[i] == ':' && function[i - 1] == ':') return function[(i + 1)..];
+        }
+        return function;
+    }
+
     /// <summary>gdb names C++ frames without their parameter list: strip the trailing "(...)".</summary>
-    private static string? WithoutParameters(string? function)
+    internal static string? WithoutParameters(string? function)
     {
         if (function is null || !function.EndsWith(')')) return function;
         int depth = 0;

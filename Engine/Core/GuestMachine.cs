@@ -39,7 +39,7 @@ internal sealed unsafe class GuestMachine : IDisposable
     /// run only when the tool asks for them.</param>
     public GuestMachine(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, Tool tool,
         Commentary commentary, TextWriter warnings, Func<BackendContext, IBackend> makeBackend,
-        int numCallers = 12, bool showBelowMain = false, FreeresAtExit.Choice? freeres = null)
+        int numCallers = 12, bool showBelowMain = false, FreeresAtExit.Choice? freeres = null, bool readInlineInfo = false)
     {
         try
         {
@@ -66,7 +66,7 @@ internal sealed unsafe class GuestMachine : IDisposable
         Kernel = new SyscallHandler(process, Space, Space.Pages, HostFileDescriptors.Snapshot(), warnings);
         var optimiser = new Optimiser { GuestSpecialisation = FlagSpecialiser.Specialise };
         var backend = makeBackend(new BackendContext(Space.Pages.Level1, _codeCache) { AccessCheck = tool.AccessCheck });
-        DebugInfo = new DebugInfoIndex(Space) { ShowBelowMain = showBelowMain };
+        DebugInfo = new DebugInfoIndex(Space) { ShowBelowMain = showBelowMain, ReadInlineInfo = readInlineInfo };
         var allowed = freeres ?? new FreeresAtExit.Choice(Cxx: true, Libc: true);
         if (Program.Interpreter is not null)
             Redirector = new Redirector(tool, Space, DebugInfo,

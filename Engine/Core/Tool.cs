@@ -42,6 +42,9 @@ public abstract class Tool
     /// </summary>
     public virtual bool RunsFreeresAtExit => false;
 
+    /// <summary>Valgrind's --read-inline-info default for the tool: yes for memcheck and massif, no for none.</summary>
+    public virtual bool ReadsInlineInfo => false;
+
     /// <summary>The guest has ended; write the tool's final report.</summary>
     public virtual void Finish(Commentary commentary) { }
 }

@@ -1,14 +1,20 @@
 namespace Memcheck.Engine.DebugInfo;
 
-/// <summary>How one register of the caller is recovered from the callee's frame.</summary>
+/// <summary>
+/// How one register of the caller is recovered from the callee's frame. For the expression kinds,
+/// Value is where the length-prefixed DWARF expression starts in the row's section.
+/// </summary>
 internal readonly record struct RegisterRule(RegisterRule.Kind How, long Value)
 {
-    public enum Kind : byte { SameValue, Undefined, AtCfaOffset, CfaOffset, InRegister, Unsupported }
+    public enum Kind : byte { SameValue, Undefined, AtCfaOffset, CfaOffset, InRegister, AtExpression, IsExpression }
 
     public static readonly RegisterRule Same = new(Kind.SameValue, 0);
 }
 
-/// <summary>The unwind row for one instruction: CFA = register + offset, and each register's rule.</summary>
+/// <summary>
+/// The unwind row for one instruction: CFA = register + offset, or the value of a DWARF expression
+/// (DW_CFA_def_cfa_expression, at CfaExpression in Section), and each register's rule.
+/// </summary>
 internal sealed class UnwindRow
 {
     public const int RegisterCount = 17;
@@ -17,10 +23,23 @@ internal sealed class UnwindRow
     public int ReturnRegister = ReturnAddress;
     public int CfaRegister = -1;
     public long CfaOffset;
-    public bool CfaUnsupported;
+    public int CfaExpression = -1;
+    public byte[] Section = [];
     public RegisterRule[] Rules = new RegisterRule[RegisterCount];
 
-    public UnwindRow Clone() => new() { ReturnRegister = ReturnRegister, CfaRegister = CfaRegister, CfaOffset = CfaOffset, CfaUnsupported = CfaUnsupported, Rules = (RegisterRule[])Rules.Clone() };
+    public UnwindRow Clone() => new()
+    {
+        ReturnRegister = ReturnRegister, CfaRegister = CfaRegister, CfaOffset = CfaOffset, CfaExpression = CfaExpression,
+        Section = Section, Rules = (RegisterRule[])Rules.Clone(),
+    };
+
+    /// <summary>The DWARF expression whose length prefix is at <paramref name="position"/> in the section.</summary>
+    public ReadOnlySpan<byte> Expression(long position)
+    {
+        var c = new DwarfCursor(Section, (int)position);
+        int length = (int)c.Uleb();
+        return Section.AsSpan(c.Position, length);
+    }
 }
 
 /// <summary>
@@ -57,7 +76,7 @@ internal sealed class CallFrameTable
         }
         if (found < 0 || pc >= _fdes[found].End) return null;
         var fde = _fdes[found];
-        var initial = new UnwindRow { ReturnRegister = fde.Cie.ReturnRegister };
+        var initial = new UnwindRow { ReturnRegister = fde.Cie.ReturnRegister, Section = fde.Section };
         Execute(fde.Section, fde.Cie.Instructions, fde.Cie.End, fde.Cie, initial, null, fde.Start, ulong.MaxValue);
         var row = initial.Clone();
         Execute(fde.Section, fde.Instructions, fde.InstructionsEnd, fde.Cie, row, initial, fde.Start, pc);
@@ -178,19 +197,19 @@ internal sealed class CallFrameTable
                 case 0x09: { int r = (int)c.Uleb(); Set(row, r, new(RegisterRule.Kind.InRegister, (long)c.Uleb())); break; }
                 case 0x0a: saved.Push(row.Clone()); break;
                 case 0x0b:
-                    if (saved.TryPop(out var restored)) { row.Rules = restored.Rules; row.CfaRegister = restored.CfaRegister; row.CfaOffset = restored.CfaOffset; row.CfaUnsupported = restored.CfaUnsupported; }
+                    if (saved.TryPop(out var restored)) { row.Rules = restored.Rules; row.CfaRegister = restored.CfaRegister; row.CfaOffset = restored.CfaOffset; row.CfaExpression = restored.CfaExpression; }
                     break;
-                case 0x0c: row.CfaRegister = (int)c.Uleb(); row.CfaOffset = (long)c.Uleb(); row.CfaUnsupported = false; break;
-                case 0x0d: row.CfaRegister = (int)c.Uleb(); row.CfaUnsupported = false; break;
+                case 0x0c: row.CfaRegister = (int)c.Uleb(); row.CfaOffset = (long)c.Uleb(); row.CfaExpression = -1; break;
+                case 0x0d: row.CfaRegister = (int)c.Uleb(); row.CfaExpression = -1; break;
                 case 0x0e: row.CfaOffset = (long)c.Uleb(); break;
-                case 0x0f: c.Skip((int)c.Uleb()); row.CfaUnsupported = true; break;
-                case 0x10: { int r = (int)c.Uleb(); c.Skip((int)c.Uleb()); Set(row, r, new(RegisterRule.Kind.Unsupported, 0)); break; }
+                case 0x0f: row.CfaExpression = c.Position; c.Skip((int)c.Uleb()); break;
+                case 0x10: { int r = (int)c.Uleb(); Set(row, r, new(RegisterRule.Kind.AtExpression, c.Position)); c.Skip((int)c.Uleb()); break; }
                 case 0x11: { int r = (int)c.Uleb(); Set(row, r, new(RegisterRule.Kind.AtCfaOffset, c.Sleb() * cie.DataAlign)); break; }
-                case 0x12: row.CfaRegister = (int)c.Uleb(); row.CfaOffset = c.Sleb() * cie.DataAlign; row.CfaUnsupported = false; break;
+                case 0x12: row.CfaRegister = (int)c.Uleb(); row.CfaOffset = c.Sleb() * cie.DataAlign; row.CfaExpression = -1; break;
                 case 0x13: row.CfaOffset = c.Sleb() * cie.DataAlign; break;
                 case 0x14: { int r = (int)c.Uleb(); Set(row, r, new(RegisterRule.Kind.CfaOffset, (long)c.Uleb() * cie.DataAlign)); break; }
                 case 0x15: { int r = (int)c.Uleb(); Set(row, r, new(RegisterRule.Kind.CfaOffset, c.Sleb() * cie.DataAlign)); break; }
-                case 0x16: { int r = (int)c.Uleb(); c.Skip((int)c.Uleb()); Set(row, r, new(RegisterRule.Kind.Unsupported, 0)); break; }
+                case 0x16: { int r = (int)c.Uleb(); Set(row, r, new(RegisterRule.Kind.IsExpression, c.Position)); c.Skip((int)c.Uleb()); break; }
                 case 0x2e: c.Uleb(); break; // GNU_args_size
                 case 0x2f: { int r = (int)c.Uleb(); Set(row, r, new(RegisterRule.Kind.AtCfaOffset, -(long)c.Uleb() * cie.DataAlign)); break; }
                 default: throw new InvalidDataException($"DW_CFA opcode 0x{op:x}");

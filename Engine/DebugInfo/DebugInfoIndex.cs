@@ -21,6 +21,8 @@ public sealed unsafe class DebugInfoIndex
 
     /// <summary>Where the tool's function replacements live; described by the engine, never opened as a file.</summary>
     public ReplacementObject? Replacements { get; set; }
+    /// <summary>--read-inline-info: when true, an address inside inlined code describes as one frame per inlined call.</summary>
+    public bool ReadInlineInfo { get; init; }
 
     public DebugInfoIndex(GuestAddressSpace space, string debugRoot = DebugObject.DebugRoot)
     {
@@ -43,27 +45,46 @@ public sealed unsafe class DebugInfoIndex
         return obj?.Bias(mapping.Start, mapping.Offset) is { } bias ? (obj, bias, path) : null;
     }
 
-    /// <summary>What Valgrind prints for one frame's address.</summary>
-    public StackFrame Describe(ulong address)
+    /// <summary>
+    /// What Valgrind prints for one frame's address: with inline info, a frame for each inlined call
+    /// containing it (the innermost at the address's line, each outer one at the inner call's
+    /// call_file:call_line), then the enclosing function at the outermost call's site; else one frame.
+    /// </summary>
+    public IReadOnlyList<StackFrame> Describe(ulong address)
     {
-        if (Replacements is { } replacements && replacements.Contains(address)) return replacements.Describe(address);
-        if (Locate(address) is not var (obj, bias, path)) return new StackFrame(address, null, null, 0, null);
+        if (Replacements is { } replacements && replacements.Contains(address)) return [replacements.Describe(address)];
+        if (Locate(address) is not var (obj, bias, path)) return [new StackFrame(address, null, null, 0, null)];
         ulong linkAddress = address - (ulong)bias;
         string? function = obj.FunctionAt(linkAddress) is { } sym ? Demangler.Demangle(sym.Name) : null;
         if (!ShowBelowMain && function is not null && FunctionKinds.IsBelowMain(function)) function = FunctionKinds.BelowMainName;
         var line = obj.Lines?.Find(linkAddress);
-        return new StackFrame(address, function, line?.File, line?.Line ?? 0, path);
+        string? file = line?.File;
+        int lineNumber = line?.Line ?? 0;
+        var frames = new List<StackFrame>(1);
+        if (ReadInlineInfo && obj.Inlines is { } inlines)
+        {
+            foreach (var call in inlines.At(linkAddress))
+            {
+                frames.Add(new StackFrame(address, call.Function, file, lineNumber, path));
+                (file, lineNumber) = (call.CallFile, call.CallLine);
+            }
+        }
+        frames.Add(new StackFrame(address, function, file, lineNumber, path));
+        return frames;
     }
 
-    /// <summary>The guest's current stack: at most <paramref name="maxFrames"/> frames, ending as Valgrind ends.</summary>
+    /// <summary>
+    /// The guest's current stack: at most <paramref name="maxFrames"/> addresses (Valgrind counts
+    /// --num-callers in addresses, each expanding into its inlined frames), ending as Valgrind ends.
+    /// </summary>
     public StackTrace Capture(GuestState* state, int maxFrames)
     {
         var frames = new List<StackFrame>();
         foreach (ulong address in new Unwinder(this, ReadWord).Walk(state, maxFrames))
         {
-            var frame = Describe(address);
-            frames.Add(frame);
-            if (!ShowBelowMain && frame.Function is { } f && (f == FunctionKinds.Main || f == FunctionKinds.BelowMainName)) break;
+            var described = Describe(address);
+            frames.AddRange(described);
+            if (!ShowBelowMain && described[^1].Function is { } f && (f == FunctionKinds.Main || f == FunctionKinds.BelowMainName)) break;
         }
         return new StackTrace(frames);
     }

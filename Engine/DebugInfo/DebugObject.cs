@@ -14,6 +14,7 @@ public sealed class DebugObject
     private readonly Lazy<SymbolTable> _symbols;
     private readonly Lazy<LineTable?> _lines;
     private readonly Lazy<CallFrameTable> _frames;
+    private readonly Lazy<InlineTable?> _inlines;
 
     public string Path { get; }
 
@@ -25,6 +26,7 @@ public sealed class DebugObject
         _symbols = new Lazy<SymbolTable>(() => new SymbolTable(DwarfSources()));
         _lines = new Lazy<LineTable?>(LoadLines);
         _frames = new Lazy<CallFrameTable>(LoadFrames);
+        _inlines = new Lazy<InlineTable?>(LoadInlines);
     }
 
     /// <summary>The separate debug file in use, if one was found.</summary>
@@ -39,6 +41,9 @@ public sealed class DebugObject
     public LineTable? Lines => _lines.Value;
 
     internal CallFrameTable Frames => _frames.Value;
+
+    /// <summary>The inlined calls of .debug_info, read a unit at a time on first use.</summary>
+    internal InlineTable? Inlines => _inlines.Value;
 
     /// <summary>Load bias of a mapping of this file: its address minus the link-time address of the same file offset.</summary>
     public long? Bias(ulong mappingStart, long fileOffset)
@@ -64,6 +69,9 @@ public sealed class DebugObject
         return null;
     }
 
+    private InlineTable? LoadInlines() =>
+        DwarfSources().FirstOrDefault(f => f.Find(".debug_info") is not null) is { } f ? new InlineTable(DwarfSections.From(f)) : null;
+
     private CallFrameTable LoadFrames()
     {
         var file = _file.Value;
@@ -80,11 +88,12 @@ public sealed class DebugObject
             string hex = Convert.ToHexStringLower(id);
             if (ElfFile.TryOpen($"{debugRoot}/.build-id/{hex[..2]}/{hex[2..]}.debug") is { } byId) return byId;
         }
-        if (file.DebugLink is { } link)
+        if (file.DebugLink is var (link, crc))
         {
+            // A candidate with another CRC is a stale or foreign debug file: skipped, as gdb and Valgrind skip it.
             string dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file.Path)) ?? "/";
             foreach (var candidate in new[] { $"{dir}/{link}", $"{dir}/.debug/{link}", $"{debugRoot}{dir}/{link}" })
-                if (candidate != file.Path && ElfFile.TryOpen(candidate) is { } byLink) return byLink;
+                if (candidate != file.Path && ElfFile.TryOpen(candidate) is { } byLink && byLink.HasCrc(crc)) return byLink;
         }
         return null;
     }

@@ -81,15 +81,22 @@ internal sealed class ElfFile
         return result;
     }
 
-    /// <summary>The .gnu_debuglink file name, when the file names a separate debug file.</summary>
-    public string? DebugLink
+    /// <summary>The .gnu_debuglink file name and the CRC-32 of that file, when the file names a separate debug file.</summary>
+    public (string Name, uint Crc)? DebugLink
     {
         get
         {
             var data = Contents(".gnu_debuglink");
-            return data.Length == 0 ? null : DwarfCursor.CStringAt(data, 0);
+            if (data.Length == 0) return null;
+            string name = DwarfCursor.CStringAt(data, 0);
+            // The name's bytes and NUL, padded to four bytes, then the CRC.
+            int crcAt = (Encoding.UTF8.GetByteCount(name) + 1 + 3) & ~3;
+            return crcAt + 4 <= data.Length ? (name, U32(data, crcAt)) : null;
         }
     }
+
+    /// <summary>Whether the file's CRC-32 is the one a .gnu_debuglink recorded.</summary>
+    public bool HasCrc(uint crc) => Crc32.Of(_bytes) == crc;
 
     private static byte[]? FindBuildId(ReadOnlySpan<byte> notes)
     {

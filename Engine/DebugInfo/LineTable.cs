@@ -48,9 +48,23 @@ public sealed class LineTable
         return _sorted[found];
     }
 
-    private static void ReadUnit(byte[] data, int start, int end, bool dwarf64, byte[] lineStr, byte[] str, List<LineRow> rows)
+    /// <summary>
+    /// The file names of the line program at <paramref name="offset"/> and the number of the first
+    /// (DW_AT_call_file and DW_LNS_set_file count from 0 in DWARF 5, from 1 before).
+    /// </summary>
+    internal static (IReadOnlyList<string> Files, int FileBase) FileNames(byte[] debugLine, int offset, byte[] lineStr, byte[] str)
     {
-        var c = new DwarfCursor(data.AsSpan(0, end), start);
+        var c = new DwarfCursor(debugLine, offset);
+        var (_, dwarf64) = c.UnitLength();
+        var header = ReadHeader(ref c, dwarf64, lineStr, str);
+        return (header.Files, header.FileBase);
+    }
+
+    private sealed record Header(int Program, int MinInstLength, int LineBase, int LineRange, int OpcodeBase,
+        byte[] StandardLengths, List<string> Directories, List<string> Files, int FileBase);
+
+    private static Header ReadHeader(ref DwarfCursor c, bool dwarf64, byte[] lineStr, byte[] str)
+    {
         int version = c.U16();
         if (version >= 5) c.Skip(2); // address size, segment selector size
         ulong headerLength = c.Offset(dwarf64);
@@ -80,8 +94,14 @@ public sealed class LineTable
                 files.Add(Join(directories, dir, f));
             }
         }
-        // DWARF 5 numbers files from 0, earlier versions from 1.
-        int fileBase = version >= 5 ? 0 : 1;
+        return new Header(program, minInstLength, lineBase, lineRange, opcodeBase, standardLengths, directories, files, version >= 5 ? 0 : 1);
+    }
+
+    private static void ReadUnit(byte[] data, int start, int end, bool dwarf64, byte[] lineStr, byte[] str, List<LineRow> rows)
+    {
+        var c = new DwarfCursor(data.AsSpan(0, end), start);
+        var (program, minInstLength, lineBase, lineRange, opcodeBase, standardLengths, directories, files, fileBase) =
+            ReadHeader(ref c, dwarf64, lineStr, str);
 
         c.Position = program;
         ulong address = 0;

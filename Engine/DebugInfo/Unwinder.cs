@@ -44,9 +44,7 @@ internal sealed unsafe class Unwinder(DebugInfoIndex index, Func<ulong, ulong?> 
     {
         if (index.Locate(address) is not var (obj, bias, _)) return false;
         var row = obj.Frames.RowAt(address - (ulong)bias);
-        if (row is null || row.CfaUnsupported || row.CfaRegister is < 0 or >= UnwindRow.RegisterCount || regs[row.CfaRegister] is not { } baseValue)
-            return false;
-        ulong cfa = baseValue + (ulong)row.CfaOffset;
+        if (row is null || Cfa(row, regs) is not { } cfa) return false;
         var caller = new ulong?[UnwindRow.RegisterCount];
         for (int r = 0; r < UnwindRow.RegisterCount; r++)
         {
@@ -57,14 +55,24 @@ internal sealed unsafe class Unwinder(DebugInfoIndex index, Func<ulong, ulong?> 
                 RegisterRule.Kind.AtCfaOffset => readWord(cfa + (ulong)rule.Value),
                 RegisterRule.Kind.CfaOffset => cfa + (ulong)rule.Value,
                 RegisterRule.Kind.InRegister => rule.Value < UnwindRow.RegisterCount ? regs[rule.Value] : null,
+                RegisterRule.Kind.AtExpression => DwarfExpression.Evaluate(row.Expression(rule.Value), regs, readWord, cfa) is { } at ? readWord(at) : null,
+                RegisterRule.Kind.IsExpression => DwarfExpression.Evaluate(row.Expression(rule.Value), regs, readWord, cfa),
                 _ => null,
             };
         }
-        caller[Rsp] = cfa;
+        // The CFA is the caller's stack pointer unless a rule (a signal frame's) restores it otherwise.
+        if (row.Rules[Rsp].How == RegisterRule.Kind.SameValue) caller[Rsp] = cfa;
         caller[UnwindRow.ReturnAddress] = row.ReturnRegister < UnwindRow.RegisterCount ? caller[row.ReturnRegister] : null;
         if (caller[UnwindRow.ReturnAddress] is null) return false;
         Array.Copy(caller, regs, regs.Length);
         return true;
+    }
+
+    /// <summary>The canonical frame address: register + offset, or the value of the row's CFA expression.</summary>
+    private ulong? Cfa(UnwindRow row, ulong?[] regs)
+    {
+        if (row.CfaExpression >= 0) return DwarfExpression.Evaluate(row.Expression(row.CfaExpression), regs, readWord, null);
+        return row.CfaRegister is >= 0 and < UnwindRow.RegisterCount && regs[row.CfaRegister] is { } baseValue ? baseValue + (ulong)row.CfaOffset : null;
     }
 
     private bool StepByFramePointer(ulong?[] regs)
