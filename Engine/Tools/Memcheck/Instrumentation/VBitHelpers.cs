@@ -1,0 +1,157 @@
+using System.Runtime.InteropServices;
+using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Ir;
+
+namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
+
+/// <summary>
+/// The helpers instrumented code calls: V bits of loads and stores (memcheck's LOADV/STOREV) and the
+/// undefined-value checks. The tool is found through <see cref="GuestState.ToolHandle"/>. Addressability is not
+/// checked here: compiled code checks it at the access itself, after these run (Valgrind's order too).
+/// Loads and stores take the V bits of their address and report an undefined one first, so an access costs one
+/// call; <c>rip</c> arguments are the instruction's address, stored in the state before any report.
+/// </summary>
+internal static unsafe class VBitHelpers
+{
+    // (address, address V bits, rip) -> V bits of the loaded value.
+    public static readonly IrHelper LoadV1 = new("mc_loadv8", &Load1, 3, isPure: false);
+    public static readonly IrHelper LoadV2 = new("mc_loadv16", &Load2, 3, isPure: false);
+    public static readonly IrHelper LoadV4 = new("mc_loadv32", &Load4, 3, isPure: false);
+    public static readonly IrHelper LoadV8 = new("mc_loadv64", &Load8, 3, isPure: false);
+    /// <summary>(address, half 0 or 1, address V bits, rip) -> V bits of that half of a 16-byte load.</summary>
+    public static readonly IrHelper LoadV16Half = new("mc_loadv128_half", &Load16Half, 4, isPure: false);
+
+    // (address, V bits, address V bits, rip).
+    public static readonly IrHelper StoreV1 = new("mc_storev8", &Store1, 4, isPure: false);
+    public static readonly IrHelper StoreV2 = new("mc_storev16", &Store2, 4, isPure: false);
+    public static readonly IrHelper StoreV4 = new("mc_storev32", &Store4, 4, isPure: false);
+    public static readonly IrHelper StoreV8 = new("mc_storev64", &Store8, 4, isPure: false);
+
+    /// <summary>(V bits of a condition, rip): reports a conditional jump on an undefined condition.</summary>
+    public static readonly IrHelper CheckCondition = new("mc_value_check0", &Condition, 2, isPure: false);
+    /// <summary>(V bits, size in bytes, rip): reports use of an undefined value of that size.</summary>
+    public static readonly IrHelper CheckValue = new("mc_value_checkN", &Value, 3, isPure: false);
+
+    /// <summary>(address, size) -> all ones when any byte of the range is undefined (a dirty helper's memory input).</summary>
+    public static readonly IrHelper RangeUndefined = new("mc_range_undefined", &AnyUndefined, 2, isPure: false);
+    /// <summary>(address, size, V bits 0 or all ones): a dirty helper's memory output.</summary>
+    public static readonly IrHelper SetRange = new("mc_set_range", &SetRangeVBits, 3, isPure: false);
+
+    public static IrHelper LoadOfSize(int bytes) => bytes switch
+    {
+        1 => LoadV1,
+        2 => LoadV2,
+        4 => LoadV4,
+        8 => LoadV8,
+        _ => throw new ArgumentOutOfRangeException(nameof(bytes), bytes, "no LOADV of that size"),
+    };
+
+    public static IrHelper StoreOfSize(int bytes) => bytes switch
+    {
+        1 => StoreV1,
+        2 => StoreV2,
+        4 => StoreV4,
+        8 => StoreV8,
+        _ => throw new ArgumentOutOfRangeException(nameof(bytes), bytes, "no STOREV of that size"),
+    };
+
+    private static object Tool(GuestState* state) => GCHandle.FromIntPtr(state->ToolHandle).Target
+        ?? throw new InvalidOperationException("the guest state has no tool handle");
+
+    private static IShadowMemoryOwner Owner(GuestState* state) => (IShadowMemoryOwner)Tool(state);
+
+    private static void ReportAddress(GuestState* state, ulong addressVBits, ulong rip)
+    {
+        if (addressVBits == 0) return;
+        state->Rip = rip;
+        ((IUndefinedValueReports)Tool(state)).ValueOfSize(state, 8);
+    }
+
+    private static ulong LoadV(GuestState* state, ulong address, int size, ulong addressVBits, ulong rip)
+    {
+        ReportAddress(state, addressVBits, rip);
+        var owner = Owner(state);
+        ulong vbits = owner.Shadow.GetVBits(address, size, out bool addressable);
+        if (!addressable && size == 8 && owner.PartialLoadsOk && (address & 7) == 0)
+            vbits = NoAccessAsUndefined(owner.Shadow, address, address, 8, vbits);
+        return vbits;
+    }
+
+    [UnmanagedCallersOnly] private static ulong Load1(GuestState* s, ulong a, ulong av, ulong rip, ulong _) => LoadV(s, a, 1, av, rip);
+    [UnmanagedCallersOnly] private static ulong Load2(GuestState* s, ulong a, ulong av, ulong rip, ulong _) => LoadV(s, a, 2, av, rip);
+    [UnmanagedCallersOnly] private static ulong Load4(GuestState* s, ulong a, ulong av, ulong rip, ulong _) => LoadV(s, a, 4, av, rip);
+    [UnmanagedCallersOnly] private static ulong Load8(GuestState* s, ulong a, ulong av, ulong rip, ulong _) => LoadV(s, a, 8, av, rip);
+
+    [UnmanagedCallersOnly]
+    private static ulong Load16Half(GuestState* state, ulong address, ulong half, ulong addressVBits, ulong rip)
+    {
+        ReportAddress(state, addressVBits, rip);
+        var owner = Owner(state);
+        ulong at = address + 8 * half;
+        ulong vbits = owner.Shadow.GetVBits(at, 8, out bool addressable);
+        if (!addressable && owner.PartialLoadsOk && (address & 15) == 0)
+            vbits = NoAccessAsUndefined(owner.Shadow, address, at, 16, vbits);
+        return vbits;
+    }
+
+    /// <summary>
+    /// --partial-loads-ok=yes: when some byte of the whole aligned access [start, start+size) is addressable, the
+    /// noaccess bytes of the 8 at <paramref name="at"/> read as undefined rather than defined.
+    /// </summary>
+    private static ulong NoAccessAsUndefined(ShadowMemory shadow, ulong start, ulong at, int size, ulong vbits)
+    {
+        bool anyAddressable = false;
+        for (ulong a = start; a < start + (ulong)size && !anyAddressable; a++) anyAddressable = shadow.Get(a) != VaBits.NoAccess;
+        if (!anyAddressable) return vbits;
+        for (int i = 0; i < 8; i++)
+            if (shadow.Get(at + (ulong)i) == VaBits.NoAccess) vbits |= 0xFFUL << (8 * i);
+        return vbits;
+    }
+
+    private static ulong StoreV(GuestState* state, ulong address, int size, ulong vbits, ulong addressVBits, ulong rip)
+    {
+        ReportAddress(state, addressVBits, rip);
+        Owner(state).Shadow.SetVBits(address, size, vbits);
+        return 0;
+    }
+
+    [UnmanagedCallersOnly] private static ulong Store1(GuestState* s, ulong a, ulong v, ulong av, ulong rip) => StoreV(s, a, 1, v, av, rip);
+    [UnmanagedCallersOnly] private static ulong Store2(GuestState* s, ulong a, ulong v, ulong av, ulong rip) => StoreV(s, a, 2, v, av, rip);
+    [UnmanagedCallersOnly] private static ulong Store4(GuestState* s, ulong a, ulong v, ulong av, ulong rip) => StoreV(s, a, 4, v, av, rip);
+    [UnmanagedCallersOnly] private static ulong Store8(GuestState* s, ulong a, ulong v, ulong av, ulong rip) => StoreV(s, a, 8, v, av, rip);
+
+    [UnmanagedCallersOnly]
+    private static ulong Condition(GuestState* state, ulong vbits, ulong rip, ulong a2, ulong a3)
+    {
+        if (vbits == 0) return 0;
+        state->Rip = rip;
+        ((IUndefinedValueReports)Tool(state)).ConditionalJump(state);
+        return 0;
+    }
+
+    [UnmanagedCallersOnly]
+    private static ulong Value(GuestState* state, ulong vbits, ulong size, ulong rip, ulong a3)
+    {
+        if (vbits == 0) return 0;
+        state->Rip = rip;
+        ((IUndefinedValueReports)Tool(state)).ValueOfSize(state, (int)size);
+        return 0;
+    }
+
+    [UnmanagedCallersOnly]
+    private static ulong AnyUndefined(GuestState* state, ulong address, ulong size, ulong a2, ulong a3)
+    {
+        var shadow = Owner(state).Shadow;
+        for (ulong i = 0; i < size; i++)
+            if (shadow.GetVBits(address + i, 1, out _) != 0) return ulong.MaxValue;
+        return 0;
+    }
+
+    [UnmanagedCallersOnly]
+    private static ulong SetRangeVBits(GuestState* state, ulong address, ulong size, ulong vbits, ulong a3)
+    {
+        var shadow = Owner(state).Shadow;
+        for (ulong i = 0; i < size; i++) shadow.SetVBits(address + i, 1, vbits == 0 ? 0 : 0xFFUL);
+        return 0;
+    }
+}
