@@ -52,7 +52,7 @@ internal sealed unsafe class GuestMachine : IDisposable
         };
         Kernel = new SyscallHandler(process, Space, Space.Pages, HostFileDescriptors.Snapshot(), warnings);
         var optimiser = new Optimiser { GuestSpecialisation = FlagSpecialiser.Specialise };
-        var backend = makeBackend(new BackendContext(Space.Pages.Level1, _codeCache));
+        var backend = makeBackend(new BackendContext(Space.Pages.Level1, _codeCache) { AccessCheck = tool.AccessCheck });
         Translator = new Translator(new Lifter(new GuestCodeSource(Space.Pages)), tool, optimiser.Run, backend);
         Space.Unmapped += Translator.Invalidate;
         Space.ProtectionChanged += (start, length, _) => Translator.Invalidate(start, length);
