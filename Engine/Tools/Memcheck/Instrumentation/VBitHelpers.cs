@@ -27,10 +27,10 @@ internal static unsafe class VBitHelpers
     public static readonly IrHelper StoreV4 = new("mc_storev32", &Store4, 4, isPure: false);
     public static readonly IrHelper StoreV8 = new("mc_storev64", &Store8, 4, isPure: false);
 
-    /// <summary>(V bits of a condition, rip): reports a conditional jump on an undefined condition.</summary>
-    public static readonly IrHelper CheckCondition = new("mc_value_check0", &Condition, 2, isPure: false);
-    /// <summary>(V bits, size in bytes, rip): reports use of an undefined value of that size.</summary>
-    public static readonly IrHelper CheckValue = new("mc_value_checkN", &Value, 3, isPure: false);
+    /// <summary>(rip): reports a conditional jump on an undefined condition; called guarded by that condition's V bit.</summary>
+    public static readonly IrHelper ReportCondition = new("mc_value_check0_fail", &Condition, 1, isPure: false);
+    /// <summary>(size in bytes, rip): reports use of an undefined value of that size; called guarded by its V bits.</summary>
+    public static readonly IrHelper ReportValue = new("mc_value_checkN_fail", &Value, 2, isPure: false);
 
     /// <summary>(address, size) -> all ones when any byte of the range is undefined (a dirty helper's memory input).</summary>
     public static readonly IrHelper RangeUndefined = new("mc_range_undefined", &AnyUndefined, 2, isPure: false);
@@ -121,18 +121,16 @@ internal static unsafe class VBitHelpers
     [UnmanagedCallersOnly] private static ulong Store8(GuestState* s, ulong a, ulong v, ulong av, ulong rip) => StoreV(s, a, 8, v, av, rip);
 
     [UnmanagedCallersOnly]
-    private static ulong Condition(GuestState* state, ulong vbits, ulong rip, ulong a2, ulong a3)
+    private static ulong Condition(GuestState* state, ulong rip, ulong a1, ulong a2, ulong a3)
     {
-        if (vbits == 0) return 0;
         state->Rip = rip;
         ((IUndefinedValueReports)Tool(state)).ConditionalJump(state);
         return 0;
     }
 
     [UnmanagedCallersOnly]
-    private static ulong Value(GuestState* state, ulong vbits, ulong size, ulong rip, ulong a3)
+    private static ulong Value(GuestState* state, ulong size, ulong rip, ulong a2, ulong a3)
     {
-        if (vbits == 0) return 0;
         state->Rip = rip;
         ((IUndefinedValueReports)Tool(state)).ValueOfSize(state, (int)size);
         return 0;

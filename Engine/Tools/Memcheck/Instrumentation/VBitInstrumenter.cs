@@ -138,9 +138,9 @@ public sealed class VBitInstrumenter(ExpensiveChecks expensive = ExpensiveChecks
         {
             var v = V(value);
             if (ShadowOps.IsDefined(v)) return;
-            var any = v.Type == IrType.I64 ? v : _ops.PCast(v, IrType.I64);
-            if (size == 0) _out.Call(VBitHelpers.CheckCondition, any, IrValue.U64(_rip));
-            else _out.Call(VBitHelpers.CheckValue, any, IrValue.U64((ulong)size), IrValue.U64(_rip));
+            var undefined = _ops.PCast(v, IrType.I1);
+            if (size == 0) _out.CallGuarded(undefined, VBitHelpers.ReportCondition, IrValue.U64(_rip));
+            else _out.CallGuarded(undefined, VBitHelpers.ReportValue, IrValue.U64((ulong)size), IrValue.U64(_rip));
             _shadow[value.Temp] = ShadowOps.Defined(v.Type);
         }
 
@@ -191,6 +191,7 @@ public sealed class VBitInstrumenter(ExpensiveChecks expensive = ExpensiveChecks
         private void InstrumentCall(in IrStmt s)
         {
             var helper = s.Helper!;
+            if (!s.A.IsNone) Check(s.A, 0);
             if (_selfShadowing.Contains(helper))
             {
                 if (s.Dst >= 0) _shadow[s.Dst] = ShadowOps.Defined(IrType.I64);
