@@ -197,4 +197,70 @@ public unsafe class PropagationTests
         Assert.That(_m.GprVBits(Register.RCX), Is.EqualTo(ulong.MaxValue));
         Assert.That(_m.Tool.Reports, Is.Empty, "Valgrind 3.19 reports no error for a cmov whose result is unused");
     }
+
+    [Test]
+    public void BsfDependsOnlyOnTheBitsUpToTheLowestSetOne()
+    {
+        _m.SetGpr(Register.RBX, 0b0100, vbits: 0xFF00);
+        _m.SetGpr(Register.RCX, 0b0100, vbits: 0x0001);
+        _m.Run(a =>
+        {
+            a.bsf(rax, rbx);
+            a.bsf(rdx, rcx);
+        });
+        Assert.That(_m.GprVBits(Register.RAX), Is.Zero, "undefined bits above the lowest 1 cannot change the count");
+        Assert.That(_m.GprVBits(Register.RDX), Is.EqualTo(ulong.MaxValue));
+    }
+
+    [Test]
+    public void PshufbMovesVBitsWithTheBytesItSelects()
+    {
+        _m.SetXmm(0, 0, 0, vLo: 0xFF); // byte 0 undefined
+        _m.SetXmm(1, 0x0000_0000_0000_0100, 0); // result byte 0 <- byte 0, byte 1 <- byte 1, others <- byte 0
+        _m.Run(a => a.pshufb(xmm0, xmm1));
+        Assert.That(_m.XmmVBits(0), Is.EqualTo((0xFFFF_FFFF_FFFF_00FFUL, ulong.MaxValue)));
+    }
+
+    [Test]
+    public void CpuidDefinesItsOutputsFromDefinedInputs()
+    {
+        _m.SetGpr(Register.RAX, 0);
+        _m.SetGpr(Register.RCX, 0);
+        _m.SetGpr(Register.RBX, 0, vbits: ulong.MaxValue);
+        _m.SetGpr(Register.RDX, 0, vbits: ulong.MaxValue);
+        _m.Run(a => a.cpuid());
+        Assert.That(_m.GprVBits(Register.RBX), Is.Zero);
+        Assert.That(_m.GprVBits(Register.RDX), Is.Zero);
+    }
+
+    [Test]
+    public void CpuidWithAnUndefinedLeafGivesUndefinedOutputs()
+    {
+        _m.SetGpr(Register.RAX, 0, vbits: 1);
+        _m.SetGpr(Register.RCX, 0);
+        _m.Run(a => a.cpuid());
+        Assert.That(_m.GprVBits(Register.RBX), Is.EqualTo(ulong.MaxValue));
+    }
+
+    [TestCase(true, 0xFFFF_FFFF_0000_0000UL)]
+    [TestCase(false, 0UL)]
+    public void PartialLoadsOkReadsTheNoAccessBytesOfAnAlignedWordAsUndefined(bool partialLoadsOk, ulong expected)
+    {
+        ulong at = _m.At(512);
+        _m.Tool.PartialLoadsOk = partialLoadsOk;
+        _m.Tool.Shadow.MakeNoAccess(at + 4, 4);
+        _m.SetGpr(Register.RDI, at);
+        _m.Run(a => a.mov(rax, __qword_ptr[rdi]));
+        Assert.That(_m.GprVBits(Register.RAX), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void ShadowRegistersReadAndSetTheShadowState()
+    {
+        _m.SetGpr(Register.RSI, 0, vbits: 0x00FF);
+        Assert.That(ShadowRegisters.VBits(_m.State, Memcheck.Engine.Cpu.GuestState.OffRsi, 8), Is.EqualTo(0xFFUL));
+        Assert.That(ShadowRegisters.VBits(_m.State, Memcheck.Engine.Cpu.GuestState.OffRsi + 1, 1), Is.Zero);
+        ShadowRegisters.SetVBits(_m.State, Memcheck.Engine.Cpu.GuestState.OffRsi, 4, 0);
+        Assert.That(_m.GprVBits(Register.RSI), Is.Zero);
+    }
 }

@@ -55,22 +55,36 @@ internal static unsafe class VBitHelpers
         _ => throw new ArgumentOutOfRangeException(nameof(bytes), bytes, "no STOREV of that size"),
     };
 
-    private static object Tool(GuestState* state) => GCHandle.FromIntPtr(state->ToolHandle).Target
-        ?? throw new InvalidOperationException("the guest state has no tool handle");
+    /// <summary>The tool of the last lookup, with its interfaces: a reference compare instead of two casts per call.</summary>
+    private sealed record ToolCache(object Tool, IShadowMemoryOwner Owner, IUndefinedValueReports Reports);
 
-    private static IShadowMemoryOwner Owner(GuestState* state) => (IShadowMemoryOwner)Tool(state);
+    private static ToolCache? s_last;
+
+    private static ToolCache Tool(GuestState* state)
+    {
+        object tool = GCHandle.FromIntPtr(state->ToolHandle).Target
+            ?? throw new InvalidOperationException("the guest state has no tool handle");
+        var last = s_last;
+        if (last != null && ReferenceEquals(last.Tool, tool)) return last;
+        last = new ToolCache(tool, (IShadowMemoryOwner)tool, (IUndefinedValueReports)tool);
+        s_last = last;
+        return last;
+    }
+
+    private static IShadowMemoryOwner Owner(GuestState* state) => Tool(state).Owner;
 
     private static void ReportAddress(GuestState* state, ulong addressVBits, ulong rip)
     {
         if (addressVBits == 0) return;
         state->Rip = rip;
-        ((IUndefinedValueReports)Tool(state)).ValueOfSize(state, 8);
+        Tool(state).Reports.ValueOfSize(state, 8);
     }
 
     private static ulong LoadV(GuestState* state, ulong address, int size, ulong addressVBits, ulong rip)
     {
         ReportAddress(state, addressVBits, rip);
         var owner = Owner(state);
+        if (Uniform(owner.Shadow, address, size) is ulong uniform) return uniform;
         ulong vbits = owner.Shadow.GetVBits(address, size, out bool addressable);
         if (!addressable && size == 8 && owner.PartialLoadsOk && (address & 7) == 0)
             vbits = NoAccessAsUndefined(owner.Shadow, address, address, 8, vbits);
@@ -95,6 +109,22 @@ internal static unsafe class VBitHelpers
     }
 
     /// <summary>
+    /// V bits of an aligned access whose bytes are all defined or all undefined, read from the packed states in
+    /// <see cref="ShadowMemory"/>'s fixed layout as generated code reads it; null when mixed, partial or misaligned.
+    /// </summary>
+    private static ulong? Uniform(ShadowMemory shadow, ulong address, int size)
+    {
+        if (address >= ShadowMemory.AddressLimit || (address & (ulong)(size - 1)) != 0) return null;
+        byte* secondary = ((byte***)shadow.Primary)[address >> ShadowMemory.PrimaryShift][(address >> ShadowMemory.ChunkShift) & (ShadowMemory.MiddleEntries - 1)];
+        byte* packed = secondary + ((address & (ShadowMemory.ChunkSize - 1)) >> 2);
+        uint mask = size == 8 ? 0xFFFFu : (1u << (2 * size)) - 1;
+        uint states = size == 8 ? *(ushort*)packed : (uint)(*packed >> (2 * (int)(address & 3))) & mask;
+        if (states == (0xAAAAu & mask)) return 0;
+        if (states == (0x5555u & mask)) return size == 8 ? ulong.MaxValue : (1UL << (8 * size)) - 1;
+        return null;
+    }
+
+    /// <summary>
     /// --partial-loads-ok=yes: when some byte of the whole aligned access [start, start+size) is addressable, the
     /// noaccess bytes of the 8 at <paramref name="at"/> read as undefined rather than defined.
     /// </summary>
@@ -111,7 +141,8 @@ internal static unsafe class VBitHelpers
     private static ulong StoreV(GuestState* state, ulong address, int size, ulong vbits, ulong addressVBits, ulong rip)
     {
         ReportAddress(state, addressVBits, rip);
-        Owner(state).Shadow.SetVBits(address, size, vbits);
+        var shadow = Owner(state).Shadow;
+        if (Uniform(shadow, address, size) != vbits) shadow.SetVBits(address, size, vbits);
         return 0;
     }
 
@@ -124,7 +155,7 @@ internal static unsafe class VBitHelpers
     private static ulong Condition(GuestState* state, ulong rip, ulong a1, ulong a2, ulong a3)
     {
         state->Rip = rip;
-        ((IUndefinedValueReports)Tool(state)).ConditionalJump(state);
+        Tool(state).Reports.ConditionalJump(state);
         return 0;
     }
 
@@ -132,7 +163,7 @@ internal static unsafe class VBitHelpers
     private static ulong Value(GuestState* state, ulong size, ulong rip, ulong a2, ulong a3)
     {
         state->Rip = rip;
-        ((IUndefinedValueReports)Tool(state)).ValueOfSize(state, (int)size);
+        Tool(state).Reports.ValueOfSize(state, (int)size);
         return 0;
     }
 
