@@ -22,10 +22,11 @@ public unsafe class InstrumentedLibcBlocksTests
     private static readonly Optimiser Optimiser = new() { GuestSpecialisation = FlagSpecialiser.Specialise };
 
     [Test, Category("Slow")]
-    public void InstrumentedBlocksComputeTheSameGuestValuesAsUninstrumentedOnes()
+    public void InstrumentedBlocksWithStackTrackingComputeTheSameGuestValuesAsUninstrumentedOnes()
     {
         var lifter = new Lifter(Libc);
         var instrumenter = new VBitInstrumenter();
+        var stack = new StackPointerTracking();
         using var tool = new RecordingTool();
         using var mem = new TestMemory(BufferSize);
         var handle = GCHandle.Alloc(tool);
@@ -37,7 +38,7 @@ public unsafe class InstrumentedLibcBlocksTests
             foreach (ulong start in Libc.FunctionStarts.Take(Blocks))
             {
                 var original = lifter.Lift(start);
-                var withVBits = instrumenter.Instrument(lifter.Lift(start));
+                var withVBits = stack.Instrument(instrumenter.Instrument(lifter.Lift(start)));
                 lifted += original.Count;
                 optimised += Optimiser.Run(lifter.Lift(start)).Count;
                 instrumented += Optimiser.Run(instrumenter.Instrument(lifter.Lift(start))).Count;

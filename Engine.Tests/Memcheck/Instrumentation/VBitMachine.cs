@@ -40,6 +40,8 @@ internal sealed unsafe class VBitMachine : IDisposable
     public TestMemory Memory { get; } = new(4096);
     public RecordingTool Tool { get; } = new();
     public VBitInstrumenter Instrumenter { get; set; } = new();
+    /// <summary>Stack-pointer tracking after the V-bit pass, when set.</summary>
+    public StackPointerTracking? Stack { get; set; }
     public GuestState* State => _state.State;
     /// <summary>The instructions of the code last run, decoded, for their addresses.</summary>
     public List<Instruction> Code { get; } = [];
@@ -92,7 +94,8 @@ internal sealed unsafe class VBitMachine : IDisposable
         for (int blocks = 0; pc != code.End; blocks++)
         {
             if (blocks == 100) Assert.Fail("the code did not reach its end");
-            var exit = _interpreter.Run(Instrumenter.Instrument(lifter.Lift(pc)), State, Memory);
+            var sb = Instrumenter.Instrument(lifter.Lift(pc));
+            var exit = _interpreter.Run(Stack is null ? sb : Stack.Instrument(sb), State, Memory);
             if (exit.NextAddress != code.End && exit.Kind is not (JumpKind.Boring or JumpKind.Call or JumpKind.Ret))
                 Assert.Fail($"the code left with {exit.Kind} at 0x{exit.NextAddress:x}");
             pc = exit.NextAddress;
