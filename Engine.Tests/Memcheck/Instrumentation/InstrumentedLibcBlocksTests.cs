@@ -25,9 +25,9 @@ public unsafe class InstrumentedLibcBlocksTests
     public void InstrumentedBlocksWithStackTrackingComputeTheSameGuestValuesAsUninstrumentedOnes()
     {
         var lifter = new Lifter(Libc);
-        var instrumenter = new VBitInstrumenter();
-        var stack = new StackPointerTracking();
         using var tool = new RecordingTool();
+        var instrumenter = new VBitInstrumenter(tool.Shadow);
+        var stack = new StackPointerTracking();
         using var mem = new TestMemory(BufferSize);
         var handle = GCHandle.Alloc(tool);
         try
@@ -110,8 +110,8 @@ public unsafe class InstrumentedLibcBlocksTests
     public void InstrumentedBlocksCompileAndAgreeWithTheInterpreterOnValuesAndVBits()
     {
         var lifter = new Lifter(Libc);
-        var instrumenter = new VBitInstrumenter();
         using var tool = new RecordingTool();
+        var instrumenter = new VBitInstrumenter(tool.Shadow);
         using var m = new JitTestMachine();
         var handle = GCHandle.Alloc(tool);
         try

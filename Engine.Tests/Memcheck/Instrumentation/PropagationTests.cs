@@ -40,7 +40,7 @@ public unsafe class PropagationTests
     [Test]
     public void WideAddIsCheapWhenExpensiveChecksAreOff()
     {
-        _m.Instrumenter = new VBitInstrumenter(ExpensiveChecks.No);
+        _m.Instrumenter = new VBitInstrumenter(_m.Tool.Shadow, ExpensiveChecks.No);
         _m.SetGpr(Register.RAX, 0x10, vbits: 0x0F);
         _m.SetGpr(Register.RBX, 0x100);
         _m.Run(a => a.add(rax, rbx));

@@ -39,7 +39,7 @@ internal sealed unsafe class VBitMachine : IDisposable
 
     public TestMemory Memory { get; } = new(4096);
     public RecordingTool Tool { get; } = new();
-    public VBitInstrumenter Instrumenter { get; set; } = new();
+    public VBitInstrumenter Instrumenter { get; set; }
     /// <summary>Stack-pointer tracking after the V-bit pass, when set.</summary>
     public StackPointerTracking? Stack { get; set; }
     public GuestState* State => _state.State;
@@ -48,6 +48,7 @@ internal sealed unsafe class VBitMachine : IDisposable
 
     public VBitMachine()
     {
+        Instrumenter = new VBitInstrumenter(Tool.Shadow);
         _handle = GCHandle.Alloc(Tool);
         State->ToolHandle = GCHandle.ToIntPtr(_handle);
         Tool.Shadow.MakeDefined(Memory.Address, (ulong)Memory.Size);

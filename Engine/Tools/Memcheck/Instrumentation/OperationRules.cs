@@ -112,14 +112,14 @@ internal sealed class OperationRules(ShadowOps ops, UsageAnalysis usage, Expensi
     }
 
     /// <summary>
-    /// --expensive-definedness-checks=auto: 32- and 64-bit add/sub get the exact rule when their result is used as
-    /// data (not only as an address) or the block has word-at-a-time literals.
+    /// --expensive-definedness-checks=auto: a 64-bit add/sub gets the exact rule when its result is used as data (not
+    /// only as an address), a 32-bit one only in blocks with word-at-a-time literals.
     /// </summary>
     private bool UsesExactAddSub(in IrStmt s) => s.Type is IrType.I32 or IrType.I64 && expensive switch
     {
         ExpensiveChecks.Yes => true,
         ExpensiveChecks.No => false,
-        _ => usage.HasBogusLiterals || usage.IsUsedAsData(s.Dst),
+        _ => usage.HasBogusLiterals || (s.Type == IrType.I64 && usage.IsUsedAsData(s.Dst)),
     };
 
     /// <summary>

@@ -6,26 +6,27 @@ namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 
 /// <summary>
 /// The helpers instrumented code calls: V bits of loads and stores (memcheck's LOADV/STOREV) and the
-/// undefined-value checks. The tool is found through <see cref="GuestState.ToolHandle"/>. Addressability is not
-/// checked here: compiled code checks it at the access itself, after these run (Valgrind's order too).
-/// Loads and stores take the V bits of their address and report an undefined one first, so an access costs one
-/// call; <c>rip</c> arguments are the instruction's address, stored in the state before any report.
+/// undefined-value reports. Loads and stores get the address of the shadow's primary map as their last argument
+/// and read an aligned, uniformly defined or undefined access straight from the packed states; only the rest looks
+/// the tool up through <see cref="GuestState.ToolHandle"/>. Addressability is not checked here: compiled code checks
+/// it at the access itself, after these run (Valgrind's order too). <c>rip</c> arguments are the instruction's
+/// address, stored in the state before a report.
 /// </summary>
 internal static unsafe class VBitHelpers
 {
-    // (address, address V bits, rip) -> V bits of the loaded value.
-    public static readonly IrHelper LoadV1 = new("mc_loadv8", &Load1, 3, isPure: false);
-    public static readonly IrHelper LoadV2 = new("mc_loadv16", &Load2, 3, isPure: false);
-    public static readonly IrHelper LoadV4 = new("mc_loadv32", &Load4, 3, isPure: false);
-    public static readonly IrHelper LoadV8 = new("mc_loadv64", &Load8, 3, isPure: false);
-    /// <summary>(address, half 0 or 1, address V bits, rip) -> V bits of that half of a 16-byte load.</summary>
-    public static readonly IrHelper LoadV16Half = new("mc_loadv128_half", &Load16Half, 4, isPure: false);
+    // (address, primary) -> V bits of the loaded value.
+    public static readonly IrHelper LoadV1 = new("mc_loadv8", &Load1, 2, isPure: false);
+    public static readonly IrHelper LoadV2 = new("mc_loadv16", &Load2, 2, isPure: false);
+    public static readonly IrHelper LoadV4 = new("mc_loadv32", &Load4, 2, isPure: false);
+    public static readonly IrHelper LoadV8 = new("mc_loadv64", &Load8, 2, isPure: false);
+    /// <summary>(address, half 0 or 1, primary) -> V bits of that half of a 16-byte load.</summary>
+    public static readonly IrHelper LoadV16Half = new("mc_loadv128_half", &Load16Half, 3, isPure: false);
 
-    // (address, V bits, address V bits, rip).
-    public static readonly IrHelper StoreV1 = new("mc_storev8", &Store1, 4, isPure: false);
-    public static readonly IrHelper StoreV2 = new("mc_storev16", &Store2, 4, isPure: false);
-    public static readonly IrHelper StoreV4 = new("mc_storev32", &Store4, 4, isPure: false);
-    public static readonly IrHelper StoreV8 = new("mc_storev64", &Store8, 4, isPure: false);
+    // (address, V bits, primary).
+    public static readonly IrHelper StoreV1 = new("mc_storev8", &Store1, 3, isPure: false);
+    public static readonly IrHelper StoreV2 = new("mc_storev16", &Store2, 3, isPure: false);
+    public static readonly IrHelper StoreV4 = new("mc_storev32", &Store4, 3, isPure: false);
+    public static readonly IrHelper StoreV8 = new("mc_storev64", &Store8, 3, isPure: false);
 
     /// <summary>(rip): reports a conditional jump on an undefined condition; called guarded by that condition's V bit.</summary>
     public static readonly IrHelper ReportCondition = new("mc_value_check0_fail", &Condition, 1, isPure: false);
@@ -73,35 +74,27 @@ internal static unsafe class VBitHelpers
 
     private static IShadowMemoryOwner Owner(GuestState* state) => Tool(state).Owner;
 
-    private static void ReportAddress(GuestState* state, ulong addressVBits, ulong rip)
+    private static ulong LoadV(GuestState* state, ulong address, int size, ulong primary)
     {
-        if (addressVBits == 0) return;
-        state->Rip = rip;
-        Tool(state).Reports.ValueOfSize(state, 8);
-    }
-
-    private static ulong LoadV(GuestState* state, ulong address, int size, ulong addressVBits, ulong rip)
-    {
-        ReportAddress(state, addressVBits, rip);
+        if (Uniform(primary, address, size) is ulong uniform) return uniform;
         var owner = Owner(state);
-        if (Uniform(owner.Shadow, address, size) is ulong uniform) return uniform;
         ulong vbits = owner.Shadow.GetVBits(address, size, out bool addressable);
         if (!addressable && size == 8 && owner.PartialLoadsOk && (address & 7) == 0)
             vbits = NoAccessAsUndefined(owner.Shadow, address, address, 8, vbits);
         return vbits;
     }
 
-    [UnmanagedCallersOnly] private static ulong Load1(GuestState* s, ulong a, ulong av, ulong rip, ulong _) => LoadV(s, a, 1, av, rip);
-    [UnmanagedCallersOnly] private static ulong Load2(GuestState* s, ulong a, ulong av, ulong rip, ulong _) => LoadV(s, a, 2, av, rip);
-    [UnmanagedCallersOnly] private static ulong Load4(GuestState* s, ulong a, ulong av, ulong rip, ulong _) => LoadV(s, a, 4, av, rip);
-    [UnmanagedCallersOnly] private static ulong Load8(GuestState* s, ulong a, ulong av, ulong rip, ulong _) => LoadV(s, a, 8, av, rip);
+    [UnmanagedCallersOnly] private static ulong Load1(GuestState* s, ulong a, ulong p, ulong _, ulong __) => LoadV(s, a, 1, p);
+    [UnmanagedCallersOnly] private static ulong Load2(GuestState* s, ulong a, ulong p, ulong _, ulong __) => LoadV(s, a, 2, p);
+    [UnmanagedCallersOnly] private static ulong Load4(GuestState* s, ulong a, ulong p, ulong _, ulong __) => LoadV(s, a, 4, p);
+    [UnmanagedCallersOnly] private static ulong Load8(GuestState* s, ulong a, ulong p, ulong _, ulong __) => LoadV(s, a, 8, p);
 
     [UnmanagedCallersOnly]
-    private static ulong Load16Half(GuestState* state, ulong address, ulong half, ulong addressVBits, ulong rip)
+    private static ulong Load16Half(GuestState* state, ulong address, ulong half, ulong primary, ulong a3)
     {
-        ReportAddress(state, addressVBits, rip);
-        var owner = Owner(state);
         ulong at = address + 8 * half;
+        if (Uniform(primary, at, 8) is ulong uniform) return uniform;
+        var owner = Owner(state);
         ulong vbits = owner.Shadow.GetVBits(at, 8, out bool addressable);
         if (!addressable && owner.PartialLoadsOk && (address & 15) == 0)
             vbits = NoAccessAsUndefined(owner.Shadow, address, at, 16, vbits);
@@ -112,10 +105,10 @@ internal static unsafe class VBitHelpers
     /// V bits of an aligned access whose bytes are all defined or all undefined, read from the packed states in
     /// <see cref="ShadowMemory"/>'s fixed layout as generated code reads it; null when mixed, partial or misaligned.
     /// </summary>
-    private static ulong? Uniform(ShadowMemory shadow, ulong address, int size)
+    private static ulong? Uniform(ulong primary, ulong address, int size)
     {
         if (address >= ShadowMemory.AddressLimit || (address & (ulong)(size - 1)) != 0) return null;
-        byte* secondary = ((byte***)shadow.Primary)[address >> ShadowMemory.PrimaryShift][(address >> ShadowMemory.ChunkShift) & (ShadowMemory.MiddleEntries - 1)];
+        byte* secondary = ((byte***)primary)[address >> ShadowMemory.PrimaryShift][(address >> ShadowMemory.ChunkShift) & (ShadowMemory.MiddleEntries - 1)];
         byte* packed = secondary + ((address & (ShadowMemory.ChunkSize - 1)) >> 2);
         uint mask = size == 8 ? 0xFFFFu : (1u << (2 * size)) - 1;
         uint states = size == 8 ? *(ushort*)packed : (uint)(*packed >> (2 * (int)(address & 3))) & mask;
@@ -138,18 +131,16 @@ internal static unsafe class VBitHelpers
         return vbits;
     }
 
-    private static ulong StoreV(GuestState* state, ulong address, int size, ulong vbits, ulong addressVBits, ulong rip)
+    private static ulong StoreV(GuestState* state, ulong address, int size, ulong vbits, ulong primary)
     {
-        ReportAddress(state, addressVBits, rip);
-        var shadow = Owner(state).Shadow;
-        if (Uniform(shadow, address, size) != vbits) shadow.SetVBits(address, size, vbits);
+        if (Uniform(primary, address, size) != vbits) Owner(state).Shadow.SetVBits(address, size, vbits);
         return 0;
     }
 
-    [UnmanagedCallersOnly] private static ulong Store1(GuestState* s, ulong a, ulong v, ulong av, ulong rip) => StoreV(s, a, 1, v, av, rip);
-    [UnmanagedCallersOnly] private static ulong Store2(GuestState* s, ulong a, ulong v, ulong av, ulong rip) => StoreV(s, a, 2, v, av, rip);
-    [UnmanagedCallersOnly] private static ulong Store4(GuestState* s, ulong a, ulong v, ulong av, ulong rip) => StoreV(s, a, 4, v, av, rip);
-    [UnmanagedCallersOnly] private static ulong Store8(GuestState* s, ulong a, ulong v, ulong av, ulong rip) => StoreV(s, a, 8, v, av, rip);
+    [UnmanagedCallersOnly] private static ulong Store1(GuestState* s, ulong a, ulong v, ulong p, ulong _) => StoreV(s, a, 1, v, p);
+    [UnmanagedCallersOnly] private static ulong Store2(GuestState* s, ulong a, ulong v, ulong p, ulong _) => StoreV(s, a, 2, v, p);
+    [UnmanagedCallersOnly] private static ulong Store4(GuestState* s, ulong a, ulong v, ulong p, ulong _) => StoreV(s, a, 4, v, p);
+    [UnmanagedCallersOnly] private static ulong Store8(GuestState* s, ulong a, ulong v, ulong p, ulong _) => StoreV(s, a, 8, v, p);
 
     [UnmanagedCallersOnly]
     private static ulong Condition(GuestState* state, ulong rip, ulong a1, ulong a2, ulong a3)

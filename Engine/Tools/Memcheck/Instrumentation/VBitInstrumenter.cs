@@ -10,11 +10,13 @@ namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 /// memcheck reports: side-exit guards, load/store addresses, GetI/PutI indexes, vector shift amounts and the
 /// block's computed target. After a check the checked temp counts as defined, so one value is reported once.
 /// </summary>
+/// <param name="shadow">The shadow memory the loads' and stores' V bits live in (its fixed-layout primary map).</param>
 /// <param name="selfShadowing">
 /// Helpers that set the V bits of their own effects (the tool's function replacements): their result counts as
 /// defined and their declared state and memory writes get no shadow from their inputs.
 /// </param>
-public sealed class VBitInstrumenter(ExpensiveChecks expensive = ExpensiveChecks.Auto, IEnumerable<IrHelper>? selfShadowing = null)
+public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expensive = ExpensiveChecks.Auto,
+    IEnumerable<IrHelper>? selfShadowing = null)
 {
     private const int ShadowOffset = GuestState.ShadowOffset;
 
@@ -29,7 +31,7 @@ public sealed class VBitInstrumenter(ExpensiveChecks expensive = ExpensiveChecks
     public Superblock Instrument(Superblock input)
     {
         var sb = PreOptimiser.Run(input);
-        return new Pass(sb, new Superblock(sb.GuestAddress), expensive, _selfShadowing).Run();
+        return new Pass(sb, new Superblock(sb.GuestAddress), expensive, _selfShadowing, IrValue.U64((ulong)shadow.Primary)).Run();
     }
 
     /// <summary>One block's instrumentation: the original temps keep their numbers in the output.</summary>
@@ -40,10 +42,12 @@ public sealed class VBitInstrumenter(ExpensiveChecks expensive = ExpensiveChecks
         private readonly OperationRules _rules;
         private readonly HashSet<IrHelper> _selfShadowing;
         private readonly IrValue[] _shadow;
+        private readonly IrValue _primary;
         private ulong _rip;
 
-        public Pass(Superblock input, Superblock output, ExpensiveChecks expensive, HashSet<IrHelper> selfShadowing)
+        public Pass(Superblock input, Superblock output, ExpensiveChecks expensive, HashSet<IrHelper> selfShadowing, IrValue primary)
         {
+            _primary = primary;
             _in = input;
             _out = output;
             for (int t = 0; t < input.TempCount; t++) output.NewTemp(input.TypeOf(t));
@@ -144,44 +148,35 @@ public sealed class VBitInstrumenter(ExpensiveChecks expensive = ExpensiveChecks
             _shadow[value.Temp] = ShadowOps.Defined(v.Type);
         }
 
-        /// <summary>V bits of an address for the LOADV/STOREV helpers, which report an undefined one; then defined.</summary>
-        private IrValue AddressVBits(IrValue address)
-        {
-            var v = V(address);
-            if (address.IsTemp) _shadow[address.Temp] = ShadowOps.Defined(v.Type);
-            return v;
-        }
-
+        /// <summary>An undefined address is reported (before the access, as memcheck does); then its V bits.</summary>
         private IrValue LoadV(IrType type, IrValue address)
         {
-            var av = AddressVBits(address);
-            var rip = IrValue.U64(_rip);
+            Check(address, 8);
             IrType shadowType = ShadowOps.ShadowType(type);
             if (type.Bytes() == 16)
             {
-                var lo = _out.Call(VBitHelpers.LoadV16Half, address, IrValue.U64(0), av, rip);
-                var hi = _out.Call(VBitHelpers.LoadV16Half, address, IrValue.U64(1), IrValue.U64(0), rip);
+                var lo = _out.Call(VBitHelpers.LoadV16Half, address, IrValue.U64(0), _primary);
+                var hi = _out.Call(VBitHelpers.LoadV16Half, address, IrValue.U64(1), _primary);
                 return _out.Binop(IrOp.Concat, shadowType, hi, lo);
             }
-            var vbits = _out.Call(VBitHelpers.LoadOfSize(type.Bytes()), address, av, rip);
+            var vbits = _out.Call(VBitHelpers.LoadOfSize(type.Bytes()), address, _primary);
             return shadowType == IrType.I64 ? vbits : _out.Unop(IrOp.Truncate, shadowType, vbits);
         }
 
         private void StoreV(IrValue address, IrValue vbits)
         {
-            var av = AddressVBits(address);
-            var rip = IrValue.U64(_rip);
+            Check(address, 8);
             int bytes = vbits.Type.Bytes();
             if (bytes == 16)
             {
                 var lo = _out.Unop(IrOp.Truncate, IrType.I64, vbits);
                 var hi = _out.Unop(IrOp.HighHalf, IrType.I64, vbits);
-                _out.Call(VBitHelpers.StoreV8, address, lo, av, rip);
-                _out.Call(VBitHelpers.StoreV8, _out.Binop(IrOp.Add, address, IrValue.U64(8)), hi, IrValue.U64(0), rip);
+                _out.Call(VBitHelpers.StoreV8, address, lo, _primary);
+                _out.Call(VBitHelpers.StoreV8, _out.Binop(IrOp.Add, address, IrValue.U64(8)), hi, _primary);
                 return;
             }
             var wide = bytes == 8 ? vbits : _out.Unop(IrOp.ZeroExtend, IrType.I64, vbits);
-            _out.Call(VBitHelpers.StoreOfSize(bytes), address, wide, av, rip);
+            _out.Call(VBitHelpers.StoreOfSize(bytes), address, wide, _primary);
         }
 
         /// <summary>
