@@ -1,0 +1,87 @@
+using Iced.Intel;
+using Memcheck.Engine.Tools.Memcheck;
+using Memcheck.Engine.Tools.Memcheck.Instrumentation;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Memcheck.Engine.Tests.MemcheckTool.Instrumentation;
+
+/// <summary>Stack memory comes to life undefined and dies noaccess, 128 bytes below the stack pointers, as in Valgrind.</summary>
+public class StackPointerTrackingTests
+{
+    private const int Red = StackPointerTracking.RedZone;
+    private VBitMachine _m = null!;
+    private ulong _sp;
+
+    [SetUp]
+    public void Create()
+    {
+        _m = new VBitMachine { Stack = new StackPointerTracking() };
+        _sp = _m.At(2048);
+        _m.SetGpr(Register.RSP, _sp);
+    }
+
+    [TearDown]
+    public void Dispose() => _m.Dispose();
+
+    private VaBits At(ulong address) => _m.Tool.Shadow.Get(address);
+
+    [Test]
+    public void SubtractingFromRspMakesTheNewStackUndefined()
+    {
+        _m.Run(a => a.sub(rsp, 32));
+        Assert.That(At(_sp - Red - 33), Is.EqualTo(VaBits.Defined));
+        Assert.That(At(_sp - Red - 32), Is.EqualTo(VaBits.Undefined));
+        Assert.That(At(_sp - Red - 1), Is.EqualTo(VaBits.Undefined));
+        Assert.That(At(_sp - Red), Is.EqualTo(VaBits.Defined), "the red zone keeps its state");
+    }
+
+    [Test]
+    public void PushThenPopLeavesTheSlotBelowTheRedZoneNoAccess()
+    {
+        _m.Run(a =>
+        {
+            a.push(rax);
+            a.push(rbx);
+            a.pop(rbx);
+            a.pop(rax);
+        });
+        Assert.That(At(_sp - Red - 16), Is.EqualTo(VaBits.NoAccess));
+        Assert.That(At(_sp - Red - 1), Is.EqualTo(VaBits.NoAccess));
+        Assert.That(At(_sp - Red), Is.EqualTo(VaBits.Defined));
+        Assert.That(At(_sp - Red - 17), Is.EqualTo(VaBits.Defined));
+    }
+
+    [Test]
+    public void AMoveByARunTimeAmountIsTrackedToo()
+    {
+        _m.SetGpr(Register.RBX, _sp - 64);
+        _m.Run(a => a.mov(rsp, rbx));
+        Assert.That(At(_sp - Red - 64), Is.EqualTo(VaBits.Undefined));
+        Assert.That(At(_sp - Red - 65), Is.EqualTo(VaBits.Defined));
+    }
+
+    [Test]
+    public void AMoveOfMoreThanMaxStackFrameIsAStackSwitch()
+    {
+        _m.SetGpr(Register.RBX, _sp - 3_000_000);
+        _m.Run(a => a.mov(rsp, rbx));
+        Assert.That(At(_sp - Red - 8), Is.EqualTo(VaBits.Defined));
+    }
+
+    [Test]
+    public void BranchingOnAnUninitialisedLocalIsReported()
+    {
+        _m.Run(a =>
+        {
+            var skip = a.CreateLabel();
+            a.sub(rsp, 256);
+            a.mov(eax, __dword_ptr[rsp + 8]);
+            a.cmp(eax, 1);
+            a.je(skip);
+            a.nop();
+            a.Label(ref skip);
+            a.nop();
+        });
+        Assert.That(_m.Tool.Reports, Is.EqualTo(new[] { new Report("cond", 0, _m.AddressOf(Mnemonic.Je)) }));
+    }
+}

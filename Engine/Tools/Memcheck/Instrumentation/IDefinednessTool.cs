@@ -1,0 +1,31 @@
+using Memcheck.Engine.Cpu;
+
+namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
+
+/// <summary>
+/// What the V-bit helpers need from the tool, found through <see cref="GuestState.ToolHandle"/> (a GCHandle to an
+/// object implementing both interfaces): the shadow memory and the error reports.
+/// </summary>
+public interface IShadowMemoryOwner
+{
+    ShadowMemory Shadow { get; }
+
+    /// <summary>
+    /// --partial-loads-ok: an aligned 8- or 16-byte load with some but not all bytes noaccess reads those bytes as
+    /// undefined (no address error); otherwise they read as defined after the address error.
+    /// </summary>
+    bool PartialLoadsOk { get; }
+}
+
+/// <summary>
+/// The undefined-value errors generated code reports, at the places memcheck reports them. When called,
+/// <see cref="GuestState.Rip"/> holds the offending instruction and RSP/RBP are current, so a stack can be captured.
+/// </summary>
+public unsafe interface IUndefinedValueReports
+{
+    /// <summary>"Conditional jump or move depends on uninitialised value(s)": a branch condition is undefined.</summary>
+    void ConditionalJump(GuestState* state);
+
+    /// <summary>"Use of uninitialised value of size N": an address, jump target or index is undefined.</summary>
+    void ValueOfSize(GuestState* state, int size);
+}

@@ -1,0 +1,84 @@
+using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Ir;
+
+namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
+
+/// <summary>
+/// Valgrind's stack-pointer tracking (the core's SP-update pass, run after the tool's instrumentation): every write
+/// of RSP tells the tool which stack memory came to life (memcheck: undefined) or died (noaccess). Both ranges sit
+/// <see cref="RedZone"/> bytes below the stack pointers, since the ABI lets code use that much below RSP. Moves by
+/// a constant (push, pop, call, ret, sub/add rsp) call with constant sizes; any other write compares old and new
+/// RSP at run time, and a move of more than <see cref="MaxStackFrame"/> bytes is a switch to another stack.
+/// </summary>
+public sealed class StackPointerTracking
+{
+    /// <summary>VG_STACK_REDZONE_SZB on amd64.</summary>
+    public const int RedZone = 128;
+    /// <summary>Valgrind's default --max-stackframe.</summary>
+    public const long MaxStackFrame = 2_000_000;
+
+    private const int Rsp = GuestState.OffRsp;
+
+    public Superblock Instrument(Superblock sb)
+    {
+        var output = new Superblock(sb.GuestAddress);
+        for (int t = 0; t < sb.TempCount; t++) output.NewTemp(sb.TypeOf(t));
+        output.Extents.AddRange(sb.Extents);
+        // Temps known to hold the current RSP plus a constant.
+        var offsets = new Dictionary<int, long>();
+        foreach (ref readonly var s in sb.Statements)
+        {
+            if (s.Kind == StmtKind.Put && s.Offset == Rsp && s.A.Type == IrType.I64)
+            {
+                MoveKnown(output, offsets, s.A);
+                output.Add(s);
+                continue;
+            }
+            if (s.Kind == StmtKind.Put && s.Offset < Rsp + 8 && Rsp < s.Offset + s.A.Type.Bytes())
+            {
+                // A partial write (mov esp, eax): compare the whole register before and after.
+                var before = output.Get(Rsp, IrType.I64);
+                output.Add(s);
+                output.Call(StackHelpers.UnknownMove, before, output.Get(Rsp, IrType.I64));
+                offsets.Clear();
+                continue;
+            }
+            output.Add(s);
+            Track(offsets, s);
+        }
+        output.Next = sb.Next;
+        output.NextKind = sb.NextKind;
+        return output;
+    }
+
+    /// <summary>Follows GET(RSP) through additions and subtractions of constants.</summary>
+    private static void Track(Dictionary<int, long> offsets, in IrStmt s)
+    {
+        if (s.Kind == StmtKind.Get && s.Offset == Rsp && s.Type == IrType.I64)
+            offsets[s.Dst] = 0;
+        else if (s.Kind == StmtKind.Binop && s.Op is IrOp.Add or IrOp.Sub && s.Type == IrType.I64
+                 && s.A.IsTemp && s.B.IsConst && offsets.TryGetValue(s.A.Temp, out long from))
+            offsets[s.Dst] = s.Op == IrOp.Add ? from + (long)s.B.Const : from - (long)s.B.Const;
+    }
+
+    /// <summary>Before RSP = <paramref name="value"/>: announce the stack that grows or dies.</summary>
+    private static void MoveKnown(Superblock output, Dictionary<int, long> offsets, IrValue value)
+    {
+        if (value.IsTemp && offsets.TryGetValue(value.Temp, out long delta))
+        {
+            if (delta < 0)
+                output.Call(StackHelpers.NewStack, Below(output, value, RedZone), IrValue.U64((ulong)-delta));
+            else if (delta > 0)
+                output.Call(StackHelpers.DieStack, Below(output, value, delta + RedZone), IrValue.U64((ulong)delta));
+        }
+        else
+        {
+            output.Call(StackHelpers.UnknownMove, output.Get(Rsp, IrType.I64), value);
+        }
+        offsets.Clear();
+        if (value.IsTemp) offsets[value.Temp] = 0;
+    }
+
+    private static IrValue Below(Superblock output, IrValue sp, long bytes) =>
+        output.Binop(IrOp.Sub, sp, IrValue.U64((ulong)bytes));
+}
