@@ -50,6 +50,19 @@ public sealed unsafe class DebugInfoIndex
         return new StackFrame(address, function, line?.File, line?.Line ?? 0, path);
     }
 
+    /// <summary>
+    /// The data symbol holding a guest address and the address's offset in it; a .bss past the file's pages is
+    /// anonymous memory, so the file mapping just below it names the object.
+    /// </summary>
+    public (string Name, ulong Offset)? DataSymbol(ulong address)
+    {
+        var located = Locate(address);
+        if (located is null && _space.Mappings.LastOrDefault(m => m.End <= address && m.IsFile) is { } below)
+            located = Locate(below.End - 1);
+        if (located is not var (obj, bias, _) || obj.DataAt(address - (ulong)bias) is not { } symbol) return null;
+        return (symbol.Name, address - (ulong)bias - symbol.Address);
+    }
+
     /// <summary>The guest's current stack: at most <paramref name="maxFrames"/> frames, ending as Valgrind ends.</summary>
     public StackTrace Capture(GuestState* state, int maxFrames)
     {
