@@ -19,6 +19,9 @@ public sealed unsafe class DebugInfoIndex
     /// <summary>--show-below-main: when false, frames below main are named "(below main)" and the trace ends there.</summary>
     public bool ShowBelowMain { get; init; }
 
+    /// <summary>Where the tool's function replacements live; described by the engine, never opened as a file.</summary>
+    public ReplacementObject? Replacements { get; set; }
+
     public DebugInfoIndex(GuestAddressSpace space, string debugRoot = DebugObject.DebugRoot)
     {
         _space = space;
@@ -30,6 +33,7 @@ public sealed unsafe class DebugInfoIndex
     public (DebugObject Object, long Bias, string Path)? Locate(ulong address)
     {
         if (_pruneDue) Prune();
+        if (Replacements?.Contains(address) == true) return null;
         if (_space.FindMapping(address) is not { IsFile: true, Path: { } path } mapping) return null;
         if (!_objects.TryGetValue(path, out var obj))
         {
@@ -42,12 +46,26 @@ public sealed unsafe class DebugInfoIndex
     /// <summary>What Valgrind prints for one frame's address.</summary>
     public StackFrame Describe(ulong address)
     {
+        if (Replacements is { } replacements && replacements.Contains(address)) return replacements.Describe(address);
         if (Locate(address) is not var (obj, bias, path)) return new StackFrame(address, null, null, 0, null);
         ulong linkAddress = address - (ulong)bias;
         string? function = obj.FunctionAt(linkAddress) is { } sym ? Demangler.Demangle(sym.Name) : null;
         if (!ShowBelowMain && function is not null && FunctionKinds.IsBelowMain(function)) function = FunctionKinds.BelowMainName;
         var line = obj.Lines?.Find(linkAddress);
         return new StackFrame(address, function, line?.File, line?.Line ?? 0, path);
+    }
+
+    /// <summary>
+    /// The data symbol holding a guest address and the address's offset in it; a .bss past the file's pages is
+    /// anonymous memory, so the file mapping just below it names the object.
+    /// </summary>
+    public (string Name, ulong Offset)? DataSymbol(ulong address)
+    {
+        var located = Locate(address);
+        if (located is null && _space.Mappings.LastOrDefault(m => m.End <= address && m.IsFile) is { } below)
+            located = Locate(below.End - 1);
+        if (located is not var (obj, bias, _) || obj.DataAt(address - (ulong)bias) is not { } symbol) return null;
+        return (symbol.Name, address - (ulong)bias - symbol.Address);
     }
 
     /// <summary>The guest's current stack: at most <paramref name="maxFrames"/> frames, ending as Valgrind ends.</summary>
