@@ -24,7 +24,7 @@ public static class Session
         Tool tool = CreateTool(options);
         using var toolLifetime = tool as IDisposable;
         using var machine = new GuestMachine(options.Program, argv, EnvironmentForGuest(), tool, commentary, log,
-            context => options.Backend == ExecutionBackend.Interpreter ? new InterpreterBackend() : new JitBackend(context),
+            context => options.Backend == ExecutionBackend.Interpreter ? new InterpreterBackend(context.AccessCheck) : new JitBackend(context),
             options.NumCallers, options.ShowBelowMain);
         WriteHeader(commentary, tool, argv);
 

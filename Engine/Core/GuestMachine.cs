@@ -62,7 +62,7 @@ internal sealed unsafe class GuestMachine : IDisposable
         };
         Kernel = new SyscallHandler(process, Space, Space.Pages, HostFileDescriptors.Snapshot(), warnings);
         var optimiser = new Optimiser { GuestSpecialisation = FlagSpecialiser.Specialise };
-        var backend = makeBackend(new BackendContext(Space.Pages.Level1, _codeCache));
+        var backend = makeBackend(new BackendContext(Space.Pages.Level1, _codeCache) { AccessCheck = tool.AccessCheck });
         DebugInfo = new DebugInfoIndex(Space) { ShowBelowMain = showBelowMain };
         var allowed = freeres ?? new FreeresAtExit.Choice(Cxx: true, Libc: true);
         Redirector = new Redirector(tool, Space, DebugInfo,
