@@ -10,13 +10,16 @@ namespace Memcheck.Engine.Tests.Core;
 
 /// <summary>
 /// A tool replacing malloc, calloc, realloc, free, operator new and strlen with helpers that count calls and
-/// hand out blocks from an arena it maps in the guest, so a guest's output shows whether the replacements ran.
+/// hand out blocks from an arena it maps in the guest, so a guest's output shows whether the replacements ran; and
+/// scaled_sum of a library without a soname (dlopen'ed) with another formula.
 /// Stacks are captured in malloc(<see cref="ProbeSize"/>), in strlen of <see cref="ProbeWord"/>, and in frees
 /// made while the guest's exit-time cleanups run.
 /// </summary>
 internal sealed unsafe class RedirectTestTool : Tool
 {
     public const ulong ProbeSize = 12345;
+    /// <summary>malloc of this size records the caller's thread number and every live thread's.</summary>
+    public const ulong ThreadProbeSize = 12346;
     public const string ProbeWord = "probe-word";
     public const string PreloadPath = "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so";
     private const ulong ArenaSize = 1 << 20;
@@ -34,6 +37,8 @@ internal sealed unsafe class RedirectTestTool : Tool
     public StackTrace? MallocProbeStack { get; private set; }
     public StackTrace? StrlenProbeStack { get; private set; }
     public IReadOnlyList<ToolThread>? ThreadsAtAttach { get; private set; }
+    public List<(int Caller, int[] Live)> ThreadProbes { get; } = [];
+    public int? FreeresThread { get; private set; }
 
     public override string Banner => "redirect test tool";
     public override string ReplacementObjectPath => PreloadPath;
@@ -47,6 +52,7 @@ internal sealed unsafe class RedirectTestTool : Tool
         new("libc.so*", "free", new IrHelper("test_free", &Free, 1, isPure: false)),
         new("libstdc++*", "_Znwm", new IrHelper("test_new", &New, 1, isPure: false)),
         new("libc.so*", "strlen", new IrHelper("test_strlen", &Strlen, 1, isPure: false)),
+        new("NONE", "scaled_sum", new IrHelper("test_scaled_sum", &ScaledSum, 2, isPure: false)),
     ];
 
     public override void Attach(ToolHost host)
@@ -59,6 +65,8 @@ internal sealed unsafe class RedirectTestTool : Tool
     }
 
     public bool InArena(ulong address) => address >= ArenaStart && address < ArenaStart + ArenaSize;
+
+    private int NumberOf(GuestState* state) => _host!.Threads.Single(t => t.State == state).Number;
 
     private static RedirectTestTool Of(GuestState* state) => (RedirectTestTool)GCHandle.FromIntPtr(state->ToolHandle).Target!;
 
@@ -77,6 +85,7 @@ internal sealed unsafe class RedirectTestTool : Tool
         var tool = Of(state);
         tool.Mallocs++;
         if (size == ProbeSize) tool.MallocProbeStack = tool._host!.CaptureStack(state);
+        if (size == ThreadProbeSize) tool.ThreadProbes.Add((tool.NumberOf(state), [.. tool._host!.Threads.Select(t => t.Number)]));
         return tool.Allocate(size);
     }
 
@@ -99,7 +108,11 @@ internal sealed unsafe class RedirectTestTool : Tool
         var tool = Of(state);
         tool.Frees++;
         var stack = tool._host!.DebugInfo.Capture(state, 40);
-        if (stack.Frames.Any(f => f.Function is "__libc_freeres" or "_vgnU_freeres")) tool.FreesDuringFreeres++;
+        if (stack.Frames.Any(f => f.Function is "__libc_freeres" or "_vgnU_freeres"))
+        {
+            tool.FreesDuringFreeres++;
+            tool.FreeresThread = tool.NumberOf(state);
+        }
         return 0;
     }
 
@@ -110,6 +123,10 @@ internal sealed unsafe class RedirectTestTool : Tool
         tool.News++;
         return tool.Allocate(size);
     }
+
+    /// <summary>Stands in for scaled_sum of an object without a soname: 100a + b instead of 3(a + b).</summary>
+    [UnmanagedCallersOnly]
+    private static ulong ScaledSum(GuestState* state, ulong a, ulong b, ulong a2, ulong a3) => (ulong)(100 * (int)a + (int)b);
 
     [UnmanagedCallersOnly]
     private static ulong Strlen(GuestState* state, ulong s, ulong a1, ulong a2, ulong a3)

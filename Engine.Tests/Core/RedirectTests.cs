@@ -15,15 +15,15 @@ public sealed unsafe class RedirectTests
     private const string Fixture = "cpp/redirect_heap.cpp";
     private const int ProbeMallocLine = 11, StrlenLine = 17;
     private static readonly string[] Backends = ["jit", "interpreter"];
-    private static readonly Dictionary<(string, bool), GuestRun> Runs = [];
+    private static readonly Dictionary<(string, bool, bool), GuestRun> Runs = [];
 
     private sealed record GuestRun(GuestEnd End, RedirectTestTool Tool, string[] Output, string ProcMaps, string Log);
 
-    /// <summary>Runs the fixture once per backend and freeres choice; the tests read the same run.</summary>
-    private static GuestRun Run(string backend, bool freeres = true)
+    /// <summary>Runs the fixture once per backend, freeres choice and linking; the tests read the same run.</summary>
+    private static GuestRun Run(string backend, bool freeres = true, bool linkStatically = false)
     {
-        if (Runs.TryGetValue((backend, freeres), out var cached)) return cached;
-        string program = FixtureCompiler.Compile(Fixture, "-O0", "-g");
+        if (Runs.TryGetValue((backend, freeres, linkStatically), out var cached)) return cached;
+        string program = linkStatically ? FixtureCompiler.Compile(Fixture, "-O0", "-g", "-static") : FixtureCompiler.Compile(Fixture, "-O0", "-g");
         string output = Path.Combine(Path.GetTempPath(), $"redirect-{Guid.NewGuid():N}.txt");
         var tool = new RedirectTestTool();
         var log = new StringWriter();
@@ -31,7 +31,7 @@ public sealed unsafe class RedirectTests
         string maps;
         using (var machine = new GuestMachine(program, [program, output, RedirectTestTool.ProbeWord], ["LC_ALL=C"], tool,
                    new Commentary(log, Environment.ProcessId), log,
-                   context => backend == "jit" ? new JitBackend(context) : new InterpreterBackend(),
+                   context => backend == "jit" ? new JitBackend(context) : new InterpreterBackend(context.AccessCheck),
                    freeres: new FreeresAtExit.Choice(freeres, freeres)))
         {
             end = machine.DispatcherFor(machine.MainThread, new GuestLock()).Run();
@@ -39,7 +39,7 @@ public sealed unsafe class RedirectTests
         }
         string[] lines = File.Exists(output) ? File.ReadAllLines(output) : [];
         File.Delete(output);
-        return Runs[(backend, freeres)] = new GuestRun(end, tool, lines, maps, log.ToString());
+        return Runs[(backend, freeres, linkStatically)] = new GuestRun(end, tool, lines, maps, log.ToString());
     }
 
     private static ulong Hex(string word) => Convert.ToUInt64(word, 16);
@@ -94,6 +94,16 @@ public sealed unsafe class RedirectTests
         Assert.That(run.End, Is.EqualTo(new GuestEnd.Exited(0)), run.Log);
         Assert.That(run.Tool.FreesDuringFreeres, Is.Zero);
         Assert.That(run.Tool.Frees, Is.GreaterThanOrEqualTo(2));
+    }
+
+    [Test]
+    public void AStaticProgramKeepsItsOwnFunctionsAndHasNoReplacementObject()
+    {
+        var run = Run("jit", linkStatically: true);
+        Assert.That(run.End, Is.EqualTo(new GuestEnd.Exited(0)), run.Log);
+        Assert.That((run.Tool.Mallocs, run.Tool.News, run.Tool.Frees, run.Tool.Strlens), Is.EqualTo((0, 0, 0, 0)));
+        Assert.That(run.Output, Does.Contain($"strlen {RedirectTestTool.ProbeWord.Length}"));
+        Assert.That(run.ProcMaps, Does.Not.Contain(RedirectTestTool.PreloadPath));
     }
 
     [Test]

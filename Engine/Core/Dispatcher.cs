@@ -21,7 +21,7 @@ public abstract record GuestEnd
 /// </summary>
 /// <param name="isLastThread">Whether this is the only live guest thread, so its exit ends the process.</param>
 internal sealed unsafe class Dispatcher(Translator translator, GuestState* state, PageMap pages, IGuestServices services,
-    GuestLock guestLock, SignalDelivery signals, FreeresAtExit freeres, Func<bool> isLastThread)
+    GuestLock guestLock, SignalDelivery signals, FreeresAtExit? freeres, Func<bool> isLastThread)
 {
     private static readonly ulong ExitGroupNumber = (ulong)SyscallTable.Named("exit_group").Number;
 
@@ -41,7 +41,7 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
             if (--returnsLeft == 0)
             {
                 returnsLeft = ReturnsPerTurn;
-                if (guestLock.Contended && !freeres.Running) guestLock.Yield();
+                if (guestLock.Contended && freeres?.Running != true) guestLock.Yield();
             }
             if (signals.AnyDeliverable && signals.DeliverPending(state) is > 0 and var fatal)
                 return new GuestEnd.Killed(new GuestFault(fatal, state->Rip, 0, FaultDetail.Sent, services.Stack(state)));
@@ -56,7 +56,7 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
         var translation = translator.Find(pc);
         if (translation == null)
         {
-            if (freeres.Finished(pc) is { } exitStatus) return new GuestEnd.Exited(exitStatus);
+            if (freeres?.Finished(pc) is { } exitStatus) return new GuestEnd.Exited(exitStatus);
             if (!pages.CanExecute(pc, 1)) return Fault(GuestSignal.SigSegv, pc, pc, Detail(pc));
             translation = translator.Translate(pc);
         }
@@ -69,7 +69,7 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
             case JumpKind.Syscall:
                 bool exitsGroup = state->Gpr[0] == ExitGroupNumber;
                 if (services.Syscall(state) is not { } status) return null;
-                return (exitsGroup || isLastThread()) && freeres.TryStart(state, status) ? null : new GuestEnd.Exited(status);
+                return (exitsGroup || isLastThread()) && freeres?.TryStart(state, status) == true ? null : new GuestEnd.Exited(status);
             case JumpKind.InvalidateICache:
                 translator.Invalidate(next, 1);
                 return null;

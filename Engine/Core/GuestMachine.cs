@@ -28,8 +28,11 @@ internal sealed unsafe class GuestMachine : IDisposable
     public Translator Translator { get; }
     public DispatcherServices Services { get; }
     public DebugInfoIndex DebugInfo { get; }
-    /// <summary>Function replacement and the exit-time cleanups.</summary>
-    public Redirector Redirector { get; }
+    /// <summary>
+    /// Function replacement and the exit-time cleanups; null for a static program, which Valgrind cannot preload
+    /// its replacement objects into, so nothing in it is replaced and no cleanups run.
+    /// </summary>
+    public Redirector? Redirector { get; }
 
     /// <param name="makeBackend">Compiled code or the interpreter, given the context compiled code is bound to.</param>
     /// <param name="freeres">Which exit-time cleanups the user allows (--run-cxx-freeres, --run-libc-freeres); they
@@ -65,10 +68,11 @@ internal sealed unsafe class GuestMachine : IDisposable
         var backend = makeBackend(new BackendContext(Space.Pages.Level1, _codeCache) { AccessCheck = tool.AccessCheck });
         DebugInfo = new DebugInfoIndex(Space) { ShowBelowMain = showBelowMain };
         var allowed = freeres ?? new FreeresAtExit.Choice(Cxx: true, Libc: true);
-        Redirector = new Redirector(tool, Space, DebugInfo,
-            new FreeresAtExit.Choice(tool.RunsFreeresAtExit && allowed.Cxx, tool.RunsFreeresAtExit && allowed.Libc));
+        if (Program.Interpreter is not null)
+            Redirector = new Redirector(tool, Space, DebugInfo,
+                new FreeresAtExit.Choice(tool.RunsFreeresAtExit && allowed.Cxx, tool.RunsFreeresAtExit && allowed.Libc));
         Translator = new Translator(new Lifter(new GuestCodeSource(Space.Pages)), Redirector, tool, optimiser.Run, backend);
-        Redirector.Redirected += Translator.Invalidate;
+        if (Redirector is not null) Redirector.Redirected += Translator.Invalidate;
         Space.Unmapped += Translator.Invalidate;
         Space.ProtectionChanged += (start, length, _) => Translator.Invalidate(start, length);
         Space.Remapped += (oldStart, _, length) => Translator.Invalidate(oldStart, length);
@@ -85,7 +89,7 @@ internal sealed unsafe class GuestMachine : IDisposable
 
     /// <summary>A dispatcher for one guest thread's registers.</summary>
     public Dispatcher DispatcherFor(GuestState* registers, GuestLock guestLock) =>
-        new(Translator, registers, Space.Pages, Services, guestLock, Kernel.Delivery, Redirector.Freeres, IsLastThread);
+        new(Translator, registers, Space.Pages, Services, guestLock, Kernel.Delivery, Redirector?.Freeres, IsLastThread);
 
     private bool IsLastThread() => Kernel.Threads is not GuestScheduler scheduler || scheduler.LiveThreadCount <= 1;
 

@@ -9,7 +9,7 @@ namespace Memcheck.Engine.Core;
 /// let the tool instrument, optimise, then compile (or keep the IR for the interpreter), caching the result
 /// until the guest code changes.
 /// </summary>
-internal sealed class Translator(Lifter lifter, Redirector redirector, Tool tool, Func<Superblock, Superblock> optimise, IBackend backend)
+internal sealed class Translator(Lifter lifter, Redirector? redirector, Tool tool, Func<Superblock, Superblock> optimise, IBackend backend)
 {
     private readonly Dictionary<ulong, Translation> _cache = [];
 
@@ -19,7 +19,7 @@ internal sealed class Translator(Lifter lifter, Redirector redirector, Tool tool
     /// <summary>Translates the block at <paramref name="pc"/> (whose first byte the caller found executable) and caches it.</summary>
     public Translation Translate(ulong pc)
     {
-        var t = backend.Prepare(optimise(tool.Instrument(redirector.BlockAt(pc) ?? lifter.Lift(pc))));
+        var t = backend.Prepare(optimise(tool.Instrument(redirector?.BlockAt(pc) ?? lifter.Lift(pc))));
         _cache[pc] = t;
         return t;
     }

@@ -22,8 +22,8 @@ internal sealed class Redirector
     private readonly Dictionary<string, ObjectSymbols> _symbolsByPath = [];
     /// <summary>Guest address -> (replacement index, whether the address is an IFUNC resolver).</summary>
     private readonly Dictionary<ulong, (int Replacement, bool IsResolver)> _redirects = [];
-    /// <summary>The executable file mappings scanned, with the object they hold and its load bias.</summary>
-    private readonly List<(ulong Start, ulong End, ObjectSymbols Symbols, long Bias)> _code = [];
+    /// <summary>The executable file mappings seen, with the object they hold (and its debug file) and its load bias.</summary>
+    private readonly List<(ulong Start, ulong End, string Path, string? DebugPath, long Bias)> _code = [];
 
     public ReplacementObject Object { get; }
     /// <summary>A redirection appeared at [start, start+length): translations made there are stale.</summary>
@@ -51,6 +51,8 @@ internal sealed class Redirector
         Object.Define(Freeres.Entry, FreeresAtExit.WrapperName, isEntry: false);
         debugInfo.Replacements = Object;
 
+        // Nothing to find for a tool that replaces nothing and runs no cleanups (none): skip reading symbols.
+        if (_replacements.Count == 0 && !freeres.Cxx && !freeres.Libc) return;
         foreach (var m in space.Mappings) ScanCode(m.Start, m.Length);
         space.Mapped += (s, l, prot) => { if ((prot & PageProtection.Execute) != 0) ScanCode(s, l); };
         space.ProtectionChanged += (s, l, prot) => { if ((prot & PageProtection.Execute) != 0) ScanCode(s, l); };
@@ -89,12 +91,16 @@ internal sealed class Redirector
             if (!mapping.IsFile || (mapping.Protection & PageProtection.Execute) == 0 || mapping.Path == Object.Path) continue;
             if (mapping.End <= start || mapping.Start >= start + length) continue;
             if (_debugInfo.Locate(mapping.Start) is not var (obj, bias, path)) continue;
-            if (!_symbolsByPath.TryGetValue(path, out var symbols))
-                _symbolsByPath[path] = symbols = ObjectSymbols.Read(path, obj.DebugFilePath);
             _code.RemoveAll(c => c.Start < mapping.End && mapping.Start < c.End);
-            _code.Add((mapping.Start, mapping.End, symbols, bias));
-            Redirect(symbols, bias, mapping.Start, mapping.End);
+            _code.Add((mapping.Start, mapping.End, path, obj.DebugFilePath, bias));
+            if (_replacements.Count > 0) Redirect(SymbolsOf(path, obj.DebugFilePath), bias, mapping.Start, mapping.End);
         }
+    }
+
+    private ObjectSymbols SymbolsOf(string path, string? debugPath)
+    {
+        if (!_symbolsByPath.TryGetValue(path, out var symbols)) _symbolsByPath[path] = symbols = ObjectSymbols.Read(path, debugPath);
+        return symbols;
     }
 
     private void Redirect(ObjectSymbols symbols, long bias, ulong start, ulong end)
@@ -123,8 +129,8 @@ internal sealed class Redirector
     /// <summary>The first mapped definition of a function (in mapping order), as the guest's address.</summary>
     private ulong? FunctionNamed(string name)
     {
-        foreach (var (start, end, symbols, bias) in _code.OrderBy(c => c.Start))
-        foreach (var symbol in symbols.Symbols)
+        foreach (var (start, end, path, debugPath, bias) in _code.OrderBy(c => c.Start))
+        foreach (var symbol in SymbolsOf(path, debugPath).Symbols)
         {
             ulong address = symbol.Address + (ulong)bias;
             if (symbol.Name == name && !symbol.IsIfunc && address >= start && address < end) return address;
