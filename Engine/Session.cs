@@ -1,4 +1,5 @@
 using Memcheck.Engine.Core;
+using Memcheck.Engine.Core.Redirection;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Guest;
 using Memcheck.Engine.Os;
@@ -25,7 +26,7 @@ public static class Session
         using var toolLifetime = tool as IDisposable;
         using var machine = new GuestMachine(options.Program, argv, EnvironmentForGuest(), tool, commentary, log,
             context => options.Backend == ExecutionBackend.Interpreter ? new InterpreterBackend(context.AccessCheck) : new JitBackend(context),
-            options.NumCallers, options.ShowBelowMain);
+            options.NumCallers, options.ShowBelowMain, new FreeresAtExit.Choice(options.RunCxxFreeres, options.RunLibcFreeres));
         WriteHeader(commentary, tool, argv);
 
         var scheduler = new GuestScheduler(machine.Space.Pages);
