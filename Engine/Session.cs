@@ -1,8 +1,10 @@
 using Memcheck.Engine.Core;
+using Memcheck.Engine.Core.Redirection;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Guest;
 using Memcheck.Engine.Os;
 using Memcheck.Engine.Reporting;
+using Memcheck.Engine.Tools.Memcheck;
 using Memcheck.Engine.Tools.None;
 
 namespace Memcheck.Engine;
@@ -20,10 +22,12 @@ public static class Session
         // argv[0] is the name as the user typed it, as a shell (and Valgrind) passes it.
         List<string> argv = [options.CommandName ?? options.Program, .. options.Arguments];
         var commentary = new Commentary(log, Environment.ProcessId, quiet: options.Verbosity == 0);
-        Tool tool = new NoneTool();
+        Tool tool = CreateTool(options);
+        using var toolLifetime = tool as IDisposable;
         using var machine = new GuestMachine(options.Program, argv, EnvironmentForGuest(), tool, commentary, log,
             context => options.Backend == ExecutionBackend.Interpreter ? new InterpreterBackend(context.AccessCheck) : new JitBackend(context),
-            options.NumCallers, options.ShowBelowMain, readInlineInfo: options.ReadInlineInfo ?? tool.ReadsInlineInfo);
+            options.NumCallers, options.ShowBelowMain, new FreeresAtExit.Choice(options.RunCxxFreeres, options.RunLibcFreeres),
+            options.ReadInlineInfo ?? tool.ReadsInlineInfo);
         WriteHeader(commentary, tool, argv);
 
         var scheduler = new GuestScheduler(machine.Space.Pages);
@@ -44,10 +48,17 @@ public static class Session
                 }
                 else code = ((GuestEnd.Exited)end).Status & 0xFF;
                 tool.Finish(commentary);
+                // --error-exitcode replaces the status of a guest that exited with errors found.
+                if (signal is null && options.ErrorExitCode != 0 && tool is MemcheckTool { Report.ErrorCount: > 0 })
+                    code = options.ErrorExitCode;
                 return code;
             });
-        return new RunResult(exitCode, signal);
+        return new RunResult(exitCode, signal) { Memcheck = (tool as MemcheckTool)?.Report };
     }
+
+    /// <summary>The tool --tool names; massif runs as none until it exists.</summary>
+    private static Tool CreateTool(SessionOptions options) =>
+        options.Tool == ToolKind.Memcheck ? new MemcheckTool(options) : new NoneTool();
 
     /// <summary>The environment exactly as this process received it, order included (env prints it).</summary>
     private static List<string> EnvironmentForGuest() =>
@@ -64,5 +75,11 @@ public static class Session
     }
 }
 
-/// <summary>How the guest ended: its exit status (128+N for a fatal signal N, as a shell shows it).</summary>
-public sealed record RunResult(int ExitCode, int? FatalSignal);
+/// <summary>
+/// How the guest ended: its exit status (128+N for a fatal signal N, as a shell shows it), and under memcheck what it
+/// found (errors, heap and leak summaries, loss records), the records the text report was written from.
+/// </summary>
+public sealed record RunResult(int ExitCode, int? FatalSignal)
+{
+    public MemcheckReport? Memcheck { get; init; }
+}

@@ -1,5 +1,19 @@
 namespace Memcheck.Engine.Tests.Golden;
 
+/// <summary>How much of a report a case compares with Valgrind's.</summary>
+public enum GoldenComparison
+{
+    /// <summary>Every line, after normalisation.</summary>
+    Whole,
+
+    /// <summary>
+    /// Only what the issues ask of every case: each error's headline and frames, HEAP SUMMARY, LEAK SUMMARY and
+    /// ERROR SUMMARY; loss records without their "in loss record N of M" numbering. For reports whose other lines
+    /// depend on more than the program under test (the Python cases' interpreter heap).
+    /// </summary>
+    Summaries,
+}
+
 /// <summary>One line of cases.txt: a fixture, how it is built and run, and Valgrind's recorded report.</summary>
 public sealed record GoldenCase(string Name, string Source, string[] CompilerFlags, string[] ToolOptions, int ExitStatus)
 {
@@ -7,11 +21,24 @@ public sealed record GoldenCase(string Name, string Source, string[] CompilerFla
 
     public string ValgrindReportPath => Path.Combine(Directory, Name + ".valgrind");
 
+    /// <summary>The issue a case was written for (5 or 6, from its "i5-"/"i6-" prefix); null for the core's none cases.</summary>
+    public int? Issue => Name.StartsWith("i5-") ? 5 : Name.StartsWith("i6-") ? 6 : null;
+
+    /// <summary>Memcheck (the default tool) rather than --tool=none; its reports' addresses are normalised away.</summary>
+    public bool IsMemcheck => !ToolOptions.Any(o => o.StartsWith("--tool=") && o != "--tool=memcheck");
+
+    /// <summary>A Python script run by /usr/bin/python3 over libNAME.so built from NAME.c (see cases.txt).</summary>
+    public bool IsPython => Source.EndsWith(".py");
+
+    public GoldenComparison Comparison => IsPython ? GoldenComparison.Summaries : GoldenComparison.Whole;
+
     public static IEnumerable<GoldenCase> All() =>
         from line in File.ReadAllLines(Path.Combine(Directory, "cases.txt"))
         where line.Trim().Length > 0 && !line.TrimStart().StartsWith('#')
         let f = line.Split('|').Select(s => s.Trim()).ToArray()
         select new GoldenCase(f[0], f[1], Words(f[2]), Words(f[3]), int.Parse(f[4]));
+
+    public static GoldenCase Named(string name) => All().Single(c => c.Name == name);
 
     private static string[] Words(string s) => s.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 

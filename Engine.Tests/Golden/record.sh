@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Records Valgrind 3.19's report for every case in cases.txt as <name>.valgrind, the golden files
 # GoldenReportTests compares memcheck's reports with. Compiles each fixture the way the tests'
-# FixtureCompiler does (gcc FLAGS -o OUT SRC -lm), so both run identical binaries.
+# FixtureCompiler does (gcc FLAGS -o OUT SRC -lm), so both run identical binaries. A .py case builds
+# libNAME.so from NAME.c and runs /usr/bin/python3 NAME.py beside it, as the tests do.
+# Only the pid and the program's path are replaced here; ReportNormaliser does the rest on both sides.
 # Usage: Engine.Tests/Golden/record.sh [name-filter]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -10,24 +12,42 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 valgrind --version | grep -q '^valgrind-3\.19\.' || { echo "record.sh: needs valgrind 3.19" >&2; exit 1; }
 
+trim() { local s="$1"; s="${s#"${s%%[![:space:]]*}"}"; echo "${s%"${s##*[![:space:]]}"}"; }
+
 while IFS='|' read -r name source flags options status; do
-    name=$(echo "$name" | xargs)
-    [[ -z "$name" || "$name" == \#* ]] && continue
+    [[ "$name" =~ ^[[:space:]]*# ]] && continue
+    name=$(trim "$name")
+    [[ -z "$name" ]] && continue
     [[ -n "${1:-}" && "$name" != *"$1"* ]] && continue
-    source=$(echo "$source" | xargs)
+    source=$(trim "$source")
     src="$fixtures/$source"
-    compiler=gcc; [[ "$src" == *.cpp || "$src" == *.cc ]] && compiler=g++
-    program="$work/$(basename "${source%.*}")"
-    # shellcheck disable=SC2086
-    $compiler $flags -o "$program" "$src" -lm
+    dir="$work/$name"
+    mkdir -p "$dir"
+    if [[ "$src" == *.py ]]; then
+        base=$(basename "${source%.py}")
+        # shellcheck disable=SC2086
+        gcc $flags -o "$dir/lib$base.so" "${src%.py}.c" -lm
+        cp "$src" "$dir/"
+        command=(/usr/bin/python3 "$base.py")
+        program=""
+    else
+        compiler=gcc; [[ "$src" == *.cpp || "$src" == *.cc ]] && compiler=g++
+        program="$dir/$(basename "${source%.*}")"
+        # shellcheck disable=SC2086
+        $compiler $flags -o "$program" "$src" -lm
+        command=("$program")
+    fi
     set +e
     # shellcheck disable=SC2086
-    (cd "$work" && valgrind $options "$program" >/dev/null 2>"$work/stderr" </dev/null)
+    (cd "$dir" && valgrind $options "${command[@]}" >/dev/null 2>"$work/stderr" </dev/null)
     actual=$?
     set -e
-    expected=$(echo "$status" | xargs)
+    expected=$(trim "$status")
     [[ "$actual" == "$expected" ]] || { echo "record.sh: $name exited $actual under valgrind, cases.txt says $expected" >&2; exit 1; }
-    # Normalise what differs run to run: the pid and where the binary was built.
-    sed -e 's/^==[0-9]*==/==PID==/' -e "s#$program#PROGRAM#g" "$work/stderr" > "$here/$name.valgrind"
+    if [[ -n "$program" ]]; then
+        sed -e 's/^==[0-9]*==/==PID==/' -e "s#$program#PROGRAM#g" "$work/stderr" > "$here/$name.valgrind"
+    else
+        sed -e 's/^==[0-9]*==/==PID==/' "$work/stderr" > "$here/$name.valgrind"
+    fi
     echo "recorded $name"
 done < "$here/cases.txt"

@@ -74,6 +74,19 @@ public sealed unsafe class DebugInfoIndex
     }
 
     /// <summary>
+    /// The data symbol holding a guest address and the address's offset in it; a .bss past the file's pages is
+    /// anonymous memory, so the file mapping just below it names the object.
+    /// </summary>
+    public (string Name, ulong Offset)? DataSymbol(ulong address)
+    {
+        var located = Locate(address);
+        if (located is null && _space.Mappings.LastOrDefault(m => m.End <= address && m.IsFile) is { } below)
+            located = Locate(below.End - 1);
+        if (located is not var (obj, bias, _) || obj.DataAt(address - (ulong)bias) is not { } symbol) return null;
+        return (symbol.Name, address - (ulong)bias - symbol.Address);
+    }
+
+    /// <summary>
     /// The guest's current stack: at most <paramref name="maxFrames"/> addresses (Valgrind counts
     /// --num-callers in addresses, each expanding into its inlined frames), ending as Valgrind ends.
     /// </summary>

@@ -38,6 +38,8 @@ public sealed class DebugObject
 
     public ElfSymbol? FunctionAt(ulong address) => _symbols.Value.FunctionAt(address);
 
+    public ElfSymbol? DataAt(ulong address) => _symbols.Value.DataAt(address);
+
     public LineTable? Lines => _lines.Value;
 
     internal CallFrameTable Frames => _frames.Value;

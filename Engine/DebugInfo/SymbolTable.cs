@@ -54,6 +54,11 @@ internal sealed class SymbolTable
         return null;
     }
 
+    /// <summary>The data object containing the link-time address, if any (for "is N bytes inside data symbol").</summary>
+    public ElfSymbol? DataAt(ulong address) =>
+        _symbols.Where(s => !s.IsFunction && address >= s.Address && address < s.Address + Math.Max(s.Size, 1))
+            .Cast<ElfSymbol?>().FirstOrDefault();
+
     private static IEnumerable<ElfSymbol> Read(byte[] table, byte[] strings)
     {
         for (int p = 0; p + SymSize <= table.Length; p += SymSize)

@@ -14,4 +14,11 @@ public sealed record HeapOptions
         FreelistVolume = (ulong)Math.Max(0, options.FreelistVol),
         FreelistBigBlocks = (ulong)Math.Max(0, options.FreelistBigBlocks),
     };
+
+    /// <summary>Memcheck's heap from a session's options: its own plus the core's --redzone-size and --alignment.</summary>
+    public static HeapOptions From(SessionOptions options) => From(options.Memcheck) with
+    {
+        RedzoneSize = (ulong)(options.RedzoneSize ?? 16),
+        DefaultAlignment = (ulong)options.Alignment,
+    };
 }

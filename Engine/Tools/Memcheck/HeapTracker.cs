@@ -54,6 +54,17 @@ public sealed unsafe class HeapTracker(IHeapMemory memory, ShadowMemory shadow, 
         Retire(block, freeStack);
     }
 
+    /// <summary>A free/delete of something not a live block: Valgrind counts the free before finding that out.</summary>
+    public void CountRejectedFree() => TotalFrees++;
+
+    /// <summary>A realloc of something not a live block: counted as Valgrind counts it, before looking.</summary>
+    public void CountRejectedRealloc(ulong newSize)
+    {
+        TotalAllocs++;
+        TotalFrees++;
+        TotalBytesAllocated += newSize;
+    }
+
     /// <summary>
     /// realloc to a non-zero size: like Valgrind, always a new block (even when shrinking) so stale pointers to the
     /// old one are caught; contents and their V bits are copied, a grown tail is undefined. Counted as one alloc

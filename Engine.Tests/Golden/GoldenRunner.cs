@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using Memcheck.Engine.Tests.Support;
+
+namespace Memcheck.Engine.Tests.Golden;
+
+/// <summary>A golden case's run under memcheck: its result and the program path its report names.</summary>
+public sealed record GoldenRun(ProcessResult Result, string? ProgramPath);
+
+/// <summary>
+/// Builds a golden case's fixture as record.sh does and runs it under memcheck, once per test run: the
+/// golden tests and the seed tests share the runs of the seed cases.
+/// </summary>
+public static class GoldenRunner
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+    private static readonly ConcurrentDictionary<string, Lazy<GoldenRun>> Runs = new();
+
+    public static GoldenRun Run(GoldenCase golden) =>
+        Runs.GetOrAdd(golden.Name, _ => new Lazy<GoldenRun>(() => golden.IsPython ? RunPython(golden) : RunProgram(golden))).Value;
+
+    private static GoldenRun RunProgram(GoldenCase golden)
+    {
+        string program = FixtureCompiler.Compile(golden.Source, golden.CompilerFlags);
+        return new GoldenRun(EngineRunner.Run(golden.ToolOptions, program, timeout: Timeout), program);
+    }
+
+    /// <summary>
+    /// /usr/bin/python3 NAME.py run from a directory holding the script and libNAME.so, which the script loads
+    /// by a relative path; the shell changes into it because the engine starts the guest in its own directory.
+    /// </summary>
+    private static GoldenRun RunPython(GoldenCase golden)
+    {
+        string name = Path.GetFileNameWithoutExtension(golden.Source);
+        string library = FixtureCompiler.Compile(Path.ChangeExtension(golden.Source, ".c"), golden.CompilerFlags);
+        string directory = Path.Combine(Path.GetDirectoryName(library)!, golden.Name);
+        Directory.CreateDirectory(directory);
+        File.Copy(library, Path.Combine(directory, $"lib{name}.so"), overwrite: true);
+        File.Copy(Path.Combine(FixtureCompiler.FixturesDirectory, golden.Source), Path.Combine(directory, $"{name}.py"), overwrite: true);
+
+        var result = NativeRunner.Run("/bin/sh",
+            ["-c", "cd \"$0\" && exec \"$@\"", directory, EngineRunner.Executable, .. golden.ToolOptions, "/usr/bin/python3", $"{name}.py"],
+            timeout: Timeout);
+        return new GoldenRun(result, null);
+    }
+}

@@ -1,0 +1,30 @@
+using Memcheck.Engine.Core;
+using Memcheck.Engine.Guest;
+
+namespace Memcheck.Engine.Tools.Memcheck.Errors;
+
+/// <summary>
+/// Says where an address lies, in Valgrind's order: a heap block (live or recently freed, with its stacks), a
+/// thread's stack, a data symbol, a mapped segment, else "not stack'd, malloc'd or (recently) free'd".
+/// </summary>
+public sealed class AddressDescriber(ToolHost host, HeapTracker heap, StackStore stacks)
+{
+    public unsafe AddressDescription Describe(ulong address)
+    {
+        if (heap.Describe(address) is { } inHeap)
+        {
+            HeapBlock block = inHeap.Block;
+            return block.FreeStack is int freed
+                ? new AddressDescription([inHeap.Headline], stacks[freed], stacks[block.AllocStack])
+                : new AddressDescription([inHeap.Headline], stacks[block.AllocStack]);
+        }
+        GuestMapping? mapping = host.Space.FindMapping(address);
+        if (mapping is not null)
+            foreach (ToolThread thread in host.Threads)
+                if (mapping.Start <= thread.State->Gpr[4] && thread.State->Gpr[4] < mapping.End)
+                    return new AddressDescription([$"Address 0x{address:x} is on thread {thread.Number}'s stack"]);
+        if (host.DebugInfo.DataSymbol(address) is var (name, offset))
+            return new AddressDescription([$"Address 0x{address:x} is {offset} bytes inside data symbol \"{name}\""]);
+        return new AddressDescription([$"Address 0x{address:x} is not stack'd, malloc'd or (recently) free'd"]);
+    }
+}

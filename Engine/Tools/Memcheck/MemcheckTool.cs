@@ -1,0 +1,98 @@
+using System.Runtime.InteropServices;
+using Memcheck.Engine.Core;
+using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Ir;
+using Memcheck.Engine.Tools.Memcheck.Errors;
+using Memcheck.Engine.Tools.Memcheck.Replacements;
+using Memcheck.Engine.Tools.Memcheck.Reporting;
+
+namespace Memcheck.Engine.Tools.Memcheck;
+
+/// <summary>
+/// Valgrind's memcheck: addressability of every guest byte (shadow memory fed by the address space's events and the
+/// tracked heap), the malloc family replaced, every invalid access and heap misuse reported, and at exit the heap
+/// summary, the leak check and the error summary, in Valgrind's words and order.
+/// </summary>
+public sealed unsafe class MemcheckTool : Tool, IDisposable
+{
+    private static readonly IrHelper SlowPathHelper = new("mc_access_slow_path", &SlowPath, 3, isPure: false);
+
+    private readonly SessionOptions _options;
+    private readonly ShadowMemory _shadow = new();
+    private Attached? _run;
+
+    public MemcheckTool(SessionOptions options)
+    {
+        _options = options;
+        Replacements = HeapReplacements.All();
+        AccessCheck = new AccessCheck(_shadow.Primary, SlowPathHelper);
+    }
+
+    public override string Banner => "Memcheck, a memory error detector";
+    public override string ReplacementObjectPath => "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so";
+    public override IReadOnlyList<FunctionReplacement> Replacements { get; }
+    public override AccessCheck? AccessCheck { get; }
+    public override bool RunsFreeresAtExit => true;
+
+    /// <summary>The heap operations the replacements run.</summary>
+    public HeapCalls Heap => Run.Calls;
+
+    /// <summary>What the run found, once <see cref="Finish"/> has reported it.</summary>
+    public MemcheckReport? Report { get; private set; }
+
+    private Attached Run => _run ?? throw new InvalidOperationException("memcheck is not attached to a guest");
+
+    /// <summary>The tool a helper runs for, from the GCHandle in the guest state.</summary>
+    public static MemcheckTool Of(GuestState* state) => (MemcheckTool)GCHandle.FromIntPtr(state->ToolHandle).Target!;
+
+    public override void Attach(ToolHost host)
+    {
+        var arena = new HeapArena(host.Space);
+        var heap = new HeapTracker(arena, _shadow, HeapOptions.From(_options));
+        var stacks = new StackStore();
+        var errors = new ErrorLog(host.Commentary, _options.ErrorLimit);
+        var describer = new AddressDescriber(host, heap, stacks);
+        // Until definedness is tracked, nothing would define what the guest writes into a block.
+        var calls = new HeapCalls(host, heap, _shadow, stacks, errors, describer, _options.Memcheck, definedOnAllocation: true);
+        _run = new Attached(host, arena, heap, stacks, errors, describer, calls);
+        new AddressSpaceShadow(host.Space, _shadow, arena).Follow();
+    }
+
+    [UnmanagedCallersOnly]
+    private static ulong SlowPath(GuestState* state, ulong address, ulong size, ulong isStore, ulong a3) =>
+        Of(state).CheckAccess(state, address, size, isStore != 0);
+
+    /// <summary>
+    /// An access the inline check refused: report it unless every byte is addressable (or --partial-loads-ok lets an
+    /// aligned word or vector load through), then let it happen only where the guest's pages allow it.
+    /// </summary>
+    private ulong CheckAccess(GuestState* state, ulong address, ulong size, bool store)
+    {
+        Attached run = Run;
+        ulong bad = 0;
+        for (ulong i = 0; i < size; i++)
+            if (_shadow.Get(address + i) == VaBits.NoAccess) bad++;
+        bool partialLoadOk = !store && _options.Memcheck.PartialLoadsOk && size is 8 or 16 or 32 && address % size == 0 && bad < size;
+        if (bad > 0 && !partialLoadOk)
+        {
+            string headline = $"Invalid {(store ? "write" : "read")} of size {size}";
+            run.Errors.Report(new MemcheckError(store ? MemcheckErrorKind.InvalidWrite : MemcheckErrorKind.InvalidRead, headline,
+                run.Host.CaptureStack(state), run.Describer.Describe(address)), headline);
+        }
+        var pages = run.Host.Space.Pages;
+        return (store ? pages.CanWrite(address, (int)size) : pages.CanRead(address, (int)size)) ? 0UL : 1UL;
+    }
+
+    public override void Finish(Commentary commentary)
+    {
+        Attached run = Run;
+        var finish = new MemcheckFinish(run.Host, run.Tracker, run.Arena, _shadow, run.Stacks, run.Errors, _options);
+        Report = finish.Write(commentary);
+    }
+
+    public void Dispose() => _shadow.Dispose();
+
+    /// <summary>Everything that exists once the tool is attached to a guest.</summary>
+    private sealed record Attached(ToolHost Host, HeapArena Arena, HeapTracker Tracker, StackStore Stacks, ErrorLog Errors,
+        AddressDescriber Describer, HeapCalls Calls);
+}
