@@ -159,8 +159,13 @@ public static unsafe class StringsCopy
     {
         if (!m.AllAccessible(src, len, write: false) || !m.AllAccessible(dst, len, write: true))
             return false;
+        // A wholly defined source makes a wholly defined destination: set it a chunk at a time rather than byte by byte.
+        bool defined = m.Shadow.CheckDefined(src, len, out _) is null;
         Buffer.MemoryCopy((void*)src, (void*)dst, len, len);
-        m.Shadow.CopyRange(src, dst, len);
+        if (defined)
+            m.Shadow.MakeDefined(dst, len);
+        else
+            m.Shadow.CopyRange(src, dst, len);
         return true;
     }
 }

@@ -79,6 +79,11 @@ public unsafe ref struct StringMemory
     /// <summary>A 1, 2, 4 or 8-byte store with its V bits; noaccess bytes are an "Invalid write of size N" and stay noaccess.</summary>
     public void Store(ulong address, int size, ulong value, ulong vbits, int site)
     {
+        if (size == 1)
+        {
+            StoreByte(address, (byte)value, (byte)vbits, site);
+            return;
+        }
         if (_shadow.CheckAddressable(address, (ulong)size) is not null)
             _host.InvalidWrite(_state, site, address, size);
         EnsureWritable(address, (ulong)size, site);
@@ -90,6 +95,18 @@ public unsafe ref struct StringMemory
             default: Unsafe.WriteUnaligned((void*)address, value); break;
         }
         _shadow.SetVBits(address, size, vbits);
+    }
+
+    /// <summary>The common store of string copies: one shadow lookup, and no shadow write when a defined byte stays defined.</summary>
+    private void StoreByte(ulong address, byte value, byte vbits, int site)
+    {
+        VaBits a = _shadow.Get(address);
+        if (a == VaBits.NoAccess)
+            _host.InvalidWrite(_state, site, address, 1);
+        EnsureWritable(address, 1, site);
+        *(byte*)address = value;
+        if (a != VaBits.Defined || vbits != 0)
+            _shadow.SetVBits(address, 1, vbits);
     }
 
     /// <summary>A branch on <paramref name="vbits"/>: any undefined bit is reported, and the branch goes on the real value.</summary>
