@@ -22,7 +22,7 @@ public static class Session
         var commentary = new Commentary(log, Environment.ProcessId, quiet: options.Verbosity == 0);
         Tool tool = new NoneTool();
         using var machine = new GuestMachine(options.Program, argv, EnvironmentForGuest(), tool, commentary, log,
-            context => options.Backend == ExecutionBackend.Interpreter ? new InterpreterBackend() : new JitBackend(context),
+            context => options.Backend == ExecutionBackend.Interpreter ? new InterpreterBackend(context.AccessCheck) : new JitBackend(context),
             options.NumCallers, options.ShowBelowMain);
         WriteHeader(commentary, tool, argv);
 

@@ -1,3 +1,4 @@
+using Memcheck.Engine.Core.Redirection;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Guest;
 using Memcheck.Engine.Ir;
@@ -15,11 +16,15 @@ public abstract record GuestEnd
 /// <summary>
 /// The translate-and-run loop of one guest thread: finds or makes the translation of the guest
 /// PC, runs it, and acts on how it left (syscall, fault, undecodable instruction, ...). It runs holding
-/// <paramref name="guestLock"/> and lets the other guest threads take their turn now and then.
+/// <paramref name="guestLock"/> and lets the other guest threads take their turn now and then. When the process
+/// exits, the thread runs the guest's cleanups first (<see cref="FreeresAtExit"/>), keeping the lock throughout.
 /// </summary>
+/// <param name="isLastThread">Whether this is the only live guest thread, so its exit ends the process.</param>
 internal sealed unsafe class Dispatcher(Translator translator, GuestState* state, PageMap pages, IGuestServices services,
-    GuestLock guestLock, SignalDelivery signals)
+    GuestLock guestLock, SignalDelivery signals, FreeresAtExit freeres, Func<bool> isLastThread)
 {
+    private static readonly ulong ExitGroupNumber = (ulong)SyscallTable.Named("exit_group").Number;
+
     /// <summary>
     /// Returns to the dispatcher between turns: chained code comes back at least every 65536 blocks (the code
     /// cache's chain budget), unchained exits far more often, so a turn is this many returns.
@@ -36,7 +41,7 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
             if (--returnsLeft == 0)
             {
                 returnsLeft = ReturnsPerTurn;
-                if (guestLock.Contended) guestLock.Yield();
+                if (guestLock.Contended && !freeres.Running) guestLock.Yield();
             }
             if (signals.AnyDeliverable && signals.DeliverPending(state) is > 0 and var fatal)
                 return new GuestEnd.Killed(new GuestFault(fatal, state->Rip, 0, FaultDetail.Sent, services.Stack(state)));
@@ -51,6 +56,7 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
         var translation = translator.Find(pc);
         if (translation == null)
         {
+            if (freeres.Finished(pc) is { } exitStatus) return new GuestEnd.Exited(exitStatus);
             if (!pages.CanExecute(pc, 1)) return Fault(GuestSignal.SigSegv, pc, pc, Detail(pc));
             translation = translator.Translate(pc);
         }
@@ -61,7 +67,9 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
             case JumpKind.Boring or JumpKind.Call or JumpKind.Ret or JumpKind.Yield or JumpKind.ClientRequest:
                 return null;
             case JumpKind.Syscall:
-                return services.Syscall(state) is { } status ? new GuestEnd.Exited(status) : null;
+                bool exitsGroup = state->Gpr[0] == ExitGroupNumber;
+                if (services.Syscall(state) is not { } status) return null;
+                return (exitsGroup || isLastThread()) && freeres.TryStart(state, status) ? null : new GuestEnd.Exited(status);
             case JumpKind.InvalidateICache:
                 translator.Invalidate(next, 1);
                 return null;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Memcheck.Engine.Core.Redirection;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.DebugInfo;
 using Memcheck.Engine.Guest;
@@ -10,12 +11,14 @@ namespace Memcheck.Engine.Core;
 
 /// <summary>
 /// One loaded guest program and the engine parts that run it: its address space, its main thread's
-/// state, the kernel, the translator (lifter, tool, optimiser, backend) and debug information. The
-/// session runs it on the scheduler; tests drive a single dispatcher over it.
+/// state, the kernel, the translator (lifter, redirector, tool, optimiser, backend), debug information, and
+/// the tool attached to all of it. The session runs it on the scheduler; tests drive a single dispatcher over it.
 /// </summary>
 internal sealed unsafe class GuestMachine : IDisposable
 {
     private readonly CodeCache _codeCache = new();
+    /// <summary>Lets the tool's helpers, called with only a guest state, find the tool (GuestState.ToolHandle).</summary>
+    private GCHandle _toolHandle;
 
     public GuestAddressSpace Space { get; } = new();
     public LoadedProgram Program { get; }
@@ -24,11 +27,16 @@ internal sealed unsafe class GuestMachine : IDisposable
     public SyscallHandler Kernel { get; }
     public Translator Translator { get; }
     public DispatcherServices Services { get; }
+    public DebugInfoIndex DebugInfo { get; }
+    /// <summary>Function replacement and the exit-time cleanups.</summary>
+    public Redirector Redirector { get; }
 
     /// <param name="makeBackend">Compiled code or the interpreter, given the context compiled code is bound to.</param>
+    /// <param name="freeres">Which exit-time cleanups the user allows (--run-cxx-freeres, --run-libc-freeres); they
+    /// run only when the tool asks for them.</param>
     public GuestMachine(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, Tool tool,
         Commentary commentary, TextWriter warnings, Func<BackendContext, IBackend> makeBackend,
-        int numCallers = 12, bool showBelowMain = false)
+        int numCallers = 12, bool showBelowMain = false, FreeresAtExit.Choice? freeres = null)
     {
         try
         {
@@ -44,6 +52,8 @@ internal sealed unsafe class GuestMachine : IDisposable
         MainThread->Reset();
         MainThread->Gpr[4] = Program.InitialRsp;
         MainThread->Rip = Program.Entry;
+        _toolHandle = GCHandle.Alloc(tool);
+        MainThread->ToolHandle = GCHandle.ToIntPtr(_toolHandle);
 
         var process = new ProcessInfo
         {
@@ -52,22 +62,37 @@ internal sealed unsafe class GuestMachine : IDisposable
         };
         Kernel = new SyscallHandler(process, Space, Space.Pages, HostFileDescriptors.Snapshot(), warnings);
         var optimiser = new Optimiser { GuestSpecialisation = FlagSpecialiser.Specialise };
-        var backend = makeBackend(new BackendContext(Space.Pages.Level1, _codeCache));
-        Translator = new Translator(new Lifter(new GuestCodeSource(Space.Pages)), tool, optimiser.Run, backend);
+        var backend = makeBackend(new BackendContext(Space.Pages.Level1, _codeCache) { AccessCheck = tool.AccessCheck });
+        DebugInfo = new DebugInfoIndex(Space) { ShowBelowMain = showBelowMain };
+        var allowed = freeres ?? new FreeresAtExit.Choice(Cxx: true, Libc: true);
+        Redirector = new Redirector(tool, Space, DebugInfo,
+            new FreeresAtExit.Choice(tool.RunsFreeresAtExit && allowed.Cxx, tool.RunsFreeresAtExit && allowed.Libc));
+        Translator = new Translator(new Lifter(new GuestCodeSource(Space.Pages)), Redirector, tool, optimiser.Run, backend);
+        Redirector.Redirected += Translator.Invalidate;
         Space.Unmapped += Translator.Invalidate;
         Space.ProtectionChanged += (start, length, _) => Translator.Invalidate(start, length);
         Space.Remapped += (oldStart, _, length) => Translator.Invalidate(oldStart, length);
-        var debugInfo = new DebugInfoIndex(Space) { ShowBelowMain = showBelowMain };
-        Services = new DispatcherServices(Kernel, commentary, Space, debugInfo, numCallers);
+        Services = new DispatcherServices(Kernel, commentary, Space, DebugInfo, numCallers);
+        tool.Attach(new ToolHost(Space, DebugInfo, commentary, numCallers, () => Threads));
     }
+
+    /// <summary>
+    /// The live guest threads: the scheduler's once one runs the guest (the kernel's thread service), else the
+    /// main thread alone, as when a test drives one dispatcher.
+    /// </summary>
+    public IReadOnlyList<ToolThread> Threads =>
+        Kernel.Threads is GuestScheduler scheduler ? scheduler.LiveThreads : [new ToolThread(1, MainThread)];
 
     /// <summary>A dispatcher for one guest thread's registers.</summary>
     public Dispatcher DispatcherFor(GuestState* registers, GuestLock guestLock) =>
-        new(Translator, registers, Space.Pages, Services, guestLock, Kernel.Delivery);
+        new(Translator, registers, Space.Pages, Services, guestLock, Kernel.Delivery, Redirector.Freeres, IsLastThread);
+
+    private bool IsLastThread() => Kernel.Threads is not GuestScheduler scheduler || scheduler.LiveThreadCount <= 1;
 
     public void Dispose()
     {
         if (MainThread != null) NativeMemory.AlignedFree(MainThread);
+        if (_toolHandle.IsAllocated) _toolHandle.Free();
         _codeCache.Dispose();
         Space.Dispose();
     }

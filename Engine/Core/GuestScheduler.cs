@@ -10,7 +10,8 @@ namespace Memcheck.Engine.Core;
 /// Runs the guest's threads: each on its own host thread (never the ThreadPool, which does not survive a
 /// fork), one at a time under <see cref="GuestLock"/>, and ends the process when a thread calls exit_group,
 /// the last thread exits, or a fatal signal kills it. Guest fork forks the host; the child carries on with
-/// the forking thread alone.
+/// the forking thread alone. Live threads carry Valgrind's thread numbers: 1 for the main thread, then the
+/// lowest free number for each new one.
 /// </summary>
 internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThreads
 {
@@ -31,11 +32,19 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
     private GuestEnd? _end;
     private ExceptionDispatchInfo? _failure;
     private int _liveThreads;
+    /// <summary>Valgrind thread number -> registers of each live thread; changed only under the guest lock.</summary>
+    private readonly SortedDictionary<int, nint> _numbered = [];
     private bool _isForkChild;
 
     public GuestLock Lock { get; } = new();
 
     public GuestThread Current => t_current ?? throw new InvalidOperationException("not on a guest thread");
+
+    /// <summary>The live guest threads by number (a thread that ended the process stays until the end).</summary>
+    public IReadOnlyList<ToolThread> LiveThreads => [.. _numbered.Select(t => new ToolThread(t.Key, (GuestState*)t.Value))];
+
+    /// <summary>How many guest threads are running; the exit of the last one ends the process.</summary>
+    public int LiveThreadCount => _liveThreads;
 
     /// <summary>
     /// Runs the guest from its first thread's registers until the process ends, and returns the exit code
@@ -48,6 +57,7 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
         _runThread = runThread;
         _finish = finish;
         _liveThreads = 1;
+        _numbered[1] = (nint)main;
         StartHostThread((nint)main, thread => { }, freeState: false);
         lock (_endGate)
         {
@@ -71,6 +81,7 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
             if (clone.Has(CloneRequest.CloneChildClearTid)) thread.ClearChildTid = clone.ChildTid;
         }, freeState: true);
         _liveThreads++;
+        _numbered[LowestFreeNumber()] = (nint)state;
         // The kernel stores the tid before either thread runs on: pthread_create reads it at once.
         if (request.Has(CloneRequest.CloneParentSetTid) && !_memory.TryWrite(request.ParentTid, child.Tid)) return -Errno.EFAULT;
         if (request.Has(CloneRequest.CloneChildSetTid) && !_memory.TryWrite(request.ChildTid, child.Tid)) return -Errno.EFAULT;
@@ -86,6 +97,7 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
         // The child: this host thread is all that survived the fork.
         _isForkChild = true;
         _liveThreads = 1;
+        foreach (var (number, _) in _numbered.Where(t => t.Value != (nint)state).ToList()) _numbered.Remove(number);
         Lock.KeepOnlyHolder();
         var thread = new GuestThread((int)HostSyscall.Invoke(GettidNumber));
         if (request.Has(CloneRequest.CloneChildClearTid)) thread.ClearChildTid = request.ChildTid;
@@ -140,6 +152,7 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
             if (end is GuestEnd.Exited && !thread.ExitsGroup && --_liveThreads > 0)
             {
                 ClearChildTid(thread);
+                foreach (var (number, _) in _numbered.Where(t => t.Value == state).ToList()) _numbered.Remove(number);
                 if (freeState) NativeMemory.AlignedFree((void*)state);
                 Lock.Release();
                 return;
@@ -155,6 +168,13 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
                 Monitor.PulseAll(_endGate);
             }
         }
+    }
+
+    private int LowestFreeNumber()
+    {
+        int number = 1;
+        while (_numbered.ContainsKey(number)) number++;
+        return number;
     }
 
     /// <summary>What the kernel does at thread exit for pthread_join: zero the tid word and wake one waiter.</summary>

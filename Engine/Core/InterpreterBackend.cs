@@ -4,9 +4,10 @@ using Memcheck.Engine.Ir;
 namespace Memcheck.Engine.Core;
 
 /// <summary>Runs superblocks in the reference IR interpreter (--backend=interpreter; the oracle).</summary>
-internal sealed class InterpreterBackend : IBackend
+/// <param name="accessCheck">The tool's addressability map, checked instead of the page map when given.</param>
+internal sealed class InterpreterBackend(AccessCheck? accessCheck = null) : IBackend
 {
-    private readonly IrInterpreter _interpreter = new();
+    private readonly IrInterpreter _interpreter = new(accessCheck);
 
     public Translation Prepare(Superblock sb) => new Interpreted(sb, _interpreter);
 

@@ -1,13 +1,15 @@
+using Memcheck.Engine.Core.Redirection;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
 
 namespace Memcheck.Engine.Core;
 
 /// <summary>
-/// Guest address -> executable translation: lift, let the tool instrument, optimise, then compile
-/// (or keep the IR for the interpreter), caching the result until the guest code changes.
+/// Guest address -> executable translation: lift (or take the redirector's stand-in for a replaced function),
+/// let the tool instrument, optimise, then compile (or keep the IR for the interpreter), caching the result
+/// until the guest code changes.
 /// </summary>
-internal sealed class Translator(Lifter lifter, Tool tool, Func<Superblock, Superblock> optimise, IBackend backend)
+internal sealed class Translator(Lifter lifter, Redirector redirector, Tool tool, Func<Superblock, Superblock> optimise, IBackend backend)
 {
     private readonly Dictionary<ulong, Translation> _cache = [];
 
@@ -17,7 +19,7 @@ internal sealed class Translator(Lifter lifter, Tool tool, Func<Superblock, Supe
     /// <summary>Translates the block at <paramref name="pc"/> (whose first byte the caller found executable) and caches it.</summary>
     public Translation Translate(ulong pc)
     {
-        var t = backend.Prepare(optimise(tool.Instrument(lifter.Lift(pc))));
+        var t = backend.Prepare(optimise(tool.Instrument(redirector.BlockAt(pc) ?? lifter.Lift(pc))));
         _cache[pc] = t;
         return t;
     }

@@ -19,6 +19,9 @@ public sealed unsafe class DebugInfoIndex
     /// <summary>--show-below-main: when false, frames below main are named "(below main)" and the trace ends there.</summary>
     public bool ShowBelowMain { get; init; }
 
+    /// <summary>Where the tool's function replacements live; described by the engine, never opened as a file.</summary>
+    public ReplacementObject? Replacements { get; set; }
+
     public DebugInfoIndex(GuestAddressSpace space, string debugRoot = DebugObject.DebugRoot)
     {
         _space = space;
@@ -30,6 +33,7 @@ public sealed unsafe class DebugInfoIndex
     public (DebugObject Object, long Bias, string Path)? Locate(ulong address)
     {
         if (_pruneDue) Prune();
+        if (Replacements?.Contains(address) == true) return null;
         if (_space.FindMapping(address) is not { IsFile: true, Path: { } path } mapping) return null;
         if (!_objects.TryGetValue(path, out var obj))
         {
@@ -42,6 +46,7 @@ public sealed unsafe class DebugInfoIndex
     /// <summary>What Valgrind prints for one frame's address.</summary>
     public StackFrame Describe(ulong address)
     {
+        if (Replacements is { } replacements && replacements.Contains(address)) return replacements.Describe(address);
         if (Locate(address) is not var (obj, bias, path)) return new StackFrame(address, null, null, 0, null);
         ulong linkAddress = address - (ulong)bias;
         string? function = obj.FunctionAt(linkAddress) is { } sym ? Demangler.Demangle(sym.Name) : null;

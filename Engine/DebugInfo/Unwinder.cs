@@ -30,7 +30,10 @@ internal sealed unsafe class Unwinder(DebugInfoIndex index, Func<ulong, ulong?> 
             ulong address = frame == 0 ? pc : pc - 1;
             yield return address;
             ulong? oldSp = regs[Rsp];
-            if (!(StepByCfi(address, regs) || StepByFramePointer(regs) || (frame == 0 && StepByTopOfStack(regs)))) yield break;
+            bool stepped = index.Replacements is { } replacements && replacements.Contains(address)
+                ? replacements.IsEntry(address) && StepByTopOfStack(regs)
+                : StepByCfi(address, regs) || StepByFramePointer(regs) || (frame == 0 && StepByTopOfStack(regs));
+            if (!stepped) yield break;
             ulong? next = regs[UnwindRow.ReturnAddress];
             if (next is null or 0 or 1 || regs[Rsp] is not { } sp || (oldSp is { } o && sp <= o)) yield break;
             pc = next.Value;

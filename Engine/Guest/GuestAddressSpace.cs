@@ -209,17 +209,18 @@ public sealed class GuestAddressSpace : Os.IGuestMemoryManager, IDisposable
     }
 
     /// <summary>
-    /// Map zeroed memory at a fixed address that must be free for host and guest alike, naming it
-    /// for /proc/self/maps (e.g. "[stack]"); returns the address or -errno.
+    /// Map zeroed memory at a fixed address that must be free for host and guest alike (or, for start 0, where
+    /// an anonymous mmap would go), naming it for /proc/self/maps (e.g. "[stack]"); returns the address or -errno.
     /// </summary>
     public long MapZeroed(ulong start, ulong length, PageProtection prot, string? name)
     {
-        long result = Mmap(start, length, prot.ToLinux(), MapPrivate | MapAnonymous | MapFixedNoReplace | MapNoReserve, -1, 0);
+        int placement = start == 0 ? 0 : MapFixedNoReplace;
+        long result = Mmap(start, length, prot.ToLinux(), MapPrivate | MapAnonymous | placement | MapNoReserve, -1, 0);
         if (result >= 0 && name is not null)
         {
-            ulong len = PageMap.PageUp(length);
-            _mappings.Remove(start, start + len);
-            _mappings.Add(new GuestMapping(start, len, prot, false, name, 0));
+            ulong at = (ulong)result, len = PageMap.PageUp(length);
+            _mappings.Remove(at, at + len);
+            _mappings.Add(new GuestMapping(at, len, prot, false, name, 0));
         }
         return result;
     }

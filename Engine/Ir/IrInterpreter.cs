@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 
 namespace Memcheck.Engine.Ir;
@@ -6,9 +7,12 @@ namespace Memcheck.Engine.Ir;
 /// <summary>
 /// Executes a superblock directly: the reference semantics the backend is tested against, and the
 /// fallback for blocks it cannot compile. Holds reusable temp storage, so use one instance per thread.
+/// With an <see cref="AccessCheck"/>, memory accesses (loads, stores and the memory dirty helpers declare)
+/// are checked against the tool's addressability map instead of the guard, as compiled code checks them.
 /// </summary>
-public sealed unsafe class IrInterpreter
+public sealed unsafe class IrInterpreter(AccessCheck? accessCheck = null)
 {
+    private readonly AccessCheck? _accessCheck = accessCheck;
     private Value128[] _temps = new Value128[256];
 
     /// <summary>
@@ -46,14 +50,14 @@ public sealed unsafe class IrInterpreter
                 case StmtKind.Load:
                 {
                     ulong address = Eval(t, s.A).Lo;
-                    if (!guard.CanRead(address, s.Type.Bytes())) return Fault(state, address, instruction);
+                    if (!Allowed(state, guard, address, s.Type.Bytes(), false, instruction)) return Fault(state, address, instruction);
                     t[s.Dst] = Read((byte*)address, s.Type);
                     break;
                 }
                 case StmtKind.Store:
                 {
                     ulong address = Eval(t, s.A).Lo;
-                    if (!guard.CanWrite(address, s.Type.Bytes())) return Fault(state, address, instruction);
+                    if (!Allowed(state, guard, address, s.Type.Bytes(), true, instruction)) return Fault(state, address, instruction);
                     Write((byte*)address, s.Type, Eval(t, s.B));
                     break;
                 }
@@ -71,6 +75,12 @@ public sealed unsafe class IrInterpreter
                     break;
                 case StmtKind.Call:
                 {
+                    if (!s.A.IsNone && (Eval(t, s.A).Lo & 1) == 0)
+                    {
+                        if (s.Dst >= 0) t[s.Dst] = 0UL;
+                        break;
+                    }
+                    if (HelperMemoryRefused(s, t, state, guard, instruction) is ulong refused) return Fault(state, refused, instruction);
                     ulong result = Call(s, t, state);
                     if (s.Dst >= 0) t[s.Dst] = result;
                     break;
@@ -90,6 +100,30 @@ public sealed unsafe class IrInterpreter
         ulong next = Eval(t, sb.Next).Lo;
         state->Rip = next;
         return new BlockExit(next, sb.NextKind);
+    }
+
+    /// <summary>
+    /// The page check, or with an access check the addressability map, then the tool's slow path (RIP at
+    /// the accessing instruction) when a byte is not addressable.
+    /// </summary>
+    private bool Allowed(GuestState* state, IGuestMemoryGuard guard, ulong address, int size, bool write, ulong instruction)
+    {
+        if (_accessCheck is not { } check) return write ? guard.CanWrite(address, size) : guard.CanRead(address, size);
+        if (AddressabilityMap.AllAddressable(check.Primary, address, size)) return true;
+        state->Rip = instruction;
+        return check.SlowPath.Function(state, address, (ulong)size, write ? 1UL : 0UL, 0) == 0;
+    }
+
+    /// <summary>With an access check, the address of the memory a dirty helper declares it reads or writes that is refused; else null.</summary>
+    private ulong? HelperMemoryRefused(in IrStmt s, Value128[] t, GuestState* state, IGuestMemoryGuard guard, ulong instruction)
+    {
+        if (_accessCheck == null) return null;
+        IrValue[] args = s.Args ?? [];
+        if (s.Helper!.MemoryRead is var (readArg, readSize) && Eval(t, args[readArg]).Lo is var readAt
+            && !Allowed(state, guard, readAt, readSize, false, instruction)) return readAt;
+        if (s.Helper.MemoryWrite is var (writeArg, writeSize) && Eval(t, args[writeArg]).Lo is var writeAt
+            && !Allowed(state, guard, writeAt, writeSize, true, instruction)) return writeAt;
+        return null;
     }
 
     private static BlockExit Fault(GuestState* state, ulong address, ulong instruction)

@@ -22,6 +22,7 @@ public static class IrPrinter
             StmtKind.Binop => $"{dst}{s.Op}{lane}({s.A}, {s.B})",
             StmtKind.Triop => $"{dst}{s.Op}{lane}({s.A}, {s.B}, {s.C})",
             StmtKind.Ite => $"{dst}ITE({s.A}, {s.B}, {s.C})",
+            StmtKind.Call when !s.A.IsNone => $"{dst}if ({s.A}) CALL {s.Helper}({string.Join(", ", s.Args ?? [])})",
             StmtKind.Call => $"{dst}CALL {s.Helper}({string.Join(", ", s.Args ?? [])})",
             StmtKind.Exit => $"if ({s.A}) goto 0x{s.Addr:x} [{s.JumpKind}]",
             _ => s.Kind.ToString(),

@@ -21,7 +21,11 @@ public enum StmtKind : byte
     Triop,
     /// <summary>Dst = A (I1) ? B : C.</summary>
     Ite,
-    /// <summary>Dst (if any) = Helper(Args); dirty helpers may touch guest state and memory.</summary>
+    /// <summary>
+    /// Dst (if any) = Helper(Args); dirty helpers may touch guest state and memory. A guarded call (A an I1
+    /// value, not None) happens only when A is 1; otherwise it has no effect and Dst is 0, as VEX's guarded
+    /// dirty calls (memcheck reports "if (vbits != 0) call report").
+    /// </summary>
     Call,
     /// <summary>If A (I1) leave the superblock to guest address Addr with JumpKind.</summary>
     Exit,

@@ -127,6 +127,15 @@ public sealed class Superblock
         return t;
     }
 
+    /// <summary>Call a helper only when <paramref name="guard"/> (I1) is 1; the result is 0 when it is not called.</summary>
+    public IrValue CallGuarded(IrValue guard, IrHelper helper, params IrValue[] args)
+    {
+        if (guard.Type != IrType.I1) throw new ArgumentException($"a call guard is I1, not {guard.Type}", nameof(guard));
+        var t = Call(helper, args);
+        _stmts[Count - 1].A = guard;
+        return t;
+    }
+
     public void Exit(IrValue guard, ulong target, JumpKind kind) =>
         Add(new IrStmt { Kind = StmtKind.Exit, A = guard, Addr = target, JumpKind = kind, Dst = IrValue.NoTemp });
 

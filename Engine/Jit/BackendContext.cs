@@ -1,8 +1,10 @@
+using Memcheck.Engine.Core;
+
 namespace Memcheck.Engine.Jit;
 
 /// <summary>
-/// What generated code is bound to: the page-ownership map it checks guest accesses against and the
-/// cache it lives in.
+/// What generated code is bound to: the page-ownership map (or the tool's addressability map) it checks
+/// guest accesses against and the cache it lives in.
 /// </summary>
 public sealed class BackendContext
 {
@@ -12,6 +14,11 @@ public sealed class BackendContext
     /// </summary>
     public nint PageMapLevel1 { get; }
     public CodeCache Cache { get; }
+    /// <summary>
+    /// The tool's addressability map: when set, every guest access is checked against it (the tool's slow path
+    /// deciding about bytes it marks not addressable) instead of the page map.
+    /// </summary>
+    public AccessCheck? AccessCheck { get; init; }
     /// <summary>
     /// False: every block returns to the dispatcher, indirect exits included (no jump through the
     /// cache's lookup table), so one call runs exactly one block, as lockstep checking needs.

@@ -23,7 +23,7 @@ public sealed class BlockCompiler
 }
 
 /// <summary>Lowers one superblock, statement by statement, into an Iced assembler and places it in the cache.</summary>
-internal sealed unsafe class BlockEmitter
+internal sealed unsafe partial class BlockEmitter
 {
     private const int StateReg = BlockFrame.StateRegister;
 
@@ -60,6 +60,8 @@ internal sealed unsafe class BlockEmitter
         _epilogue = _a.CreateLabel();
         _checkRead = _a.CreateLabel();
         _checkWrite = _a.CreateLabel();
+        _addressableRange = _a.CreateLabel();
+        _slowPath = _a.CreateLabel();
 
         foreach (int r in BlockFrame.SavedRegisters) I(Instruction.Create(Code.Push_r64, R64(r)));
         I(Instruction.Create(Code.Mov_r64_rm64, R64(StateReg), R64(Rdi)));
@@ -86,6 +88,7 @@ internal sealed unsafe class BlockEmitter
         PopAndReturn();
         if (_usesCheckRead) PageCheckRoutine(ref _checkRead, 1);
         if (_usesCheckWrite) PageCheckRoutine(ref _checkWrite, 2);
+        AddressabilityRoutines();
 
         var placed = cache.Place(_a);
         var offsets = placed.Result.Result[0].NewInstructionOffsets;
@@ -397,11 +400,18 @@ internal sealed unsafe class BlockEmitter
     }
 
     /// <summary>
-    /// Refuses the access at rax unless the page map marks the pages of its first and last byte
-    /// readable (writable). A refused access leaves the block with SigSegv at the current instruction.
-    /// Clobbers rcx, rdx, r11.
+    /// Checks the access of <paramref name="bytes"/> at rax against the tool's addressability map when there
+    /// is one, else against the page map. A refused access leaves the block with SigSegv at the current
+    /// instruction. Clobbers rcx, rdx, r11.
     /// </summary>
     private void CheckAccess(int bytes, bool write)
+    {
+        if (_ctx.AccessCheck != null) CheckAddressable(bytes, write);
+        else CheckPages(bytes, write);
+    }
+
+    /// <summary>Refuses the access at rax unless the page map marks the pages of its first and last byte readable (writable).</summary>
+    private void CheckPages(int bytes, bool write)
     {
         var fault = _a.CreateLabel();
         int mask = write ? 2 : 1;
@@ -438,6 +448,12 @@ internal sealed unsafe class BlockEmitter
                 _a.jmp(back);
             });
         }
+        FaultExit(fault);
+    }
+
+    /// <summary>The out-of-line exit of a refused access at rax: SigSegv at the current instruction, FaultAddr = rax.</summary>
+    private void FaultExit(Label fault)
+    {
         ulong imark = _imark;
         int instructions = _instructions;
         _outOfLine.Add(() =>
@@ -867,7 +883,58 @@ internal sealed unsafe class BlockEmitter
 
     private static readonly int[] ArgRegisters = [Rsi, Rdx, Rcx, R8];
 
+    /// <summary>
+    /// A helper call; a guarded one is jumped over (its result 0) when the guard is 0. With an access check,
+    /// the memory a dirty helper declares is checked first, as a load or store would be.
+    /// </summary>
     private void Call(in IrStmt s, bool unused)
+    {
+        var skip = _a.CreateLabel();
+        var join = _a.CreateLabel();
+        // A constant guard is normally folded away by the optimiser; 1 is a plain call.
+        bool guarded = s.A.IsTemp;
+        if (s.A.IsConst && (s.A.Const & 1) == 0) I(Instruction.Create(Code.Xor_r32_rm32, R(Rax, 4), R(Rax, 4)));
+        else
+        {
+            if (guarded)
+            {
+                TestCondition(s.A);
+                _a.jz(skip);
+            }
+            CheckHelperMemory(s);
+            CallHelper(s);
+            if (guarded)
+            {
+                _a.jmp(join);
+                _a.Label(ref skip);
+                I(Instruction.Create(Code.Xor_r32_rm32, R(Rax, 4), R(Rax, 4)));
+                _a.Label(ref join);
+            }
+        }
+        if (unused) return;
+        int d = DstReg(s.Dst);
+        if (d != Rax) I(Instruction.Create(Code.Mov_r64_rm64, R64(d), R64(Rax)));
+        Commit(s.Dst, d);
+    }
+
+    private void CheckHelperMemory(in IrStmt s)
+    {
+        if (_ctx.AccessCheck == null) return;
+        var args = s.Args ?? [];
+        if (s.Helper!.MemoryRead is var (readArg, readSize))
+        {
+            Load(Rax, args[readArg]);
+            CheckAccess(readSize, write: false);
+        }
+        if (s.Helper.MemoryWrite is var (writeArg, writeSize))
+        {
+            Load(Rax, args[writeArg]);
+            CheckAccess(writeSize, write: true);
+        }
+    }
+
+    /// <summary>Calls the helper with its arguments; the result is in rax.</summary>
+    private void CallHelper(in IrStmt s)
     {
         var args = s.Args ?? [];
         // Staged through the stack: an argument may live in a register another argument is passed in.
@@ -882,10 +949,6 @@ internal sealed unsafe class BlockEmitter
         I(Instruction.Create(Code.Mov_r64_rm64, R64(Rdi), R64(StateReg)));
         I(Instruction.Create(Code.Mov_r64_imm64, R64(Rax), (ulong)s.Helper!.Function));
         I(Instruction.Create(Code.Call_rm64, R64(Rax)));
-        if (unused) return;
-        int d = DstReg(s.Dst);
-        if (d != Rax) I(Instruction.Create(Code.Mov_r64_rm64, R64(d), R64(Rax)));
-        Commit(s.Dst, d);
     }
 
     /// <summary>An operation the backend does not inline: IrEvaluator.EvalNative on Value128 operands in the frame.</summary>

@@ -102,6 +102,8 @@ internal static class OptionTable
         new("--smc-check", ToolSet.All, (o, v) => o with { SmcCheck = OptionValue.Choice(v, SmcCheckWords) }),
         new("--read-var-info", ToolSet.All, (o, v) => o with { ReadVarInfo = OptionValue.Bool(v) }),
         new("--read-inline-info", ToolSet.All, (o, v) => o with { ReadInlineInfo = OptionValue.Bool(v) }),
+        new("--run-libc-freeres", ToolSet.All, (o, v) => o with { RunLibcFreeres = OptionValue.Bool(v) }),
+        new("--run-cxx-freeres", ToolSet.All, (o, v) => o with { RunCxxFreeres = OptionValue.Bool(v) }),
         new("--redzone-size", ToolSet.All, (o, v) => o with { RedzoneSize = (int)OptionValue.Int("--redzone-size", v, 0, 4096) }),
         new("--alignment", ToolSet.Heap, (o, v) => o with { Alignment = AlignmentValue(v) }),
 

@@ -52,6 +52,9 @@ public sealed record SessionOptions
     public bool ReadVarInfo { get; init; }
     /// <summary>Null means the tool's default (yes for memcheck and massif, no for none).</summary>
     public bool? ReadInlineInfo { get; init; }
+    /// <summary>--run-libc-freeres and --run-cxx-freeres: let __libc_freeres and __gnu_cxx::__freeres run at exit, for tools that run them.</summary>
+    public bool RunLibcFreeres { get; init; } = true;
+    public bool RunCxxFreeres { get; init; } = true;
 
     // Options of tools that replace malloc (memcheck, massif); redzone-size is accepted by every tool.
     /// <summary>Null means the tool's default: 16 for memcheck, 0 for massif.</summary>

@@ -4,7 +4,8 @@ namespace Memcheck.Engine.Ir;
 /// Evaluates operations whose operands are all constant (through <see cref="IrEvaluator"/>, so folding
 /// can never disagree with execution), applies algebraic identities that make a result equal to an
 /// operand, resolves ITEs and side exits with constant conditions, and propagates the results.
-/// An exit whose condition is constantly true becomes the block's end.
+/// An exit whose condition is constantly true becomes the block's end; a call whose guard is constantly
+/// false goes (its result is 0), one whose guard is constantly true becomes a plain call.
 /// </summary>
 public static class ConstantFolder
 {
@@ -34,6 +35,14 @@ public static class ConstantFolder
                 case StmtKind.Ite when s.A.IsConst || s.B == s.C:
                     subst.Replace(s.Dst, !s.A.IsConst || (s.A.Const & 1) != 0 ? s.B : s.C);
                     continue;
+                case StmtKind.Call when s.A.IsConst:
+                    if ((s.A.Const & 1) == 0)
+                    {
+                        if (s.Dst >= 0) subst.Replace(s.Dst, IrValue.U64(0));
+                        continue;
+                    }
+                    s.A = IrValue.None;
+                    break;
                 case StmtKind.Exit when s.A.IsConst:
                     if ((s.A.Const & 1) == 0) continue;
                     sb.Next = IrValue.U64(s.Addr);

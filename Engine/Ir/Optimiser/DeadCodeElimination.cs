@@ -2,7 +2,7 @@ namespace Memcheck.Engine.Ir;
 
 /// <summary>
 /// Removes statements whose only effect is a temp nobody uses: Get, GetI, operations, ITE and pure
-/// helper calls. Loads stay even when unused (they may fault), as do all other effects.
+/// helper calls. Loads stay even when unused (they may fault), as do dirty calls (guarded or not) and all other effects.
 /// </summary>
 public static class DeadCodeElimination
 {
