@@ -5,9 +5,10 @@ namespace Memcheck.Engine.Tools.Memcheck.Replacements;
 /// <summary>
 /// What the string and memory replacements need from memcheck: the shadow memory, the guest's page permissions
 /// and the error reports. The running tool (found through <see cref="GuestState.ToolHandle"/>) implements it.
-/// A <c>site</c> numbers the instruction of the replacement an error comes from, as distinct instructions of
-/// Valgrind's replacement give distinct error contexts (strcmp's equality test and its final ordering, say);
-/// the host may offset the replacement's RIP by it when it captures the stack.
+/// A <c>site</c> (0-15) numbers the instruction of the replacement an error comes from: Valgrind's replacement
+/// is guest code, so errors from two of its instructions (strcmp's equality test and its final ordering, say)
+/// are two contexts there. The host keeps them apart by adding the site to the error's comparison key; the stack
+/// it captures is the replacement's own (RIP at its entry, so the walk goes on to the caller).
 /// </summary>
 public unsafe interface IStringCheckHost
 {
