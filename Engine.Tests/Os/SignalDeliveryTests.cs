@@ -26,7 +26,7 @@ public unsafe class SignalDeliveryTests
         Assert.That(*(ulong*)sp, Is.EqualTo(Restorer), "it returns into sa_restorer");
         Assert.That(*(int*)s.Gpr[6], Is.EqualTo(SigUsr1), "rsi: siginfo.si_signo");
         Assert.That(*(ulong*)(s.Gpr[2] + 0xA8), Is.EqualTo(InterruptedPc), "rdx: ucontext with the interrupted RIP");
-        Assert.That(guest.Handler.Signals.Mask, Is.EqualTo(1UL << (SigUsr1 - 1)));
+        Assert.That(guest.Handler.Current.SignalMask, Is.EqualTo(1UL << (SigUsr1 - 1)));
         Assert.That(guest.Handler.Signals.Pending, Is.Zero);
     }
 
@@ -44,16 +44,16 @@ public unsafe class SignalDeliveryTests
         Assert.That(rax, Is.EqualTo(-4), "RAX as interrupted (-EINTR here)");
         Assert.That(s.Rip, Is.EqualTo(InterruptedPc));
         Assert.That(s.Gpr[3], Is.EqualTo(77UL));
-        Assert.That(guest.Handler.Signals.Mask, Is.Zero);
+        Assert.That(guest.Handler.Current.SignalMask, Is.Zero);
     }
 
     [Test]
     public void DefaultActionTerminatesOrIgnores()
     {
         using var guest = new GuestFixture();
-        guest.Handler.Signals.Raise(SigChld);
+        guest.Handler.Signals.Raise(SigChld, SignalDelivery.SentInfo(SigChld, SignalDelivery.SiUser, 1));
         Assert.That(guest.Handler.Delivery.DeliverPending(Registers(guest)), Is.Zero, "SIGCHLD is ignored by default");
-        guest.Handler.Signals.Raise(SigUsr1);
+        guest.Handler.Signals.Raise(SigUsr1, SignalDelivery.SentInfo(SigUsr1, SignalDelivery.SiUser, 1));
         Assert.That(guest.Handler.Delivery.DeliverPending(Registers(guest)), Is.EqualTo(SigUsr1), "SIGUSR1 terminates by default");
     }
 
@@ -75,7 +75,7 @@ public unsafe class SignalDeliveryTests
         s.Gpr[3] = 77;
         s.Gpr[0] = unchecked((ulong)-4L);
         s.Rip = InterruptedPc;
-        guest.Handler.Signals.Raise(SigUsr1);
+        guest.Handler.Signals.Raise(SigUsr1, SignalDelivery.SentInfo(SigUsr1, SignalDelivery.SiUser, 1));
         return guest;
     }
 
