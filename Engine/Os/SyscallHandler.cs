@@ -22,6 +22,8 @@ public sealed unsafe class SyscallHandler
     private static readonly int[] ArgumentRegisters = [7, 6, 2, 10, 8, 9]; // RDI RSI RDX R10 R8 R9
     private static readonly int ExitNumber = SyscallTable.Named("exit").Number;
     private static readonly int ExitGroupNumber = SyscallTable.Named("exit_group").Number;
+    private static readonly int RtSigprocmaskNumber = SyscallTable.Named("rt_sigprocmask").Number;
+    private static readonly int RtSigsuspendNumber = SyscallTable.Named("rt_sigsuspend").Number;
 
     private readonly ProcessInfo _process;
     private readonly IGuestMemoryManager _addressSpace;
@@ -477,22 +479,19 @@ public sealed unsafe class SyscallHandler
     {
         const int block = 0, setMask = 2;
         ulong caught = HostSignals.CaughtMask, hostMask;
-        HostSyscall.Invoke(_rtSigprocmaskNumber, block, (ulong)&caught, (ulong)&hostMask, sizeof(ulong));
+        HostSyscall.Invoke(RtSigprocmaskNumber, block, (ulong)&caught, (ulong)&hostMask, sizeof(ulong));
         Threads?.LeaveGuest();
         try
         {
-            while (!Delivery.AnyToActOn(thread)) HostSyscall.Invoke(_rtSigsuspendNumber, (ulong)&hostMask, sizeof(ulong));
+            while (!Delivery.AnyToActOn(thread)) HostSyscall.Invoke(RtSigsuspendNumber, (ulong)&hostMask, sizeof(ulong));
         }
         finally
         {
             Threads?.EnterGuest();
-            HostSyscall.Invoke(_rtSigprocmaskNumber, setMask, (ulong)&hostMask, 0, sizeof(ulong));
+            HostSyscall.Invoke(RtSigprocmaskNumber, setMask, (ulong)&hostMask, 0, sizeof(ulong));
         }
         return -Errno.EINTR;
     }
-
-    private readonly int _rtSigprocmaskNumber = SyscallTable.Named("rt_sigprocmask").Number;
-    private readonly int _rtSigsuspendNumber = SyscallTable.Named("rt_sigsuspend").Number;
 
     private static bool IsOwnThread(ulong tid) => (long)tid > 0 && Directory.Exists($"/proc/self/task/{tid}");
 
