@@ -32,6 +32,7 @@ public static class Session
 
         var scheduler = new GuestScheduler(machine.Space.Pages);
         machine.Kernel.Threads = scheduler;
+        machine.Kernel.ForkedChild += pid => commentary.Pid = pid;
         HostSignals.Install();
 
         int? signal = null;

@@ -6,7 +6,8 @@ namespace Memcheck.Engine.Tests.Os;
 /// <summary>Signal frames: what the handler starts with, and rt_sigreturn putting everything back.</summary>
 public unsafe class SignalDeliveryTests
 {
-    private const int SigUsr1 = 10, SigChld = 17;
+    private const int SigUsr1 = 10, SigUsr2 = 12, SigChld = 17;
+    private const int UcSigmask = 296; // uc_sigmask in the ucontext rdx points at
     private const ulong Handler = 0x40_1000, Restorer = 0x40_2000, InterruptedPc = 0x40_3000;
     private const ulong SaRestorer = 0x0400_0000;
 
@@ -26,7 +27,7 @@ public unsafe class SignalDeliveryTests
         Assert.That(*(ulong*)sp, Is.EqualTo(Restorer), "it returns into sa_restorer");
         Assert.That(*(int*)s.Gpr[6], Is.EqualTo(SigUsr1), "rsi: siginfo.si_signo");
         Assert.That(*(ulong*)(s.Gpr[2] + 0xA8), Is.EqualTo(InterruptedPc), "rdx: ucontext with the interrupted RIP");
-        Assert.That(guest.Handler.Signals.Mask, Is.EqualTo(1UL << (SigUsr1 - 1)));
+        Assert.That(guest.Handler.Current.SignalMask, Is.EqualTo(1UL << (SigUsr1 - 1)));
         Assert.That(guest.Handler.Signals.Pending, Is.Zero);
     }
 
@@ -44,17 +45,57 @@ public unsafe class SignalDeliveryTests
         Assert.That(rax, Is.EqualTo(-4), "RAX as interrupted (-EINTR here)");
         Assert.That(s.Rip, Is.EqualTo(InterruptedPc));
         Assert.That(s.Gpr[3], Is.EqualTo(77UL));
-        Assert.That(guest.Handler.Signals.Mask, Is.Zero);
+        Assert.That(guest.Handler.Current.SignalMask, Is.Zero);
     }
 
     [Test]
     public void DefaultActionTerminatesOrIgnores()
     {
         using var guest = new GuestFixture();
-        guest.Handler.Signals.Raise(SigChld);
+        guest.Handler.Signals.Raise(SigChld, SignalDelivery.SentInfo(SigChld, SignalDelivery.SiUser, 1));
         Assert.That(guest.Handler.Delivery.DeliverPending(Registers(guest)), Is.Zero, "SIGCHLD is ignored by default");
-        guest.Handler.Signals.Raise(SigUsr1);
+        guest.Handler.Signals.Raise(SigUsr1, SignalDelivery.SentInfo(SigUsr1, SignalDelivery.SiUser, 1));
         Assert.That(guest.Handler.Delivery.DeliverPending(Registers(guest)), Is.EqualTo(SigUsr1), "SIGUSR1 terminates by default");
+    }
+
+    [Test]
+    public void HandlerEndingASigsuspendReturnsToTheMaskFromBeforeIt()
+    {
+        using var guest = SetUpHandler(out _);
+        const ulong beforeSuspend = 1UL << (SigUsr2 - 1);
+        var thread = guest.Handler.Current;
+        thread.MaskBeforeSuspend = beforeSuspend;
+        thread.SignalMask = 0; // sigsuspend's set
+
+        guest.Handler.Delivery.DeliverPending(Registers(guest));
+
+        Assert.That(*(ulong*)(guest.State.Gpr[2] + UcSigmask), Is.EqualTo(beforeSuspend), "the frame keeps the mask from before sigsuspend");
+        Assert.That(thread.SignalMask, Is.EqualTo(1UL << (SigUsr1 - 1)), "the handler runs with sigsuspend's set and its signal");
+        Assert.That(thread.MaskBeforeSuspend, Is.Null);
+        guest.State.Gpr[4] += 8;
+        guest.Call("rt_sigreturn");
+        Assert.That(thread.SignalMask, Is.EqualTo(beforeSuspend));
+    }
+
+    [Test]
+    public void SignalSentToTheCallingThreadWaitsForItAndCarriesSiTkill()
+    {
+        using var guest = SetUpHandler(out _);
+        guest.Handler.Signals.Clear(SigUsr1);
+        var thread = guest.Handler.Current;
+        ulong pid = (ulong)guest.Process.Pid;
+        thread.SignalMask = 1UL << (SigUsr1 - 1);
+
+        Assert.That(guest.Call("tgkill", pid, (ulong)thread.Tid, SigUsr1), Is.Zero);
+        Assert.That(guest.Handler.Signals.Pending, Is.Zero, "not the process's");
+        Assert.That(guest.Handler.Delivery.AnyDeliverable, Is.False, "the thread blocks it");
+
+        thread.SignalMask = 0;
+        Assert.That(guest.Handler.Delivery.AnyDeliverable, Is.True);
+        guest.Handler.Delivery.DeliverPending(Registers(guest));
+        Assert.That(guest.State.Rip, Is.EqualTo(Handler));
+        Assert.That(((int*)guest.State.Gpr[6])[2], Is.EqualTo(SignalDelivery.SiTkill), "si_code");
+        Assert.That(thread.PendingSignals, Is.Zero);
     }
 
     [Test]
@@ -75,7 +116,7 @@ public unsafe class SignalDeliveryTests
         s.Gpr[3] = 77;
         s.Gpr[0] = unchecked((ulong)-4L);
         s.Rip = InterruptedPc;
-        guest.Handler.Signals.Raise(SigUsr1);
+        guest.Handler.Signals.Raise(SigUsr1, SignalDelivery.SentInfo(SigUsr1, SignalDelivery.SiUser, 1));
         return guest;
     }
 

@@ -44,11 +44,11 @@ public class SignalSyscallTests
         Assert.That(guest.Read<ulong>(8), Is.EqualTo(0b1010));
         guest.Read<ulong>(0) = 0b0010;
         guest.Call("rt_sigprocmask", unblock, guest.At(0), 0, 8);
-        Assert.That(guest.Handler.Signals.Mask, Is.EqualTo(0b1100));
+        Assert.That(guest.Handler.Current.SignalMask, Is.EqualTo(0b1100));
 
         guest.Read<ulong>(0) = ulong.MaxValue;
         guest.Call("rt_sigprocmask", setMask, guest.At(0), 0, 8);
-        Assert.That(guest.Handler.Signals.Mask, Is.EqualTo(~GuestSignalState.Unblockable), "SIGKILL and SIGSTOP stay unblocked");
+        Assert.That(guest.Handler.Current.SignalMask, Is.EqualTo(~GuestSignalState.Unblockable), "SIGKILL and SIGSTOP stay unblocked");
         Assert.That(guest.Call("rt_sigprocmask", 7, guest.At(0), 0, 8), Is.EqualTo(-EINVAL));
     }
 
@@ -116,7 +116,7 @@ public class PendingSignalTests
     {
         using var guest = new GuestFixture();
         const int sigUsr1 = 10, sigUsr2 = 12;
-        guest.Handler.Signals.Mask = 1UL << (sigUsr1 - 1);
+        guest.Handler.Current.SignalMask = 1UL << (sigUsr1 - 1);
         guest.Call("kill", (ulong)Environment.ProcessId, sigUsr1);
         guest.Call("kill", (ulong)Environment.ProcessId, sigUsr2);
         Assert.That(guest.Call("rt_sigpending", guest.At(0), 8), Is.Zero);

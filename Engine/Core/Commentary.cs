@@ -6,7 +6,8 @@ namespace Memcheck.Engine.Core;
 /// </summary>
 public sealed class Commentary(TextWriter writer, int pid, bool quiet = false)
 {
-    public int Pid { get; } = pid;
+    /// <summary>The process the lines are about: a forked child's commentary carries its own pid, as Valgrind's does.</summary>
+    public int Pid { get; set; } = pid;
     public bool Quiet { get; } = quiet;
 
     public void Line(string text = "")

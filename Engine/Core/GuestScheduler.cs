@@ -45,6 +45,10 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
 
     /// <summary>How many guest threads are running; the exit of the last one ends the process.</summary>
     public int LiveThreadCount => _liveThreads;
+    /// <summary>The live guest threads by tid, for signals sent to one of them.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, GuestThread> _threads = new();
+
+    public GuestThread? Find(int tid) => _threads.GetValueOrDefault(tid);
 
     /// <summary>
     /// Runs the guest from its first thread's registers until the process ends, and returns the exit code
@@ -76,8 +80,10 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
         if (request.Has(CloneRequest.CloneSetTls)) state->FsBase = request.Tls;
 
         var clone = request;
+        ulong mask = Current.SignalMask; // a new thread starts with its creator's mask and no alternate stack
         GuestThread child = StartHostThread((nint)state, thread =>
         {
+            thread.SignalMask = mask;
             if (clone.Has(CloneRequest.CloneChildClearTid)) thread.ClearChildTid = clone.ChildTid;
         }, freeState: true);
         _liveThreads++;
@@ -99,16 +105,20 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
         _liveThreads = 1;
         foreach (var (number, _) in _numbered.Where(t => t.Value != (nint)state).ToList()) _numbered.Remove(number);
         Lock.KeepOnlyHolder();
-        var thread = new GuestThread((int)HostSyscall.Invoke(GettidNumber));
+        HostSignals.ForgetWaiters();
+        var parent = Current;
+        var thread = new GuestThread((int)HostSyscall.Invoke(GettidNumber)) { SignalMask = parent.SignalMask, AltStack = parent.AltStack };
         if (request.Has(CloneRequest.CloneChildClearTid)) thread.ClearChildTid = request.ChildTid;
         t_current = thread;
+        _threads.Clear();
+        _threads[thread.Tid] = thread;
         if (request.Stack != 0) state->Gpr[4] = request.Stack;
         return 0;
     }
 
     public void LeaveGuest()
     {
-        HostSignals.EnterBlocking(Current.Tid);
+        HostSignals.EnterBlocking(Current.Tid, Current.SignalMask);
         Lock.Release();
     }
 
@@ -128,6 +138,7 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
             var thread = new GuestThread((int)HostSyscall.Invoke(GettidNumber));
             setUp(thread);
             t_current = thread;
+            _threads[thread.Tid] = thread;
             lock (gate)
             {
                 started = thread;
@@ -153,6 +164,7 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
             {
                 ClearChildTid(thread);
                 foreach (var (number, _) in _numbered.Where(t => t.Value == state).ToList()) _numbered.Remove(number);
+                _threads.TryRemove(thread.Tid, out _);
                 if (freeState) NativeMemory.AlignedFree((void*)state);
                 Lock.Release();
                 return;
@@ -190,6 +202,7 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
         if (_isForkChild)
         {
             int code = _finish!(end);
+            if (end is GuestEnd.Killed killed) HostSignals.DieBy(killed.Fault.Signal); // as Valgrind's child dies
             HostSyscall.Invoke(ExitGroupNumber, (ulong)code);
         }
         lock (_endGate)

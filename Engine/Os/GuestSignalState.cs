@@ -20,35 +20,83 @@ public readonly record struct SignalStack
 }
 
 /// <summary>
-/// Signal state the guest set up. Recorded here and never installed on the host: the .NET runtime owns
-/// the host's handlers and mask. Delivery to guest handlers reads it. With one guest thread for now, the
-/// mask and alternate stack (per thread in Linux) live here with the handlers (per process).
+/// The guest's per-process signal state: the handlers and the signals pending for the whole process, each with
+/// the siginfo it was sent with. Recorded here and never installed on the host: the .NET runtime owns the
+/// host's handlers and mask. The mask and alternate stack are per thread (<see cref="GuestThread"/>).
 /// </summary>
 public sealed class GuestSignalState
 {
     public const int SignalCount = 64;
     public const int SigKill = 9, SigStop = 19;
+    private const int SigChld = 17, SigCont = 18, SigTstp = 20, SigTtin = 21, SigTtou = 22, SigUrg = 23, SigWinch = 28;
+    private const ulong SigDefault = 0, SigIgnore = 1;
     /// <summary>Bits of the signals no mask can block.</summary>
     public const ulong Unblockable = 1UL << (SigKill - 1) | 1UL << (SigStop - 1);
+    /// <summary>Signals whose default action is to ignore them (and the stop signals: the engine does not stop).</summary>
+    private const ulong IgnoredByDefault = 1UL << (SigChld - 1) | 1UL << (SigCont - 1) | 1UL << (SigUrg - 1) |
+        1UL << (SigWinch - 1) | 1UL << (SigStop - 1) | 1UL << (SigTstp - 1) | 1UL << (SigTtin - 1) | 1UL << (SigTtou - 1);
+    /// <summary>The signals a process with no handlers acts on: the ones that end it.</summary>
+    public const ulong ActedOnByDefault = ~IgnoredByDefault;
 
     private readonly SignalAction[] _actions = new SignalAction[SignalCount + 1];
+    private readonly byte[]?[] _infos = new byte[]?[SignalCount + 1];
 
-    /// <summary>Blocked signals: bit n-1 for signal n.</summary>
-    public ulong Mask { get; set; }
-    /// <summary>Signals the guest sent itself, waiting for delivery (bit n-1 for signal n).</summary>
+    /// <summary>Signals sent to the process, waiting for a thread that does not block them (bit n-1 for signal n).</summary>
     public ulong Pending { get; private set; }
-    public SignalStack AltStack { get; set; } = SignalStack.Disabled;
+    /// <summary>Signals the guest acts on: it has a handler, or the default action ends it.</summary>
+    public ulong ActedOn { get; private set; } = ActedOnByDefault;
 
     public SignalAction GetAction(int signal) => _actions[CheckSignal(signal)];
-    public void SetAction(int signal, SignalAction action) => _actions[CheckSignal(signal)] = action;
 
-    public void Raise(int signal) => Pending |= 1UL << (CheckSignal(signal) - 1);
+    public void SetAction(int signal, SignalAction action)
+    {
+        _actions[CheckSignal(signal)] = action;
+        ulong bit = 1UL << (signal - 1);
+        bool acts = action.Handler != SigIgnore && (action.Handler != SigDefault || (IgnoredByDefault & bit) == 0);
+        ActedOn = acts ? ActedOn | bit : ActedOn & ~bit;
+        HostSignals.SetActedOn(ActedOn);
+    }
 
-    /// <summary>Adds a set of pending signals (bit n-1 for signal n), as taken from the host.</summary>
-    public void RaiseAll(ulong signals) => Pending |= signals;
+    /// <summary>The signals the guest set to SIG_IGN: an execve keeps them ignored.</summary>
+    public ulong Ignored
+    {
+        get
+        {
+            ulong ignored = 0;
+            for (int signal = 1; signal <= SignalCount; signal++)
+                if (_actions[signal].Handler == SigIgnore) ignored |= 1UL << (signal - 1);
+            return ignored;
+        }
+    }
 
-    /// <summary>The signal is being delivered: no longer pending.</summary>
-    public void Clear(int signal) => Pending &= ~(1UL << (CheckSignal(signal) - 1));
+    /// <summary>
+    /// Starts the guest with the signals the engine's process was started ignoring (SIG_IGN survives execve, so
+    /// under nohup the program ignores SIGHUP natively). Read before the engine installs its own handlers.
+    /// </summary>
+    public void InheritIgnored()
+    {
+        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        if (line is null) return;
+        ulong ignored = Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16);
+        for (int signal = 1; signal <= SignalCount; signal++)
+            if ((ignored & 1UL << (signal - 1)) != 0) SetAction(signal, new SignalAction(SigIgnore, 0, 0, 0));
+    }
+
+    public static bool IsIgnoredByDefault(int signal) => (IgnoredByDefault & 1UL << (signal - 1)) != 0;
+
+    /// <summary>Sends the process a signal; <paramref name="info"/> is its siginfo (128 bytes), kept until delivery.</summary>
+    public void Raise(int signal, byte[] info)
+    {
+        Pending |= 1UL << (CheckSignal(signal) - 1);
+        _infos[signal] = info;
+    }
+
+    /// <summary>The signal is being delivered: no longer pending. Returns the siginfo it was sent with.</summary>
+    public byte[]? Clear(int signal)
+    {
+        Pending &= ~(1UL << (CheckSignal(signal) - 1));
+        return _infos[signal];
+    }
 
     private static int CheckSignal(int signal) =>
         signal is >= 1 and <= SignalCount ? signal : throw new ArgumentOutOfRangeException(nameof(signal));

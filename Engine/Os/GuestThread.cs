@@ -11,4 +11,11 @@ public sealed class GuestThread(int tid)
     public ulong RobustListHead { get; set; }
     /// <summary>Whether the exit syscall this thread made was exit_group (the whole process) rather than exit.</summary>
     public bool ExitsGroup { get; set; }
+    /// <summary>The signals this thread blocks: bit n-1 for signal n.</summary>
+    public ulong SignalMask { get; set; }
+    /// <summary>Signals sent to this thread (tgkill), waiting until it does not block them.</summary>
+    public ulong PendingSignals { get; set; }
+    public SignalStack AltStack { get; set; } = SignalStack.Disabled;
+    /// <summary>The mask sigsuspend replaced, restored after the handler that ends the wait (or at once if none runs).</summary>
+    public ulong? MaskBeforeSuspend { get; set; }
 }

@@ -11,6 +11,9 @@ public unsafe interface IGuestThreads
     /// <summary>The guest thread making the current syscall.</summary>
     GuestThread Current { get; }
 
+    /// <summary>The live guest thread with host thread id <paramref name="tid"/>, or null.</summary>
+    GuestThread? Find(int tid);
+
     /// <summary>A new guest thread sharing the address space (clone with CLONE_VM); returns its tid or -errno.</summary>
     long CreateThread(GuestState* parent, in CloneRequest request);
 

@@ -5,8 +5,8 @@ public sealed class ProcessInfo
 {
     /// <summary>Absolute path of the guest executable: what /proc/self/exe shows the guest.</summary>
     public required string ExecutablePath { get; init; }
-    /// <summary>The guest's pid: the host process's, as under Valgrind.</summary>
-    public int Pid { get; init; } = Environment.ProcessId;
+    /// <summary>The guest's pid: the host process's, as under Valgrind (a forked child's own).</summary>
+    public int Pid { get; set; } = Environment.ProcessId;
     public IReadOnlyList<string> Argv { get; init; } = [];
     /// <summary>The auxiliary vector as placed on the guest's initial stack (for /proc/self/auxv).</summary>
     public byte[] Auxv { get; init; } = [];

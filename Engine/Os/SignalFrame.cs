@@ -20,8 +20,11 @@ internal static unsafe class SignalFrame
     private const ulong StatusFlags = 0x8D5, DirectionFlag = 0x400, AlignmentCheck = 1UL << 18, IdFlag = 1UL << 21;
     private const ulong AlwaysSet = 0x202; // IF and the reserved bit 1
 
-    /// <summary>What a frame records beyond the registers: the siginfo fields and the fault's trap number.</summary>
-    public readonly record struct Info(int Signal, int Code, ulong Address, int SenderPid, int SenderUid, int TrapNo);
+    /// <summary>
+    /// What a frame records beyond the registers: for a fault its si_code, si_addr and trap number; for a sent
+    /// signal the whole siginfo it was sent with (<paramref name="Sent"/>, 128 bytes: si_pid, si_status, ...).
+    /// </summary>
+    public readonly record struct Info(int Signal, int Code, ulong Address, int TrapNo, byte[]? Sent = null);
 
     /// <summary>Builds the frame below <paramref name="sp"/> and points the registers at the handler; false when the stack is not writable.</summary>
     public static bool Push(GuestState* s, GuestMemory memory, ulong sp, in Info info, SignalAction action, SignalStack altStack, ulong oldMask)
@@ -48,10 +51,13 @@ internal static unsafe class SignalFrame
             *(ulong*)(uc + UcSigmask) = oldMask;
 
             int* si = (int*)(p + Siginfo);
+            if (info.Sent is { } sent) sent.CopyTo(new Span<byte>(si, sent.Length));
+            else
+            {
+                si[2] = info.Code;
+                *(ulong*)(si + 4) = info.Address;
+            }
             si[0] = info.Signal;
-            si[2] = info.Code;
-            if (info.Code > 0) *(ulong*)(si + 4) = info.Address; // a fault: si_addr
-            else { si[4] = info.SenderPid; si[5] = info.SenderUid; } // sent: si_pid, si_uid
 
             byte* fx = p + (fpstate - frame);
             *(uint*)(fx + FxMxcsr) = s->Mxcsr;

@@ -22,6 +22,8 @@ public sealed unsafe class SyscallHandler
     private static readonly int[] ArgumentRegisters = [7, 6, 2, 10, 8, 9]; // RDI RSI RDX R10 R8 R9
     private static readonly int ExitNumber = SyscallTable.Named("exit").Number;
     private static readonly int ExitGroupNumber = SyscallTable.Named("exit_group").Number;
+    private static readonly int RtSigprocmaskNumber = SyscallTable.Named("rt_sigprocmask").Number;
+    private static readonly int RtSigsuspendNumber = SyscallTable.Named("rt_sigsuspend").Number;
 
     private readonly ProcessInfo _process;
     private readonly IGuestMemoryManager _addressSpace;
@@ -45,7 +47,8 @@ public sealed unsafe class SyscallHandler
         _hostFds = hostFds;
         _procSelf = new ProcSelfView(process);
         _warnings = warnings;
-        Delivery = new SignalDelivery(Signals, guard);
+        Signals.InheritIgnored();
+        Delivery = new SignalDelivery(Signals, guard, () => Current);
         var byName = new Dictionary<string, Emulation>
         {
             ["brk"] = (_, a) => _addressSpace.Brk(a[0]),
@@ -74,11 +77,14 @@ public sealed unsafe class SyscallHandler
             ["rt_sigprocmask"] = RtSigprocmask,
             ["sigaltstack"] = Sigaltstack,
             ["rt_sigpending"] = RtSigpending,
-            ["kill"] = (_, a) => a[0] == 0 || a[0] == (ulong)_process.Pid ? RaiseInGuest(a[1]) : Pass("kill", a),
-            ["tkill"] = (_, a) => IsOwnThread(a[0]) ? RaiseInGuest(a[1]) : Pass("tkill", a),
-            ["tgkill"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[2]) : Pass("tgkill", a),
-            ["rt_sigqueueinfo"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[1]) : Pass("rt_sigqueueinfo", a),
-            ["rt_tgsigqueueinfo"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[2]) : Pass("rt_tgsigqueueinfo", a),
+            ["rt_sigsuspend"] = RtSigsuspend,
+            ["execve"] = Execve,
+            ["pause"] = (_, _) => WaitForSignal(Current),
+            ["kill"] = (_, a) => a[0] == 0 || a[0] == (ulong)_process.Pid ? RaiseInGuest(a[1], 0) : Pass("kill", a),
+            ["tkill"] = (_, a) => IsOwnThread(a[0]) ? RaiseInGuest(a[1], (int)a[0]) : Pass("tkill", a),
+            ["tgkill"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[2], (int)a[1]) : Pass("tgkill", a),
+            ["rt_sigqueueinfo"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[1], 0) : Pass("rt_sigqueueinfo", a),
+            ["rt_tgsigqueueinfo"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[2], (int)a[1]) : Pass("rt_tgsigqueueinfo", a),
             ["close"] = (_, a) => _hostFds.IsHost((int)a[0]) ? -Errno.EBADF : Pass("close", a),
             ["dup2"] = (_, a) => _hostFds.IsHost((int)a[1]) ? -Errno.EBADF : Pass("dup2", a),
             ["dup3"] = (_, a) => _hostFds.IsHost((int)a[1]) ? -Errno.EBADF : Pass("dup3", a),
@@ -92,6 +98,8 @@ public sealed unsafe class SyscallHandler
     public GuestSignalState Signals { get; } = new();
     /// <summary>Hands the signals of <see cref="Signals"/> to the guest's handlers.</summary>
     public SignalDelivery Delivery { get; }
+    /// <summary>Raised in a forked child, with its pid, before it runs guest code.</summary>
+    public event Action<int>? ForkedChild;
     /// <summary>Who runs the guest threads; without it the guest is one thread and cannot clone.</summary>
     public IGuestThreads? Threads { get; set; }
     /// <summary>Where the calling thread asked its thread id to be cleared at exit (set_tid_address).</summary>
@@ -100,7 +108,8 @@ public sealed unsafe class SyscallHandler
     public ulong RobustListHead => Current.RobustListHead;
 
     private readonly GuestThread _soleThread = new(Environment.ProcessId);
-    private GuestThread Current => Threads?.Current ?? _soleThread;
+    /// <summary>The guest thread making the syscall (the only one when no <see cref="Threads"/> runs them).</summary>
+    public GuestThread Current => Threads?.Current ?? _soleThread;
 
     /// <summary>Numbers of the syscalls this handler emulates.</summary>
     internal IEnumerable<int> EmulatedNumbers => _emulations.Keys.Append(ExitNumber).Append(ExitGroupNumber);
@@ -115,6 +124,7 @@ public sealed unsafe class SyscallHandler
         if (number == (ulong)ExitNumber || number == (ulong)ExitGroupNumber)
         {
             Current.ExitsGroup = number == (ulong)ExitGroupNumber;
+            if (Current.ExitsGroup) ReturnToVforkParent();
             return SyscallOutcome.Exit((int)(args[0] & 0xFF));
         }
 
@@ -190,14 +200,89 @@ public sealed unsafe class SyscallHandler
 
     /// <summary>
     /// A thread when the child shares the memory (CLONE_VM); otherwise a process, forked on the host. vfork and
-    /// CLONE_VFORK become a plain fork, as under Valgrind: the child cannot share the engine's memory and stack.
+    /// CLONE_VFORK become a fork, as under Valgrind: the child cannot share the engine's memory and stack. As
+    /// with a real vfork, the parent waits until the child has exec'd or exited, and then sees what the child
+    /// wrote into the parent's stack frames: posix_spawn reads the errno of a failed exec there.
     /// </summary>
     private long Clone(GuestState* state, CloneRequest request)
     {
         if (Threads is not { } threads) return -Errno.ENOSYS;
         bool sharesMemory = request.Has(CloneRequest.CloneVm) && !request.Has(CloneRequest.CloneVfork);
-        return sharesMemory ? threads.CreateThread(state, request) : threads.Fork(state, request);
+        if (sharesMemory) return threads.CreateThread(state, request);
+        if (!request.Has(CloneRequest.CloneVfork)) return Fork(state, request, threads);
+
+        // A pipe the child holds open until its exec (close-on-exec) or exit: the parent waits for its end.
+        const int closeOnExec = 0x80000;
+        int* ends = stackalloc int[2];
+        long piped = HostSyscall.Invoke(SyscallTable.Named("pipe2").Number, (ulong)ends, closeOnExec);
+        if (piped < 0) return piped;
+        int parentPid = _process.Pid;
+        ulong stack = state->Gpr[RspIndex];
+        long pid = Fork(state, request, threads);
+        if (pid == 0)
+        {
+            Close(ends[0]);
+            _hostFds.Protect(ends[1]);
+            _vforkParent = new VforkParent(parentPid, stack, ReadableLength(stack, VforkStackShared));
+            return 0;
+        }
+        Close(ends[1]);
+        if (pid > 0)
+        {
+            byte ignored;
+            threads.LeaveGuest();
+            try
+            {
+                while (HostSyscall.Invoke(SyscallTable.Named("read").Number, (ulong)ends[0], (ulong)&ignored, 1) == -Errno.EINTR) { }
+            }
+            finally { threads.EnterGuest(); }
+        }
+        Close(ends[0]);
+        return pid;
     }
+
+    /// <summary>How much of the parent's stack above its RSP a vfork child writes back (posix_spawn's frame is a few hundred bytes).</summary>
+    private const ulong VforkStackShared = 8 << 10;
+
+    /// <summary>The parent of this vfork child, and the part of its stack the child gives back at exit.</summary>
+    private readonly record struct VforkParent(int Pid, ulong Stack, ulong Length);
+    private VforkParent? _vforkParent;
+
+    private long Fork(GuestState* state, CloneRequest request, IGuestThreads threads)
+    {
+        long pid = threads.Fork(state, request);
+        if (pid == 0)
+        {
+            _vforkParent = null;
+            _process.Pid = (int)HostSyscall.Invoke(SyscallTable.Named("getpid").Number);
+            ForkedChild?.Invoke(_process.Pid);
+        }
+        return pid;
+    }
+
+    /// <summary>A vfork child exits without exec: the parent, still waiting, gets the stack the child may have written.</summary>
+    private void ReturnToVforkParent()
+    {
+        if (_vforkParent is not { } parent) return;
+        _vforkParent = null;
+        ulong* local = stackalloc ulong[2] { parent.Stack, parent.Length };
+        HostSyscall.Invoke(SyscallTable.Named("process_vm_writev").Number, (ulong)parent.Pid, (ulong)local, 1, (ulong)local, 1, 0);
+    }
+
+    /// <summary>The length of guest memory readable from <paramref name="start"/>, page by page, up to <paramref name="limit"/>.</summary>
+    private ulong ReadableLength(ulong start, ulong limit)
+    {
+        ulong length = 0;
+        while (length < limit)
+        {
+            ulong step = Math.Min(limit - length, 4096 - ((start + length) & 4095));
+            if (!_memory.CanRead(start + length, step)) break;
+            length += step;
+        }
+        return length;
+    }
+
+    private static void Close(int fd) => HostSyscall.Invoke(SyscallTable.Named("close").Number, (ulong)fd);
 
     private long SetTidAddress(GuestState* state, ReadOnlySpan<ulong> args)
     {
@@ -294,13 +379,14 @@ public sealed unsafe class SyscallHandler
         int how = (int)args[0];
         ulong set = args[1], oldSet = args[2];
         if (args[3] != sizeof(ulong)) return -Errno.EINVAL;
-        ulong old = Signals.Mask;
+        var thread = Current;
+        ulong old = thread.SignalMask;
         if (set != 0)
         {
             if (!_memory.TryRead(set, out ulong given)) return -Errno.EFAULT;
             if (how is not (block or unblock or setMask)) return -Errno.EINVAL;
             ulong mask = how == block ? old | given : how == unblock ? old & ~given : given;
-            Signals.Mask = mask & ~GuestSignalState.Unblockable;
+            thread.SignalMask = mask & ~GuestSignalState.Unblockable;
         }
         return oldSet == 0 || _memory.TryWrite(oldSet, old) ? 0 : -Errno.EFAULT;
     }
@@ -309,7 +395,8 @@ public sealed unsafe class SyscallHandler
     private long RtSigpending(GuestState* state, ReadOnlySpan<ulong> args)
     {
         if (args[1] > sizeof(ulong)) return -Errno.EINVAL;
-        ulong pending = Signals.Pending & Signals.Mask;
+        var thread = Current;
+        ulong pending = (Signals.Pending | thread.PendingSignals) & thread.SignalMask;
         return _memory.TryWrite(args[0], new ReadOnlySpan<byte>(&pending, (int)args[1])) ? 0 : -Errno.EFAULT;
     }
 
@@ -317,7 +404,8 @@ public sealed unsafe class SyscallHandler
     {
         const ulong minSignalStackSize = 2048;
         ulong newStackAddr = args[0], oldStackAddr = args[1];
-        SignalStack current = Signals.AltStack;
+        var thread = Current;
+        SignalStack current = thread.AltStack;
         ulong sp = state->Gpr[RspIndex];
         bool onStack = (current.Flags & SignalStack.Disable) == 0 && sp - current.Sp < current.Size;
         if (newStackAddr != 0)
@@ -326,9 +414,9 @@ public sealed unsafe class SyscallHandler
             if (onStack) return -Errno.EPERM;
             int mode = requested.Flags & ~SignalStack.AutoDisarm;
             if (mode is not (0 or SignalStack.OnStack or SignalStack.Disable)) return -Errno.EINVAL;
-            if (mode == SignalStack.Disable) Signals.AltStack = SignalStack.Disabled;
+            if (mode == SignalStack.Disable) thread.AltStack = SignalStack.Disabled;
             else if (requested.Size < minSignalStackSize) return -Errno.ENOMEM;
-            else Signals.AltStack = requested with { Flags = requested.Flags & SignalStack.AutoDisarm };
+            else thread.AltStack = requested with { Flags = requested.Flags & SignalStack.AutoDisarm };
         }
         if (oldStackAddr == 0) return 0;
         var old = onStack ? current with { Flags = SignalStack.OnStack | (current.Flags & SignalStack.AutoDisarm) } : current;
@@ -337,15 +425,72 @@ public sealed unsafe class SyscallHandler
 
     /// <summary>
     /// A signal the guest sends itself stays in the guest: on the host it would hit the runtime's handlers or
-    /// kill the engine before it can report. It waits in <see cref="GuestSignalState.Pending"/> for delivery.
-    /// Signal 0 only asks whether the target exists. kill of pid 0 (the process group) counts as the guest's
-    /// own: passed on, it would reach the engine too.
+    /// kill the engine before it can report. It waits in <see cref="GuestSignalState.Pending"/> (sent to the
+    /// process) or the target thread's pending set for delivery; a thread that can take it is woken from its wait. Signal 0 only asks whether the target exists.
+    /// kill of pid 0 (the process group) counts as the guest's own: passed on, it would reach the engine too.
     /// </summary>
-    private long RaiseInGuest(ulong signal)
+    /// <param name="tid">The thread it is sent to; 0 for the process.</param>
+    private long RaiseInGuest(ulong signal, int tid)
     {
         if (signal > GuestSignalState.SignalCount) return -Errno.EINVAL;
-        if (signal != 0) Signals.Raise((int)signal);
+        if (signal == 0) return 0;
+        int number = (int)signal;
+        ulong bit = 1UL << (number - 1);
+        var thread = Current;
+        if (tid != 0 && (tid == thread.Tid ? thread : Threads?.Find(tid)) is { } target)
+        {
+            target.PendingSignals |= bit;
+            if (target != thread && (target.SignalMask & bit) == 0) HostSignals.Wake(target.Tid);
+            return 0;
+        }
+        Signals.Raise(number, SignalDelivery.SentInfo(number, tid == 0 ? SignalDelivery.SiUser : SignalDelivery.SiTkill, _process.Pid));
+        if ((thread.SignalMask & bit) != 0 && (Signals.ActedOn & bit) != 0) HostSignals.WakeWaiterFor(number);
         return 0;
+    }
+
+    /// <summary>
+    /// The guest replaces itself: the host process execs the new program natively (Valgrind with
+    /// --trace-children=no prints nothing more either), keeping its descriptors, the environment the guest
+    /// passes, the guest's signal mask and the signals it ignores.
+    /// </summary>
+    private long Execve(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        if (!_outputs.AllInGuest(SyscallTable.Named("execve").Arguments!, args)) return -Errno.EFAULT;
+        using (HostSignals.ForExec(Signals.Ignored, Current.SignalMask))
+            return Pass("execve", args);
+    }
+
+    private long RtSigsuspend(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        if (args[1] != sizeof(ulong)) return -Errno.EINVAL;
+        if (!_memory.TryRead(args[0], out ulong mask)) return -Errno.EFAULT;
+        var thread = Current;
+        thread.MaskBeforeSuspend = thread.SignalMask;
+        thread.SignalMask = mask & ~GuestSignalState.Unblockable;
+        return WaitForSignal(thread);
+    }
+
+    /// <summary>
+    /// pause and sigsuspend: waits in the host kernel until a signal the thread acts on is pending, and returns
+    /// EINTR for the dispatcher to deliver it. The host signals are blocked from the check to the wait, which
+    /// unblocks them atomically, so one arriving in between is not missed.
+    /// </summary>
+    private long WaitForSignal(GuestThread thread)
+    {
+        const int block = 0, setMask = 2;
+        ulong caught = HostSignals.CaughtMask, hostMask;
+        HostSyscall.Invoke(RtSigprocmaskNumber, block, (ulong)&caught, (ulong)&hostMask, sizeof(ulong));
+        Threads?.LeaveGuest();
+        try
+        {
+            while (!Delivery.AnyToActOn(thread)) HostSyscall.Invoke(RtSigsuspendNumber, (ulong)&hostMask, sizeof(ulong));
+        }
+        finally
+        {
+            Threads?.EnterGuest();
+            HostSyscall.Invoke(RtSigprocmaskNumber, setMask, (ulong)&hostMask, 0, sizeof(ulong));
+        }
+        return -Errno.EINTR;
     }
 
     private static bool IsOwnThread(ulong tid) => (long)tid > 0 && Directory.Exists($"/proc/self/task/{tid}");
