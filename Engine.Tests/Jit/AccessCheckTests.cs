@@ -177,8 +177,9 @@ public sealed unsafe class AccessCheckTests
     private Outcome Execute(CompiledBlock block, ulong address) => Run(() => block.Entry(_machine.State), _machine.State, address);
 
     /// <summary>
-    /// For each alignment from 16 bytes below a chunk boundary to 16 above it and each position of one
-    /// noaccess byte (none, just before, each covered byte, just after), both backends and both answers.
+    /// For each alignment from 16 bytes below a chunk boundary to 16 above it, each position of one noaccess
+    /// byte (none, just before, each covered byte, just after) among defined or undefined ones, both backends
+    /// and both answers.
     /// </summary>
     private void CheckEverySizeAlignmentAndPosition(int size, bool write)
     {
@@ -189,14 +190,18 @@ public sealed unsafe class AccessCheckTests
             var sb = AccessBlock(size, write);
             var block = _machine.Compiler.Compile(sb, _context);
             for (int noAccess = -2; noAccess <= size; noAccess++)
+            foreach (bool undefined in (bool[])[false, true])
             {
-                _memory.Shadow.MakeDefined(_memory.ChunkBoundary - 64, 128);
+                // Addressable bytes defined (the fast accept) or undefined (the field test).
+                if (undefined) _memory.Shadow.MakeUndefined(_memory.ChunkBoundary - 64, 128);
+                else _memory.Shadow.MakeDefined(_memory.ChunkBoundary - 64, 128);
                 if (noAccess >= -1) _memory.Shadow.MakeNoAccess(address + (ulong)(long)noAccess, 1);
                 bool covered = noAccess >= 0 && noAccess < size;
                 foreach (ulong answer in (ulong[])[0, 1])
                 {
                     ShadowedMemory.Answer = answer;
-                    string where = $"size {size} {(write ? "store" : "load")} at chunk{offset:+#;-#;+0}, noaccess at {noAccess}, answer {answer}\n{sb}";
+                    string where = $"size {size} {(write ? "store" : "load")} at chunk{offset:+#;-#;+0}, noaccess at {noAccess}, " +
+                        $"{(undefined ? "undefined" : "defined")}, answer {answer}\n{sb}";
                     var interpreted = Interpret(sb, address);
                     var compiled = Execute(block, address);
 
@@ -215,7 +220,7 @@ public sealed unsafe class AccessCheckTests
                 }
             }
         }
-        Assert.That(slowPathRuns, Is.EqualTo(32 * size * 2));
+        Assert.That(slowPathRuns, Is.EqualTo(32 * size * 2 * 2));
     }
 
     [Test]

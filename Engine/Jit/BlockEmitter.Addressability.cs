@@ -1,5 +1,6 @@
 using Iced.Intel;
 using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Ir;
 using static Memcheck.Engine.Jit.X64;
 
 namespace Memcheck.Engine.Jit;
@@ -52,14 +53,17 @@ internal sealed unsafe partial class BlockEmitter
                     NoFieldZero(0x5, slow);
                     break;
                 case 4:
+                    AllDefinedOr(Code.Cmp_rm8_imm8, fields, 0xAA, back);
                     I(Instruction.Create(Code.Movzx_r32_rm8, R(R11, 4), fields));
                     NoFieldZero(0x55, slow);
                     break;
                 case 8:
+                    AllDefinedOr(Code.Cmp_rm16_imm16, fields, 0xAAAA, back);
                     I(Instruction.Create(Code.Movzx_r32_rm16, R(R11, 4), fields));
                     NoFieldZero(0x5555, slow);
                     break;
                 default:
+                    AllDefinedOr(Code.Cmp_rm32_imm32, fields, 0xAAAAAAAA, back);
                     I(Instruction.Create(Code.Mov_r32_rm32, R(R11, 4), fields));
                     NoFieldZero(0x55555555, slow);
                     break;
@@ -94,18 +98,30 @@ internal sealed unsafe partial class BlockEmitter
         FaultExit(fault);
     }
 
+    /// <summary>
+    /// Jumps to <paramref name="addressable"/> when the fields are memcheck's all-defined pattern (2 = defined,
+    /// the common case of data being read): one compare instead of the field test.
+    /// </summary>
+    private void AllDefinedOr(Code compare, MemoryOperand fields, uint pattern, Label addressable)
+    {
+        I(compare == Code.Cmp_rm32_imm32
+            ? Instruction.Create(compare, fields, unchecked((int)pattern))
+            : Instruction.Create(compare, fields, (int)pattern));
+        _a.je(addressable);
+    }
+
     /// <summary>rdx = the secondary of the address in <paramref name="address"/>; jumps to <paramref name="beyond"/> at or above 2^47. Clobbers rcx.</summary>
     private void SecondaryOf(int address, Label beyond)
     {
         I(Instruction.Create(Code.Mov_r64_rm64, R64(Rcx), R64(address)));
-        I(Instruction.Create(Code.Shr_rm64_imm8, R64(Rcx), 28));
-        I(Instruction.Create(Code.Cmp_rm64_imm32, R64(Rcx), 1 << 19));
+        I(Instruction.Create(Code.Shr_rm64_imm8, R64(Rcx), AddressabilityMap.PrimaryShift));
+        I(Instruction.Create(Code.Cmp_rm64_imm32, R64(Rcx), (int)AddressabilityMap.PrimaryEntries));
         _a.jae(beyond);
         I(Instruction.Create(Code.Mov_r64_imm64, R64(Rdx), (ulong)_ctx.AccessCheck!.Primary));
         I(Instruction.Create(Code.Mov_r64_rm64, R64(Rdx), new MemoryOperand(R64(Rdx), R64(Rcx), 8)));
         I(Instruction.Create(Code.Mov_r32_rm32, R(Rcx, 4), R(address, 4)));
-        I(Instruction.Create(Code.Shr_rm32_imm8, R(Rcx, 4), 16));
-        I(Instruction.Create(Code.And_rm32_imm32, R(Rcx, 4), 0xFFF));
+        I(Instruction.Create(Code.Shr_rm32_imm8, R(Rcx, 4), AddressabilityMap.ChunkShift));
+        I(Instruction.Create(Code.And_rm32_imm32, R(Rcx, 4), AddressabilityMap.MiddleMask));
         I(Instruction.Create(Code.Mov_r64_rm64, R64(Rdx), new MemoryOperand(R64(Rdx), R64(Rcx), 8)));
     }
 
