@@ -8,6 +8,7 @@ namespace Memcheck.Engine.Tools.Memcheck.Replacements;
 /// <summary>
 /// Every malloc-family function and C++ allocation operator Valgrind 3.19's memcheck intercepts, by ELF name, in the
 /// objects it intercepts them in; each runs the matching <see cref="HeapCalls"/> operation of the running tool.
+/// pvalloc is left to glibc: Valgrind 3.19 aborts the program on it.
 /// </summary>
 public static unsafe class HeapReplacements
 {
@@ -28,6 +29,7 @@ public static unsafe class HeapReplacements
     private static readonly IrHelper Realloc = Helper("mc_realloc", &ReallocCall, 2);
     private static readonly IrHelper Reallocarray = Helper("mc_reallocarray", &ReallocarrayCall, 3);
     private static readonly IrHelper Memalign = Helper("mc_memalign", &MemalignCall, 2);
+    private static readonly IrHelper AlignedAlloc = Helper("mc_aligned_alloc", &AlignedAllocCall, 2);
     private static readonly IrHelper Valloc = Helper("mc_valloc", &VallocCall, 1);
     private static readonly IrHelper PosixMemalign = Helper("mc_posix_memalign", &PosixMemalignCall, 3);
     private static readonly IrHelper UsableSize = Helper("mc_malloc_usable_size", &UsableSizeCall, 1);
@@ -40,8 +42,8 @@ public static unsafe class HeapReplacements
     private static readonly (string Symbol, IrHelper Helper)[] CFunctions =
     [
         ("malloc", Malloc), ("free", Free), ("cfree", Free), ("calloc", Calloc), ("realloc", Realloc),
-        ("reallocarray", Reallocarray), ("memalign", Memalign), ("aligned_alloc", Memalign), ("valloc", Valloc),
-        ("pvalloc", Valloc), ("posix_memalign", PosixMemalign), ("malloc_usable_size", UsableSize),
+        ("reallocarray", Reallocarray), ("memalign", Memalign), ("aligned_alloc", AlignedAlloc), ("valloc", Valloc),
+        ("posix_memalign", PosixMemalign), ("malloc_usable_size", UsableSize),
         ("malloc_trim", Zero), ("mallopt", One), ("mallinfo", Mallinfo), ("mallinfo2", Mallinfo2), ("malloc_stats", Zero),
     ];
 
@@ -122,13 +124,17 @@ public static unsafe class HeapReplacements
     [UnmanagedCallersOnly]
     private static ulong ReallocCall(GuestState* s, ulong address, ulong size, ulong a2, ulong a3) => Heap(s).Realloc(s, address, size);
 
-    /// <summary>reallocarray: realloc of count * size, null (ENOMEM in glibc) when the product overflows.</summary>
+    /// <summary>reallocarray: realloc of count * size (a malloc for null), null when the product overflows.</summary>
     [UnmanagedCallersOnly]
     private static ulong ReallocarrayCall(GuestState* s, ulong address, ulong count, ulong size, ulong a3) =>
         size != 0 && count > ulong.MaxValue / size ? 0 : Heap(s).Realloc(s, address, count * size);
 
     [UnmanagedCallersOnly]
     private static ulong MemalignCall(GuestState* s, ulong alignment, ulong size, ulong a2, ulong a3) => Heap(s).Memalign(s, alignment, size);
+
+    [UnmanagedCallersOnly]
+    private static ulong AlignedAllocCall(GuestState* s, ulong alignment, ulong size, ulong a2, ulong a3) =>
+        Heap(s).Memalign(s, alignment, size, new ReplacementFrames(ShownAs: "memalign"));
 
     [UnmanagedCallersOnly]
     private static ulong VallocCall(GuestState* s, ulong size, ulong a1, ulong a2, ulong a3) => Heap(s).Valloc(s, size);
