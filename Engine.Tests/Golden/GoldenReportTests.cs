@@ -5,7 +5,7 @@ namespace Memcheck.Engine.Tests.Golden;
 /// line for line after normalisation, every stack frame included (only the summaries for the cases
 /// cases.txt marks as such). Each case carries its issue as a category (Issue5, Issue6).
 /// </summary>
-[Category("Slow")]
+[Category("Slow"), Parallelizable(ParallelScope.Children)]
 public class GoldenReportTests
 {
     private static IEnumerable<TestCaseData> Cases() =>

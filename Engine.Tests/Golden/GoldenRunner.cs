@@ -12,7 +12,9 @@ public sealed record GoldenRun(ProcessResult Result, string? ProgramPath);
 /// </summary>
 public static class GoldenRunner
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+    // Generous, for loaded CI machines: a run that ends by timing out is a failure (a hang), not a slow pass.
+    private static readonly TimeSpan ProgramTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan PythonTimeout = TimeSpan.FromMinutes(3);
     private static readonly ConcurrentDictionary<string, Lazy<GoldenRun>> Runs = new();
 
     public static GoldenRun Run(GoldenCase golden) =>
@@ -21,7 +23,7 @@ public static class GoldenRunner
     private static GoldenRun RunProgram(GoldenCase golden)
     {
         string program = FixtureCompiler.Compile(golden.Source, golden.CompilerFlags);
-        return new GoldenRun(EngineRunner.Run(golden.ToolOptions, program, timeout: Timeout), program);
+        return new GoldenRun(EngineRunner.Run(golden.ToolOptions, program, timeout: ProgramTimeout), program);
     }
 
     /// <summary>
@@ -39,7 +41,7 @@ public static class GoldenRunner
 
         var result = NativeRunner.Run("/bin/sh",
             ["-c", "cd \"$0\" && exec \"$@\"", directory, EngineRunner.Executable, .. golden.ToolOptions, "/usr/bin/python3", $"{name}.py"],
-            timeout: Timeout);
+            timeout: PythonTimeout);
         return new GoldenRun(result, null);
     }
 }

@@ -71,4 +71,13 @@ public class ReportNormaliserTests
         Assert.That(diff, Does.Contain("  valgrind: b").And.Contain("  memcheck: x"));
         Assert.That(diff, Does.Contain("- b").And.Contain("+ x").And.Contain("  c"));
     }
+
+    [Test]
+    public void DiffOfHugeReportsShowsWhereTheyPartInsteadOfDiffing()
+    {
+        var expected = Enumerable.Range(0, 3000).Select(i => $"line {i}").ToList();
+        var actual = expected.Select((l, i) => i == 5 ? "changed" : l).ToList();
+        string diff = ReportDiff.Describe(expected, actual);
+        Assert.That(diff, Does.Contain("first difference at line 6:").And.Contain("+ changed").And.Not.Contain("diff (-"));
+    }
 }
