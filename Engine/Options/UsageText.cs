@@ -80,6 +80,9 @@ public static class UsageText
                                       and use it to print better error messages [no]
             --redzone-size=<number>   set minimum size of redzones added before/after
                                       heap blocks (in bytes). [16]
+            --run-libc-freeres=no|yes free up glibc memory at exit on Linux? [yes]
+            --run-cxx-freeres=no|yes  free up libstdc++ memory at exit on Linux
+                                      and Solaris? [yes]
 
         """;
 
