@@ -20,10 +20,7 @@ trap 'rm -rf "$work"' EXIT
 
 # Published ReadyToRun (precompiled engine): start-up is most of a short run, and measured 1.1 s vs
 # 1.5 s for a program that only exits on a loaded machine against the JIT-only build.
-echo "Publishing memcheck (Release, ReadyToRun)..." >&2
-publish="$root/Frontend/bin/Release/publish-r2r"
-dotnet publish "$root/Frontend/Frontend.csproj" -c Release -r linux-x64 --self-contained false -o "$publish" -nologo -v quiet >&2
-memcheck="$publish/memcheck"
+memcheck=$("$root/bench/publish.sh")
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 2; }
 
 # The real programs' inputs, as in Engine.Tests/Threads/RealProgramsMatchNativeTests.
