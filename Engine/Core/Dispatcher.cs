@@ -41,7 +41,7 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
             if (--returnsLeft == 0)
             {
                 returnsLeft = ReturnsPerTurn;
-                if (guestLock.Contended && freeres?.Running != true) guestLock.Yield();
+                if (guestLock.Contended && freeres?.RunsOn(state) != true) guestLock.Yield();
             }
             if (signals.AnyDeliverable && signals.DeliverPending(state) is > 0 and var fatal)
                 return new GuestEnd.Killed(new GuestFault(fatal, state->Rip, 0, FaultDetail.Sent, services.Stack(state)));

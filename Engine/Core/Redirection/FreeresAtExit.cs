@@ -26,6 +26,7 @@ internal sealed unsafe class FreeresAtExit
     private readonly Func<string, ulong?> _functionNamed;
     private List<ulong>? _calls;
     private int _status;
+    private nint _runner;
 
     /// <param name="functionNamed">The guest address of a function of a mapped object, by symbol.</param>
     public FreeresAtExit(ulong entry, ulong slotSize, Choice choice, Func<string, ulong?> functionNamed)
@@ -38,8 +39,11 @@ internal sealed unsafe class FreeresAtExit
 
     public ulong Entry { get; }
 
-    /// <summary>Whether the cleanups have started (the guest is exiting; no other thread may run).</summary>
-    public bool Running => _calls is not null;
+    /// <summary>
+    /// Whether <paramref name="state"/> is the exiting thread running the cleanups: it keeps the guest lock to the
+    /// end, while any other thread that gets the lock (the cleanups may block in a syscall) hands it back.
+    /// </summary>
+    public bool RunsOn(GuestState* state) => _calls is not null && _runner == (nint)state;
 
     /// <summary>
     /// The guest ends with <paramref name="status"/>: points the thread at the first cleanup and returns true, or
@@ -54,6 +58,7 @@ internal sealed unsafe class FreeresAtExit
         if (calls.Count == 0) return false;
         _calls = calls;
         _status = status;
+        _runner = (nint)state;
         state->Rip = Stage(0);
         return true;
     }
