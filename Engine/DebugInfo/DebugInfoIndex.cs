@@ -87,6 +87,25 @@ public sealed unsafe class DebugInfoIndex
     }
 
     /// <summary>
+    /// The frame of a thread's stack that holds a stack address, as Valgrind names it under the address:
+    /// the innermost frame whose stack pointer is at or below it while its caller's is above it, and the
+    /// function that frame runs, described at its entry ("created by main (free_stack.c:5)").
+    /// </summary>
+    public (int Number, StackFrame CreatedBy)? FrameHolding(GuestState* state, ulong address, int maxFrames)
+    {
+        var frames = new Unwinder(this, ReadWord).WalkFrames(state, maxFrames + 1).ToList();
+        for (int f = 0; f + 1 < frames.Count; f++)
+        {
+            if (frames[f].Sp is not { } sp || frames[f + 1].Sp is not { } callerSp) return null;
+            if (sp <= address && address < callerSp) return (f, Describe(FunctionEntry(frames[f].Address))[^1]);
+        }
+        return null;
+    }
+
+    private ulong FunctionEntry(ulong address) =>
+        Locate(address) is var (obj, bias, _) && obj.FunctionAt(address - (ulong)bias) is { } sym ? sym.Address + (ulong)bias : address;
+
+    /// <summary>
     /// The guest's current stack: at most <paramref name="maxFrames"/> addresses (Valgrind counts
     /// --num-callers in addresses, each expanding into its inlined frames), ending as Valgrind ends.
     /// </summary>

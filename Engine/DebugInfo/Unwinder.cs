@@ -13,23 +13,30 @@ internal sealed unsafe class Unwinder(DebugInfoIndex index, Func<ulong, ulong?> 
     private static readonly int[] DwarfToGpr = [0, 2, 1, 3, 6, 7, 5, 4, 8, 9, 10, 11, 12, 13, 14, 15];
     private const int Rsp = 7, Rbp = 6;
 
-    public IEnumerable<ulong> Walk(GuestState* state, int maxFrames)
+    public IEnumerable<ulong> Walk(GuestState* state, int maxFrames) => Walk(Registers(state), maxFrames);
+
+    /// <summary>The walk from registers in DWARF numbering (16 = the PC).</summary>
+    internal IEnumerable<ulong> Walk(ulong?[] regs, int maxFrames) => WalkFrames(regs, maxFrames).Select(f => f.Address);
+
+    /// <summary>Each frame's address with the stack pointer it had (null where the unwind lost it).</summary>
+    public IEnumerable<(ulong Address, ulong? Sp)> WalkFrames(GuestState* state, int maxFrames) => WalkFrames(Registers(state), maxFrames);
+
+    private static ulong?[] Registers(GuestState* state)
     {
         var regs = new ulong?[UnwindRow.RegisterCount];
         for (int r = 0; r < 16; r++) regs[r] = state->Gpr[DwarfToGpr[r]];
         regs[UnwindRow.ReturnAddress] = state->Rip;
-        return Walk(regs, maxFrames);
+        return regs;
     }
 
-    /// <summary>The walk from registers in DWARF numbering (16 = the PC).</summary>
-    internal IEnumerable<ulong> Walk(ulong?[] regs, int maxFrames)
+    private IEnumerable<(ulong Address, ulong? Sp)> WalkFrames(ulong?[] regs, int maxFrames)
     {
         ulong pc = regs[UnwindRow.ReturnAddress]!.Value;
         for (int frame = 0; frame < maxFrames; frame++)
         {
             ulong address = frame == 0 ? pc : pc - 1;
-            yield return address;
             ulong? oldSp = regs[Rsp];
+            yield return (address, oldSp);
             bool stepped = index.Replacements is { } replacements && replacements.Contains(address)
                 ? replacements.IsEntry(address) && StepByTopOfStack(regs)
                 : StepByCfi(address, regs) || StepByFramePointer(regs) || (frame == 0 && StepByTopOfStack(regs));

@@ -22,9 +22,17 @@ public sealed class AddressDescriber(ToolHost host, HeapTracker heap, StackStore
         if (mapping is not null)
             foreach (ToolThread thread in host.Threads)
                 if (mapping.Start <= thread.State->Gpr[4] && thread.State->Gpr[4] < mapping.End)
-                    return new AddressDescription([$"Address 0x{address:x} is on thread {thread.Number}'s stack"]);
+                    return new AddressDescription(OnStack(address, thread));
         if (host.DebugInfo.DataSymbol(address) is var (name, offset))
             return new AddressDescription([$"Address 0x{address:x} is {offset} bytes inside data symbol \"{name}\""]);
         return new AddressDescription([$"Address 0x{address:x} is not stack'd, malloc'd or (recently) free'd"]);
+    }
+
+    private unsafe string[] OnStack(ulong address, ToolThread thread)
+    {
+        string headline = $"Address 0x{address:x} is on thread {thread.Number}'s stack";
+        if (host.DebugInfo.FrameHolding(thread.State, address, host.NumCallers) is not var (number, createdBy)) return [headline];
+        string where = createdBy.File is { } file ? $" ({Path.GetFileName(file)}:{createdBy.Line})" : "";
+        return [headline, $"in frame #{number}, created by {createdBy.Function ?? "???"}{where}"];
     }
 }
