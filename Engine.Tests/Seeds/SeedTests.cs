@@ -18,6 +18,7 @@ public class SeedTests
     public void MemchecksReportHoldsTheSeedNumbers(SeedExample seed)
     {
         var golden = GoldenCase.Named(seed.CaseName);
+        if (golden.KnownDifference is { InLeakResults: true } known) Assert.Ignore($"known difference: {known.Why}");
         var run = GoldenRunner.Run(golden);
         Assert.That(run.Result.ExitCode, Is.EqualTo(golden.ExitStatus), run.Result.ToString());
         AssertHoldsSeed(seed, run.Result.Stderr);
