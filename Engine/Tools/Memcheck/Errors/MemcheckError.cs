@@ -10,6 +10,10 @@ public enum MemcheckErrorKind
     InvalidFree,
     MismatchedFree,
     FishyValue,
+    UninitialisedCondition,
+    UninitialisedValue,
+    SyscallParam,
+    Overlap,
 }
 
 /// <summary>
