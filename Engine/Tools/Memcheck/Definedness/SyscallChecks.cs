@@ -56,6 +56,16 @@ internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, M
     private void CheckMemory(GuestState* state, string syscall, SyscallArg arg, ulong address, ReadOnlySpan<ulong> args)
     {
         string param = $"{syscall}({arg.Name})";
+        if (SocketAddresses.Contains((syscall, arg.Name)))
+        {
+            if (address != 0) CheckSocketAddress(state, param, address, args[arg.SizeArg]);
+            return;
+        }
+        if (syscall is "poll" or "ppoll" && arg.Name == "ufds")
+        {
+            CheckPollFds(state, param, address, args[arg.SizeArg]);
+            return;
+        }
         switch (arg.Kind)
         {
             case SyscallArgKind.InBuffer or SyscallArgKind.InOutBuffer:
@@ -75,6 +85,43 @@ internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, M
             && address != 0 && arg.WrittenCapacity(args) is ulong capacity
             && shadow.CheckAddressable(address, capacity) is ulong hole)
             tool.SyscallParam(state, $"Syscall param {param} points to unaddressable byte(s)", hole);
+    }
+
+    /// <summary>
+    /// A sockaddr the kernel reads: Valgrind checks the family, then only the fields of that family (a unix path as a
+    /// string), so the unused tail of a sockaddr_un or the padding of a sockaddr_in is no error.
+    /// </summary>
+    private void CheckSocketAddress(GuestState* state, string param, ulong address, ulong length)
+    {
+        string name = param[..^1];
+        CheckRead(state, $"{name}.sa_family)", address, Math.Min(length, 2));
+        if (length < 2 || !pages.CanRead(address, 2)) return;
+        ushort family = *(ushort*)address;
+        var fields = family switch
+        {
+            AfUnix => [],
+            AfInet => [("sin_port", 2UL, 2UL), ("sin_addr", 4UL, 4UL)],
+            AfInet6 => [("sin6_port", 2UL, 2UL), ("sin6_flowinfo", 4UL, 4UL), ("sin6_addr", 8UL, 16UL), ("sin6_scope_id", 24UL, 4UL)],
+            _ => ((string, ulong, ulong)[])[("sa_data", 2UL, length - 2)],
+        };
+        if (family == AfUnix) CheckRead(state, $"{name}.sun_path)", address + 2, StringLength(address + 2));
+        foreach (var (field, offset, size) in fields) CheckRead(state, $"{name}.{field})", address + offset, size);
+    }
+
+    private const ushort AfUnix = 1, AfInet = 2, AfInet6 = 10;
+
+    /// <summary>(syscall, argument) pairs that are a sockaddr the kernel reads.</summary>
+    private static readonly HashSet<(string, string)> SocketAddresses = [("connect", "serv_addr"), ("bind", "my_addr"), ("sendto", "to")];
+
+    /// <summary>poll reads each pollfd's fd and events and writes its revents: "poll(ufds.fd)", "poll(ufds.events)".</summary>
+    private void CheckPollFds(GuestState* state, string param, ulong array, ulong count)
+    {
+        string name = param[..^1];
+        for (ulong k = 0; k < count; k++)
+        {
+            CheckRead(state, $"{name}.fd)", array + 8 * k, 4);
+            CheckRead(state, $"{name}.events)", array + 8 * k + 4, 2);
+        }
     }
 
     /// <summary>The array itself ("writev(vector)"), then each buffer ("writev(vector[...])"), as Valgrind words them.</summary>
