@@ -56,7 +56,11 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
 
     public override void SignalFrameWritten(GuestState* state)
     {
-        if (TracksDefinedness) _shadow.MakeDefined(state->Gpr[4], SignalFrameLayout.BytesAt(state->Gpr[4]));
+        if (!TracksDefinedness) return;
+        // The frame is what the kernel wrote; below it the handler's red zone comes to life, as for any stack growth.
+        ulong sp = state->Gpr[4];
+        _shadow.MakeDefined(sp, SignalFrameLayout.BytesAt(sp));
+        _shadow.MakeUndefined(sp - StackPointerTracking.RedZone, StackPointerTracking.RedZone);
     }
 
     private SyscallChecks Syscalls => _syscalls ??= new SyscallChecks(_shadow, Run.Host.Space.Pages, this);
