@@ -75,8 +75,8 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     }
 
     /// <summary>"Syscall param write(buf) points to uninitialised byte(s)", described at <paramref name="address"/> when given.</summary>
-    internal void SyscallParam(GuestState* state, string headline, ulong? address) =>
-        ReportError(state, MemcheckErrorKind.SyscallParam, headline, headline, address is ulong a ? Run.Describer.Describe(a) : null);
+    internal void SyscallParam(GuestState* state, MemcheckErrorKind kind, string headline, ulong? address) =>
+        ReportError(state, kind, headline, headline, address is ulong a ? Run.Describer.Describe(a) : null);
 
     public bool CanRead(ulong address, ulong length) => length <= int.MaxValue && Run.Host.Space.Pages.CanRead(address, (int)length);
     public bool CanWrite(ulong address, ulong length) => length <= int.MaxValue && Run.Host.Space.Pages.CanWrite(address, (int)length);

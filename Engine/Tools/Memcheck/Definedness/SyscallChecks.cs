@@ -1,6 +1,7 @@
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Guest;
 using Memcheck.Engine.Os;
+using Memcheck.Engine.Tools.Memcheck.Errors;
 using Memcheck.Engine.Tools.Memcheck.Instrumentation;
 
 namespace Memcheck.Engine.Tools.Memcheck.Definedness;
@@ -32,7 +33,8 @@ internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, M
         for (int i = 0; i < layout.Count; i++)
             // An fd is an int: Valgrind checks the 4 bytes its prototype declares.
             if (ShadowRegisters.VBits(state, ArgumentOffsets[i], layout[i].Kind == SyscallArgKind.Fd ? 4 : 8) != 0)
-                tool.SyscallParam(state, $"Syscall param {entry.Name}({layout[i].Name}) contains uninitialised byte(s)", null);
+                tool.SyscallParam(state, MemcheckErrorKind.UninitialisedSyscallParam,
+                    $"Syscall param {entry.Name}({layout[i].Name}) contains uninitialised byte(s)", null);
         for (int i = 0; i < layout.Count; i++)
             CheckMemory(state, entry.Name, layout[i], args[i], args);
     }
@@ -84,7 +86,7 @@ internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, M
         if (arg.Kind is SyscallArgKind.OutBuffer or SyscallArgKind.OutBufferReturned or SyscallArgKind.OutStruct
             && address != 0 && arg.WrittenCapacity(args) is ulong capacity
             && shadow.CheckAddressable(address, capacity) is ulong hole)
-            tool.SyscallParam(state, $"Syscall param {param} points to unaddressable byte(s)", hole);
+            tool.SyscallParam(state, MemcheckErrorKind.UnaddressableSyscallParam, $"Syscall param {param} points to unaddressable byte(s)", hole);
     }
 
     /// <summary>
@@ -140,8 +142,10 @@ internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, M
     private void CheckRead(GuestState* state, string param, ulong address, ulong length)
     {
         if (length == 0 || shadow.CheckDefined(address, length, out bool unaddressable) is not ulong bad) return;
-        string what = unaddressable ? "unaddressable" : "uninitialised";
-        tool.SyscallParam(state, $"Syscall param {param} points to {what} byte(s)", bad);
+        if (unaddressable)
+            tool.SyscallParam(state, MemcheckErrorKind.UnaddressableSyscallParam, $"Syscall param {param} points to unaddressable byte(s)", bad);
+        else
+            tool.SyscallParam(state, MemcheckErrorKind.UninitialisedSyscallParam, $"Syscall param {param} points to uninitialised byte(s)", bad);
     }
 
     /// <summary>The bytes of a C string with its NUL, or up to the first byte that cannot be read (which is then checked).</summary>

@@ -12,7 +12,8 @@ public enum MemcheckErrorKind
     FishyValue,
     UninitialisedCondition,
     UninitialisedValue,
-    SyscallParam,
+    UninitialisedSyscallParam,
+    UnaddressableSyscallParam,
     Overlap,
 }
 
