@@ -26,6 +26,9 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     /// </summary>
     private bool TracksDefinedness => _options.Memcheck.UndefValueErrors;
 
+    /// <summary>Valgrind's memcheck reads inlined frames by default (the string replacements' callers are often inlined).</summary>
+    public override bool ReadsInlineInfo => true;
+
     public ShadowMemory Shadow => _shadow;
     public bool PartialLoadsOk => _options.Memcheck.PartialLoadsOk;
 
