@@ -43,8 +43,13 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
                 returnsLeft = ReturnsPerTurn;
                 if (guestLock.Contended && freeres?.RunsOn(state) != true) guestLock.Yield();
             }
-            if (signals.AnyDeliverable && signals.DeliverPending(state) is > 0 and var fatal)
-                return new GuestEnd.Killed(new GuestFault(fatal, state->Rip, 0, FaultDetail.Sent, services.Stack(state)));
+            if (signals.AnyDeliverable)
+            {
+                ulong sp = state->Gpr[4];
+                if (signals.DeliverPending(state) is > 0 and var fatal)
+                    return new GuestEnd.Killed(new GuestFault(fatal, state->Rip, 0, FaultDetail.Sent, services.Stack(state)));
+                if (state->Gpr[4] != sp) services.SignalFrameWritten(state);
+            }
             if (Step() is { } end) return end;
         }
     }
@@ -107,7 +112,12 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
     {
         state->Rip = pc;
         var (code, trapNo) = SignalCode(detail);
-        if (signals.DeliverFault(state, signal, code, address, trapNo)) return null;
+        ulong sp = state->Gpr[4];
+        if (signals.DeliverFault(state, signal, code, address, trapNo))
+        {
+            if (state->Gpr[4] != sp) services.SignalFrameWritten(state);
+            return null;
+        }
         state->Rip = reportedPc ?? pc;
         return new(new GuestFault(signal, state->Rip, address, detail, services.Stack(state)));
     }
@@ -129,6 +139,8 @@ internal unsafe interface IGuestServices
 {
     /// <summary>Runs the syscall in the guest registers; returns the exit status when the guest ended.</summary>
     int? Syscall(GuestState* state);
+    /// <summary>A signal frame now lies at RSP (delivery moved the stack pointer): the tool hears of it.</summary>
+    void SignalFrameWritten(GuestState* state);
     /// <summary>Valgrind's "unhandled instruction bytes" and "Unrecognised instruction" messages for the instruction at RIP.</summary>
     void ReportUndecodable(GuestState* state);
     /// <summary>The "Unrecognised instruction" message alone (ud2 and other defined SIGILL sources).</summary>

@@ -8,9 +8,18 @@ namespace Memcheck.Engine.Core;
 
 /// <summary>The engine's answers to the dispatcher: the kernel for syscalls, the commentary for messages.</summary>
 internal sealed unsafe class DispatcherServices(SyscallHandler kernel, Commentary commentary, GuestAddressSpace space,
-    DebugInfoIndex debugInfo, int numCallers) : IGuestServices
+    DebugInfoIndex debugInfo, int numCallers, Tool tool) : IGuestServices
 {
-    public int? Syscall(GuestState* state) => kernel.Handle(state) is { Exits: true } outcome ? outcome.ExitStatus : null;
+    public int? Syscall(GuestState* state)
+    {
+        var entry = SyscallTable.Find(state->Gpr[0]);
+        tool.BeforeSyscall(state, entry);
+        if (kernel.Handle(state) is { Exits: true } outcome) return outcome.ExitStatus;
+        tool.AfterSyscall(state, entry, (long)state->Gpr[0]);
+        return null;
+    }
+
+    public void SignalFrameWritten(GuestState* state) => tool.SignalFrameWritten(state);
 
     public void ReportUndecodable(GuestState* state)
     {

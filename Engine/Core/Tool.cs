@@ -1,4 +1,6 @@
+using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
+using Memcheck.Engine.Os;
 
 namespace Memcheck.Engine.Core;
 
@@ -7,7 +9,7 @@ namespace Memcheck.Engine.Core;
 /// functions and the addressability check of every access, and hears about the run. The core calls it
 /// and knows nothing of any particular tool.
 /// </summary>
-public abstract class Tool
+public abstract unsafe class Tool
 {
     /// <summary>The first header line, e.g. "Nulgrind, the minimal Valgrind tool".</summary>
     public abstract string Banner { get; }
@@ -44,6 +46,18 @@ public abstract class Tool
 
     /// <summary>Valgrind's --read-inline-info default for the tool: yes for memcheck and massif, no for none.</summary>
     public virtual bool ReadsInlineInfo => false;
+
+    /// <summary>
+    /// A guest syscall is about to run with the guest's registers (rax the number, rdi.. the arguments); the entry is
+    /// null for numbers the kernel does not define. Memcheck checks what the kernel will read here.
+    /// </summary>
+    public virtual void BeforeSyscall(GuestState* state, SyscallEntry? entry) { }
+
+    /// <summary>The syscall returned <paramref name="result"/> (in rax, negative errno on failure) and the guest goes on.</summary>
+    public virtual void AfterSyscall(GuestState* state, SyscallEntry? entry, long result) { }
+
+    /// <summary>The engine wrote a signal frame on the guest stack at RSP (the handler runs next).</summary>
+    public virtual void SignalFrameWritten(GuestState* state) { }
 
     /// <summary>The guest has ended; write the tool's final report.</summary>
     public virtual void Finish(Commentary commentary) { }

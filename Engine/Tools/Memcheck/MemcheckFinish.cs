@@ -1,3 +1,4 @@
+using Memcheck.Engine.Tools.Memcheck.Definedness;
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Guest;
 using Memcheck.Engine.Tools.Memcheck.Errors;
@@ -129,6 +130,7 @@ internal sealed unsafe class MemcheckFinish(ToolHost host, HeapTracker heap, Hea
     private void WriteErrorSummary(Commentary c, bool verbose)
     {
         bool list = options.ShowErrorList || options.Verbosity >= 2;
+        if (verbose && options.Verbosity == 1 && !Mc.TrackOrigins && ValueErrors.AnyIn(errors)) c.Line(ValueErrors.TrackOriginsHint);
         if (verbose && !list) c.Line("For lists of detected and suppressed errors, rerun with: -s");
         if (verbose) c.Line(errors.Contexts.SummaryLine);
         if (!list) return;

@@ -13,7 +13,7 @@ namespace Memcheck.Engine.Tools.Memcheck;
 /// tracked heap), the malloc family replaced, every invalid access and heap misuse reported, and at exit the heap
 /// summary, the leak check and the error summary, in Valgrind's words and order.
 /// </summary>
-public sealed unsafe class MemcheckTool : Tool, IDisposable
+public sealed unsafe partial class MemcheckTool : Tool, IDisposable
 {
     private static readonly IrHelper SlowPathHelper = new("mc_access_slow_path", &SlowPath, 3, isPure: false);
 
@@ -24,7 +24,7 @@ public sealed unsafe class MemcheckTool : Tool, IDisposable
     public MemcheckTool(SessionOptions options)
     {
         _options = options;
-        Replacements = HeapReplacements.All();
+        Replacements = [.. HeapReplacements.All(), .. StringsTable.Replacements()];
         AccessCheck = new AccessCheck(_shadow.Primary, SlowPathHelper);
     }
 
@@ -54,8 +54,8 @@ public sealed unsafe class MemcheckTool : Tool, IDisposable
         var stacks = new StackStore();
         var errors = new ErrorLog(host.Commentary, _options.ErrorLimit);
         var describer = new AddressDescriber(host, heap, stacks);
-        // Until definedness is tracked, nothing would define what the guest writes into a block.
-        var calls = new HeapCalls(host, heap, _shadow, stacks, errors, describer, _options.Memcheck, definedOnAllocation: true);
+        // Without V bits (--undef-value-errors=no) nothing would define what the guest writes into a block.
+        var calls = new HeapCalls(host, heap, _shadow, stacks, errors, describer, _options.Memcheck, definedOnAllocation: !TracksDefinedness);
         _run = new Attached(host, arena, heap, stacks, errors, describer, calls);
         new AddressSpaceShadow(host.Space, _shadow, arena).Follow();
     }

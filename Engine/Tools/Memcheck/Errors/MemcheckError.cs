@@ -10,6 +10,11 @@ public enum MemcheckErrorKind
     InvalidFree,
     MismatchedFree,
     FishyValue,
+    UninitialisedCondition,
+    UninitialisedValue,
+    UninitialisedSyscallParam,
+    UnaddressableSyscallParam,
+    Overlap,
 }
 
 /// <summary>

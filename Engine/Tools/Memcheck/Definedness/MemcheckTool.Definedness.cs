@@ -1,0 +1,123 @@
+using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Ir;
+using Memcheck.Engine.Os;
+using Memcheck.Engine.Tools.Memcheck.Definedness;
+using Memcheck.Engine.Tools.Memcheck.Errors;
+using Memcheck.Engine.Tools.Memcheck.Instrumentation;
+using Memcheck.Engine.Tools.Memcheck.Replacements;
+
+namespace Memcheck.Engine.Tools.Memcheck;
+
+/// <summary>
+/// Memcheck's definedness checking wired in: the V-bit pass and stack-pointer tracking on every superblock, the
+/// undefined-value and string-function reports, and the syscall checks. Kept apart from the heap and address side.
+/// </summary>
+public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefinedValueReports, IStringCheckHost
+{
+    private const string ConditionHeadline = "Conditional jump or move depends on uninitialised value(s)";
+
+    private VBitInstrumenter? _vbits;
+    private readonly StackPointerTracking _stackTracking = new();
+    private SyscallChecks? _syscalls;
+
+    /// <summary>
+    /// The one switch for V bits: with --undef-value-errors=no memcheck tracks A bits only (no V-bit pass, blocks
+    /// defined when allocated), as Valgrind does.
+    /// </summary>
+    private bool TracksDefinedness => _options.Memcheck.UndefValueErrors;
+
+    /// <summary>Valgrind's memcheck reads inlined frames by default (the string replacements' callers are often inlined).</summary>
+    public override bool ReadsInlineInfo => true;
+
+    public ShadowMemory Shadow => _shadow;
+    public bool PartialLoadsOk => _options.Memcheck.PartialLoadsOk;
+
+    public override Superblock Instrument(Superblock sb)
+    {
+        if (!TracksDefinedness) return sb;
+        // The replacements set the V bits of what they write themselves (malloc's block, memcpy's copy).
+        _vbits ??= new VBitInstrumenter(_shadow, Expensive(_options.Memcheck.ExpensiveDefinednessChecks), Replacements.Select(r => r.Helper));
+        return _stackTracking.Instrument(_vbits.Instrument(sb));
+    }
+
+    private static ExpensiveChecks Expensive(ExpensiveDefinednessChecks option) => option switch
+    {
+        ExpensiveDefinednessChecks.No => ExpensiveChecks.No,
+        ExpensiveDefinednessChecks.Yes => ExpensiveChecks.Yes,
+        _ => ExpensiveChecks.Auto,
+    };
+
+    public override void BeforeSyscall(GuestState* state, SyscallEntry? entry)
+    {
+        if (TracksDefinedness) Syscalls.Before(state, entry);
+    }
+
+    public override void AfterSyscall(GuestState* state, SyscallEntry? entry, long result)
+    {
+        if (TracksDefinedness) Syscalls.After(state, entry, result);
+    }
+
+    public override void SignalFrameWritten(GuestState* state)
+    {
+        if (!TracksDefinedness) return;
+        // The frame is what the kernel wrote; below it the handler's red zone comes to life, as for any stack growth.
+        ulong sp = state->Gpr[4];
+        _shadow.MakeDefined(sp, SignalFrameLayout.BytesAt(sp));
+        _shadow.MakeUndefined(sp - StackPointerTracking.RedZone, StackPointerTracking.RedZone);
+    }
+
+    private SyscallChecks Syscalls => _syscalls ??= new SyscallChecks(_shadow, Run.Host.Space.Pages, this);
+
+    public void ConditionalJump(GuestState* state) =>
+        ReportError(state, MemcheckErrorKind.UninitialisedCondition, ConditionHeadline, ConditionHeadline);
+
+    public void ValueOfSize(GuestState* state, int size)
+    {
+        string headline = $"Use of uninitialised value of size {size}";
+        ReportError(state, MemcheckErrorKind.UninitialisedValue, headline, headline);
+    }
+
+    /// <summary>"Syscall param write(buf) points to uninitialised byte(s)", described at <paramref name="address"/> when given.</summary>
+    internal void SyscallParam(GuestState* state, MemcheckErrorKind kind, string headline, ulong? address) =>
+        ReportError(state, kind, headline, headline, address is ulong a ? Run.Describer.Describe(a) : null);
+
+    public bool CanRead(ulong address, ulong length) => length <= int.MaxValue && Run.Host.Space.Pages.CanRead(address, (int)length);
+    public bool CanWrite(ulong address, ulong length) => length <= int.MaxValue && Run.Host.Space.Pages.CanWrite(address, (int)length);
+
+    public void InvalidRead(GuestState* state, int site, ulong address, int size) => InvalidAccess(state, site, address, size, "read");
+    public void InvalidWrite(GuestState* state, int site, ulong address, int size) => InvalidAccess(state, site, address, size, "write");
+
+    private void InvalidAccess(GuestState* state, int site, ulong address, int size, string direction)
+    {
+        string headline = $"Invalid {direction} of size {size}";
+        var kind = direction == "read" ? MemcheckErrorKind.InvalidRead : MemcheckErrorKind.InvalidWrite;
+        ReportError(state, kind, headline, SiteKey(headline, site), Run.Describer.Describe(address));
+    }
+
+    public void UninitialisedCondition(GuestState* state, int site) =>
+        ReportError(state, MemcheckErrorKind.UninitialisedCondition, ConditionHeadline, SiteKey(ConditionHeadline, site));
+
+    public void Overlap(GuestState* state, int site, string function, ulong destination, ulong source, ulong length) =>
+        ReportError(state, MemcheckErrorKind.Overlap, StringReports.OverlapMessage(function, destination, source, length),
+            SiteKey($"overlap {function}", site));
+
+    /// <summary>
+    /// The core cannot yet raise a signal from inside a replacement: the access was reported, the replacement stops and
+    /// the guest goes on with its meaningless result (Valgrind's guest would take SIGSEGV here).
+    /// </summary>
+    public void Fault(GuestState* state, int site, ulong address) { }
+
+    /// <summary>Valgrind's message and stack; the guest's exit with status 1 needs a core hook that does not exist yet.</summary>
+    public void BufferOverflow(GuestState* state, string function)
+    {
+        var commentary = Run.Host.Commentary;
+        commentary.Raw($"**{commentary.Pid}** {StringReports.BufferOverflowMessage(function)}\n");
+        foreach (string line in Run.Host.CaptureStack(state).Render()) commentary.Line(line);
+    }
+
+    /// <summary>Errors from two instructions of one replacement are two contexts in Valgrind: the site keeps them apart.</summary>
+    private static string SiteKey(string key, int site) => $"{key} @{site}";
+
+    private void ReportError(GuestState* state, MemcheckErrorKind kind, string headline, string key, AddressDescription? address = null) =>
+        Run.Errors.Report(new MemcheckError(kind, headline, Run.Host.CaptureStack(state), address), key);
+}

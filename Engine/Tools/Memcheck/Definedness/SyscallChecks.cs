@@ -1,0 +1,208 @@
+using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Guest;
+using Memcheck.Engine.Os;
+using Memcheck.Engine.Tools.Memcheck.Errors;
+using Memcheck.Engine.Tools.Memcheck.Instrumentation;
+
+namespace Memcheck.Engine.Tools.Memcheck.Definedness;
+
+/// <summary>
+/// Memcheck's syscall wrappers, driven by the layout table (<see cref="SyscallTable"/>): before the call, undefined
+/// argument registers and undefined or unaddressable bytes the kernel will read are reported (registers first, as
+/// Valgrind's PRE_REG_READ precedes its PRE_MEM_READs); after a successful call what the kernel wrote is defined, and
+/// the result register always is.
+/// </summary>
+internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, MemcheckTool tool)
+{
+    /// <summary>GuestState offsets of rdi, rsi, rdx, r10, r8, r9: the syscall argument registers in order.</summary>
+    private static readonly int[] ArgumentOffsets =
+        [GuestState.OffRdi, GuestState.OffRsi, GuestState.OffRdx, GuestState.OffR8 + 16, GuestState.OffR8, GuestState.OffR8 + 8];
+    private static readonly int[] ArgumentRegisters = [7, 6, 2, 10, 8, 9];
+
+    /// <summary>rt_sigreturn restores every register from the frame, rax included: its "result" is the restored rax.</summary>
+    private static readonly int SigreturnNumber = SyscallTable.Named("rt_sigreturn").Number;
+
+    /// <summary>UIO_MAXIOV: longer iovec arrays fail with EINVAL before the kernel reads any.</summary>
+    private const ulong MaxIoVecs = 1024;
+
+    public void Before(GuestState* state, SyscallEntry? entry)
+    {
+        if (entry?.Arguments is not { } layout) return;
+        Span<ulong> args = stackalloc ulong[6];
+        Arguments(state, args);
+        for (int i = 0; i < layout.Count; i++)
+            // An fd is an int: Valgrind checks the 4 bytes its prototype declares.
+            if (ShadowRegisters.VBits(state, ArgumentOffsets[i], layout[i].Kind == SyscallArgKind.Fd ? 4 : 8) != 0)
+                tool.SyscallParam(state, MemcheckErrorKind.UninitialisedSyscallParam,
+                    $"Syscall param {entry.Name}({layout[i].Name}) contains uninitialised byte(s)", null);
+        for (int i = 0; i < layout.Count; i++)
+            CheckMemory(state, entry.Name, layout[i], args[i], args);
+    }
+
+    public void After(GuestState* state, SyscallEntry? entry, long result)
+    {
+        if (entry?.Number == SigreturnNumber) return;
+        ShadowRegisters.SetVBits(state, GuestState.OffRax, 8, 0);
+        if (result < 0 && result > -4096 || entry?.Arguments is not { } layout) return;
+        Span<ulong> args = stackalloc ulong[6];
+        Arguments(state, args);
+        for (int i = 0; i < layout.Count; i++)
+            if (args[i] != 0) DefineOutput(layout[i], args[i], args, (ulong)result);
+    }
+
+    private static void Arguments(GuestState* state, Span<ulong> args)
+    {
+        for (int i = 0; i < 6; i++) args[i] = state->Gpr[ArgumentRegisters[i]];
+    }
+
+    private void CheckMemory(GuestState* state, string syscall, SyscallArg arg, ulong address, ReadOnlySpan<ulong> args)
+    {
+        string param = $"{syscall}({arg.Name})";
+        if (SocketAddresses.Contains((syscall, arg.Name)))
+        {
+            if (address != 0) CheckSocketAddress(state, param, address, args[arg.SizeArg]);
+            return;
+        }
+        if (syscall is "poll" or "ppoll" && arg.Name == "ufds")
+        {
+            CheckPollFds(state, param, address, args[arg.SizeArg]);
+            return;
+        }
+        switch (arg.Kind)
+        {
+            case SyscallArgKind.InBuffer or SyscallArgKind.InOutBuffer:
+                CheckRead(state, param, address, args[arg.SizeArg] * (ulong)arg.Size);
+                break;
+            case SyscallArgKind.InStruct or SyscallArgKind.InOutStruct:
+                if (address != 0) CheckRead(state, param, address, (ulong)arg.Size);
+                break;
+            case SyscallArgKind.CString:
+                if (address != 0) CheckRead(state, param, address, StringLength(address));
+                break;
+            case SyscallArgKind.IoVecIn:
+                CheckIoVecs(state, syscall, arg, address, args[arg.SizeArg]);
+                break;
+        }
+        if (arg.Kind is SyscallArgKind.OutBuffer or SyscallArgKind.OutBufferReturned or SyscallArgKind.OutStruct
+            && address != 0 && arg.WrittenCapacity(args) is ulong capacity
+            && shadow.CheckAddressable(address, capacity) is ulong hole)
+            tool.SyscallParam(state, MemcheckErrorKind.UnaddressableSyscallParam, $"Syscall param {param} points to unaddressable byte(s)", hole);
+    }
+
+    /// <summary>
+    /// A sockaddr the kernel reads: Valgrind checks the family, then only the fields of that family (a unix path as a
+    /// string), so the unused tail of a sockaddr_un or the padding of a sockaddr_in is no error.
+    /// </summary>
+    private void CheckSocketAddress(GuestState* state, string param, ulong address, ulong length)
+    {
+        string name = param[..^1];
+        CheckRead(state, $"{name}.sa_family)", address, Math.Min(length, 2));
+        if (length < 2 || !pages.CanRead(address, 2)) return;
+        ushort family = *(ushort*)address;
+        var fields = family switch
+        {
+            AfUnix => [],
+            AfInet => [("sin_port", 2UL, 2UL), ("sin_addr", 4UL, 4UL)],
+            AfInet6 => [("sin6_port", 2UL, 2UL), ("sin6_flowinfo", 4UL, 4UL), ("sin6_addr", 8UL, 16UL), ("sin6_scope_id", 24UL, 4UL)],
+            _ => ((string, ulong, ulong)[])[("sa_data", 2UL, length - 2)],
+        };
+        if (family == AfUnix) CheckRead(state, $"{name}.sun_path)", address + 2, StringLength(address + 2));
+        foreach (var (field, offset, size) in fields) CheckRead(state, $"{name}.{field})", address + offset, size);
+    }
+
+    private const ushort AfUnix = 1, AfInet = 2, AfInet6 = 10;
+
+    /// <summary>(syscall, argument) pairs that are a sockaddr the kernel reads.</summary>
+    private static readonly HashSet<(string, string)> SocketAddresses = [("connect", "serv_addr"), ("bind", "my_addr"), ("sendto", "to")];
+
+    /// <summary>poll reads each pollfd's fd and events and writes its revents: "poll(ufds.fd)", "poll(ufds.events)".</summary>
+    private void CheckPollFds(GuestState* state, string param, ulong array, ulong count)
+    {
+        string name = param[..^1];
+        for (ulong k = 0; k < count; k++)
+        {
+            CheckRead(state, $"{name}.fd)", array + 8 * k, 4);
+            CheckRead(state, $"{name}.events)", array + 8 * k + 4, 2);
+        }
+    }
+
+    /// <summary>The array itself ("writev(vector)"), then each buffer ("writev(vector[...])"), as Valgrind words them.</summary>
+    private void CheckIoVecs(GuestState* state, string syscall, SyscallArg arg, ulong array, ulong count)
+    {
+        if (count > MaxIoVecs) return;
+        CheckRead(state, $"{syscall}({arg.Name})", array, count * 16);
+        for (ulong k = 0; k < count; k++)
+        {
+            if (!pages.CanRead(array + 16 * k, 16)) return;
+            ulong* iov = (ulong*)(array + 16 * k);
+            CheckRead(state, $"{syscall}({arg.Name}[...])", iov[0], iov[1]);
+        }
+    }
+
+    private void CheckRead(GuestState* state, string param, ulong address, ulong length)
+    {
+        if (length == 0 || shadow.CheckDefined(address, length, out bool unaddressable) is not ulong bad) return;
+        if (unaddressable)
+            tool.SyscallParam(state, MemcheckErrorKind.UnaddressableSyscallParam, $"Syscall param {param} points to unaddressable byte(s)", bad);
+        else
+            tool.SyscallParam(state, MemcheckErrorKind.UninitialisedSyscallParam, $"Syscall param {param} points to uninitialised byte(s)", bad);
+    }
+
+    /// <summary>The bytes of a C string with its NUL, or up to the first byte that cannot be read (which is then checked).</summary>
+    private ulong StringLength(ulong address)
+    {
+        ulong a = address;
+        while (pages.CanRead(a, 1) && shadow.Get(a) != VaBits.NoAccess && *(byte*)a != 0) a++;
+        return a - address + 1;
+    }
+
+    private void DefineOutput(SyscallArg arg, ulong address, ReadOnlySpan<ulong> args, ulong result)
+    {
+        switch (arg.Kind)
+        {
+            case SyscallArgKind.OutBufferReturned:
+                shadow.MakeDefined(address, result * (ulong)arg.Size);
+                break;
+            case SyscallArgKind.OutBufferLengthIn:
+                ulong lengthAddress = args[arg.SizeArg];
+                if (lengthAddress == 0 || !pages.CanRead(lengthAddress, 4)) break;
+                shadow.MakeDefined(lengthAddress, 4);
+                shadow.MakeDefined(address, *(uint*)lengthAddress);
+                break;
+            case SyscallArgKind.IoVecOut:
+                DefineIoVecs(address, args[arg.SizeArg], result);
+                break;
+            case SyscallArgKind.MsgHdrOut:
+                DefineMsgHdr(address, result);
+                break;
+            default:
+                if (arg.WrittenCapacity(args) is ulong size) shadow.MakeDefined(address, size);
+                break;
+        }
+    }
+
+    /// <summary>The kernel fills the iovecs in order with <paramref name="total"/> bytes.</summary>
+    private void DefineIoVecs(ulong array, ulong count, ulong total)
+    {
+        for (ulong k = 0; k < Math.Min(count, MaxIoVecs) && total > 0; k++)
+        {
+            if (!pages.CanRead(array + 16 * k, 16)) return;
+            ulong* iov = (ulong*)(array + 16 * k);
+            ulong n = Math.Min(iov[1], total);
+            shadow.MakeDefined(iov[0], n);
+            total -= n;
+        }
+    }
+
+    /// <summary>recvmsg: the msghdr's lengths and flags, the name and control data it reports, the iovecs' bytes.</summary>
+    private void DefineMsgHdr(ulong address, ulong received)
+    {
+        const ulong MsgHdrSize = 56;
+        if (!pages.CanRead(address, (int)MsgHdrSize)) return;
+        ulong* msg = (ulong*)address;
+        shadow.MakeDefined(address, MsgHdrSize);
+        if (msg[0] != 0) shadow.MakeDefined(msg[0], (uint)msg[1]);
+        if (msg[2] != 0) DefineIoVecs(msg[2], msg[3], received);
+        if (msg[4] != 0) shadow.MakeDefined(msg[4], msg[5]);
+    }
+}
