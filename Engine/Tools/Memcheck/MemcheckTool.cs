@@ -33,8 +33,6 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
     public override IReadOnlyList<FunctionReplacement> Replacements { get; }
     public override AccessCheck? AccessCheck { get; }
     public override bool RunsFreeresAtExit => true;
-    /// <summary>Valgrind reads inline info for memcheck by default (--read-inline-info=yes).</summary>
-    public override bool ReadsInlineInfo => true;
 
     /// <summary>The heap operations the replacements run.</summary>
     public HeapCalls Heap => Run.Calls;
