@@ -56,6 +56,15 @@ public class DefinednessReportTests(string backend)
         Assert.That(lines, Has.Member("ERROR SUMMARY: 0 errors from 0 contexts (suppressed: 0 from 0)"), string.Join('\n', lines));
     }
 
+    [Test]
+    public void UndefValueErrorsNoChecksAddressesOnly()
+    {
+        var lines = MemcheckRunner.Commentary(MemcheckRunner.Run("definedness/uninit_if.c", backend, "--undef-value-errors=no"));
+        Assert.That(lines, Has.No.Member("Conditional jump or move depends on uninitialised value(s)"));
+        Assert.That(lines, Has.No.Member("Use --track-origins=yes to see where uninitialised values come from"));
+        Assert.That(lines, Has.Member("ERROR SUMMARY: 0 errors from 0 contexts (suppressed: 0 from 0)"));
+    }
+
     /// <summary>The run's only error is <paramref name="valgrind"/>, compared with hexadecimal numbers masked.</summary>
     private void AssertReportedAsValgrind(string fixture, string[] valgrind)
     {

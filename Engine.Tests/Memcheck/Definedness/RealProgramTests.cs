@@ -13,6 +13,8 @@ public class RealProgramTests
     private const string PerlHashes = "my %h; for my $i (1..20000) { $h{\"k$i\"} = $i*2 } my $s=0; $s += $h{$_} for keys %h; print \"$s\\n\";";
     private const string PythonJson = "import json; d={str(i):[i,i*2,{'k':'v'*i}] for i in range(300)}; s=json.dumps(d); print(len(s), len(json.loads(s)))";
 
+    private const string PythonCtypes = "import ctypes; libc=ctypes.CDLL('libc.so.6'); b=ctypes.create_string_buffer(64); libc.snprintf(b, 64, b'%d-%s', 42, b'ok'); print(b.value, libc.strlen(b))";
+
     private static IEnumerable<TestCaseData> Programs()
     {
         yield return new TestCaseData("/bin/ls", new[] { "-la", "/usr/include/valgrind" }).SetName("Ls");
@@ -21,6 +23,7 @@ public class RealProgramTests
         yield return new TestCaseData("/usr/bin/sqlite3", new[] { ":memory:", "create table t(a,b); insert into t values(1,'x'),(2,'y'); select * from t order by a desc;" }).SetName("Sqlite3");
         yield return new TestCaseData("/usr/bin/perl", new[] { "-e", PerlHashes }).SetName("PerlHashes");
         yield return new TestCaseData("/usr/bin/python3", new[] { "-c", PythonJson }).SetName("Python3Json");
+        yield return new TestCaseData("/usr/bin/python3", new[] { "-c", PythonCtypes }).SetName("Python3Ctypes");
     }
 
     [TestCaseSource(nameof(Programs))]
