@@ -30,6 +30,7 @@ public sealed class GuestSignalState
     public const int SigKill = 9, SigStop = 19;
     private const int SigChld = 17, SigCont = 18, SigTstp = 20, SigTtin = 21, SigTtou = 22, SigUrg = 23, SigWinch = 28;
     private const ulong SigDefault = 0, SigIgnore = 1;
+    private const int SigPipe = 13;
     /// <summary>Bits of the signals no mask can block.</summary>
     public const ulong Unblockable = 1UL << (SigKill - 1) | 1UL << (SigStop - 1);
     /// <summary>Signals whose default action is to ignore them (and the stop signals: the engine does not stop).</summary>
@@ -77,7 +78,9 @@ public sealed class GuestSignalState
     {
         string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
         if (line is null) return;
-        ulong ignored = Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16);
+        // The .NET runtime sets SIGPIPE to SIG_IGN itself when its console support starts, which may be before
+        // this runs: the process's SIGPIPE disposition says nothing of how the engine was started.
+        ulong ignored = Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & ~(1UL << (SigPipe - 1));
         for (int signal = 1; signal <= SignalCount; signal++)
             if ((ignored & 1UL << (signal - 1)) != 0) SetAction(signal, new SignalAction(SigIgnore, 0, 0, 0));
     }
