@@ -29,6 +29,8 @@ public static class Session
             options.NumCallers, options.ShowBelowMain, new FreeresAtExit.Choice(options.RunCxxFreeres, options.RunLibcFreeres),
             options.ReadInlineInfo ?? tool.ReadsInlineInfo);
         WriteHeader(commentary, tool, argv);
+        if (options.Stats) machine.Translator.Stats = new TranslationStats();
+        if (options.TraceFlags != 0) machine.Translator.Trace = new TranslationTrace(log, options.TraceFlags, options.TraceNotBelow);
 
         var scheduler = new GuestScheduler(machine.Space.Pages);
         machine.Kernel.Threads = scheduler;
@@ -49,6 +51,7 @@ public static class Session
                 }
                 else code = ((GuestEnd.Exited)end).Status & 0xFF;
                 tool.Finish(commentary);
+                machine.Translator.Stats?.Write(commentary);
                 // --error-exitcode replaces the status of a guest that exited with errors found.
                 if (signal is null && options.ErrorExitCode != 0 && tool is MemcheckTool { Report.ErrorCount: > 0 })
                     code = options.ErrorExitCode;

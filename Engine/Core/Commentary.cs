@@ -16,6 +16,13 @@ public sealed class Commentary(TextWriter writer, int pid, bool quiet = false)
         writer.Flush();
     }
 
+    /// <summary>A debugging line (--stats, -d), prefixed with --PID-- as Valgrind's are.</summary>
+    public void Debug(string text)
+    {
+        writer.Write($"--{Pid}-- {text}\n");
+        writer.Flush();
+    }
+
     /// <summary>A line without the ==PID== prefix (e.g. the "vex amd64->IR:" diagnostics).</summary>
     public void Raw(string text)
     {

@@ -25,6 +25,10 @@ internal sealed unsafe class JitBackend(BackendContext context) : IBackend
 
     private sealed class Compiled(Superblock sb, CompiledBlock block, JitBackend backend) : Translation(sb)
     {
+        public override (nint Address, int Size)? HostCode => (block.HostAddress, block.HostSize);
+
+        public override bool HasInstructionAt(ulong pc) => block.HasInstructionAt(pc);
+
         public override (ulong Next, JumpKind Kind) Execute(GuestState* state, IGuestMemoryGuard guard)
         {
             if (backend._pendingSite != 0 && backend._pendingTarget == block.GuestAddress && block.IsValid)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Memcheck.Engine.Core.Redirection;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
@@ -11,6 +12,11 @@ namespace Memcheck.Engine.Core;
 /// </summary>
 internal sealed class Translator(Lifter lifter, Redirector? redirector, Tool tool, Func<Superblock, Superblock> optimise, IBackend backend)
 {
+    /// <summary>--trace-flags output, when asked for.</summary>
+    public TranslationTrace? Trace { get; set; }
+    /// <summary>--stats=yes counters, when asked for.</summary>
+    public TranslationStats? Stats { get; set; }
+
     private readonly Dictionary<ulong, Translation> _cache = [];
 
     /// <summary>The cached translation of the block at <paramref name="pc"/>, if there is one.</summary>
@@ -19,8 +25,32 @@ internal sealed class Translator(Lifter lifter, Redirector? redirector, Tool too
     /// <summary>Translates the block at <paramref name="pc"/> (whose first byte the caller found executable) and caches it.</summary>
     public Translation Translate(ulong pc)
     {
-        var t = backend.Prepare(optimise(tool.Instrument(redirector?.BlockAt(pc) ?? lifter.Lift(pc))));
+        var t = Trace is { } trace && trace.Begin(pc) ? TracedTranslate(pc, trace)
+            : Stats is { } stats ? CountedTranslate(pc, stats)
+            : backend.Prepare(optimise(tool.Instrument(Lift(pc))));
         _cache[pc] = t;
+        return t;
+    }
+
+    private Superblock Lift(ulong pc) => redirector?.BlockAt(pc) ?? lifter.Lift(pc);
+
+    private Translation CountedTranslate(ulong pc, TranslationStats stats)
+    {
+        var lifted = stats.Lifted(Stopwatch.GetTimestamp(), Lift(pc));
+        var instrumented = stats.Instrumented(Stopwatch.GetTimestamp(), tool.Instrument(lifted));
+        var optimised = stats.Optimised(Stopwatch.GetTimestamp(), optimise(instrumented));
+        long start = Stopwatch.GetTimestamp();
+        var t = backend.Prepare(optimised);
+        stats.Compiled(start, t.HostCode?.Size ?? 0);
+        return t;
+    }
+
+    private Translation TracedTranslate(ulong pc, TranslationTrace trace)
+    {
+        var lifted = trace.Stage(TranslationTrace.Lifted, "lifted", Lift(pc));
+        var instrumented = trace.Stage(TranslationTrace.Instrumented, "instrumented", tool.Instrument(lifted));
+        var t = backend.Prepare(trace.Stage(TranslationTrace.Optimised, "optimised", optimise(instrumented)));
+        if (t.HostCode is var (address, size)) trace.HostCode(address, size);
         return t;
     }
 
@@ -28,14 +58,15 @@ internal sealed class Translator(Lifter lifter, Redirector? redirector, Tool too
     /// The guest PC Valgrind shows for a CPU exception at <paramref name="pc"/> that is not a memory
     /// access (integer division): its translations keep RIP up to date only at block starts and before
     /// memory accesses, so it names the last memory-accessing instruction of the block before
-    /// <paramref name="pc"/>, or the block's first instruction.
+    /// <paramref name="pc"/>, or the block's first instruction. The block is lifted again: translations
+    /// keep no IR, and this is rare.
     /// </summary>
     public ulong ValgrindVisiblePc(ulong pc)
     {
-        var block = _cache.Values.Select(t => t.Block).FirstOrDefault(b => HasInstructionAt(b, pc));
-        if (block == null) return pc;
-        ulong visible = block.GuestAddress, current = block.GuestAddress;
-        foreach (ref readonly var s in block.Statements)
+        var translation = _cache.Values.FirstOrDefault(t => t.HasInstructionAt(pc));
+        if (translation == null) return pc;
+        ulong visible = translation.GuestAddress, current = translation.GuestAddress;
+        foreach (ref readonly var s in Lift(translation.GuestAddress).Statements)
         {
             if (s.Kind == StmtKind.IMark)
             {
@@ -45,13 +76,6 @@ internal sealed class Translator(Lifter lifter, Redirector? redirector, Tool too
             else if (s.Kind is StmtKind.Load or StmtKind.Store) visible = current;
         }
         return visible;
-    }
-
-    private static bool HasInstructionAt(Superblock block, ulong pc)
-    {
-        foreach (ref readonly var s in block.Statements)
-            if (s.Kind == StmtKind.IMark && s.Addr == pc) return true;
-        return false;
     }
 
     /// <summary>Drop every translation made from guest bytes in [start, start+length).</summary>
@@ -72,13 +96,28 @@ internal interface IBackend
     void Invalidate(ulong start, ulong length);
 }
 
-/// <summary>One translated superblock, runnable on a guest thread's state.</summary>
+/// <summary>
+/// One translated superblock, runnable on a guest thread's state. It keeps where it came from, not its IR:
+/// a program's translations would otherwise hold hundreds of megabytes of statements.
+/// </summary>
 internal abstract unsafe class Translation(Superblock sb)
 {
-    public Superblock Block { get; } = sb;
+    private readonly (ulong Start, int Length)[] _extents = [.. sb.Extents];
+
+    public ulong GuestAddress { get; } = sb.GuestAddress;
 
     public abstract (ulong Next, JumpKind Kind) Execute(GuestState* state, IGuestMemoryGuard guard);
 
-    public bool Overlaps(ulong start, ulong length) =>
-        Block.Extents.Any(e => e.Start < start + length && start < e.Start + (ulong)e.Length);
+    /// <summary>Whether a guest instruction of the block starts at <paramref name="pc"/>.</summary>
+    public abstract bool HasInstructionAt(ulong pc);
+
+    /// <summary>Where the compiled code lies, for tracing; null when the block is interpreted.</summary>
+    public virtual (nint Address, int Size)? HostCode => null;
+
+    public bool Overlaps(ulong start, ulong length)
+    {
+        foreach (var (s, len) in _extents)
+            if (s < start + length && start < s + (ulong)len) return true;
+        return false;
+    }
 }

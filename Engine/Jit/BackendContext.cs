@@ -24,6 +24,19 @@ public sealed class BackendContext
     /// cache's lookup table), so one call runs exactly one block, as lockstep checking needs.
     /// </summary>
     public bool Chaining { get; init; } = true;
+    private AccessRoutines? _routines;
+
+    /// <summary>This context's access-check routines, placed in its cache now unless they are already there.</summary>
+    internal AccessRoutines Routines()
+    {
+        if (_routines != null && _routines.Generation == Cache.Generation) return _routines;
+        var a = new HostAssembler();
+        a.Reset((ulong)Cache.Top);
+        _routines = AccessRoutines.Emit(a, this);
+        Cache.Place(a);
+        return _routines;
+    }
+
     public BackendContext(nint pageMapLevel1, CodeCache cache)
     {
         if (pageMapLevel1 == 0) throw new ArgumentException("the page map has no first-level table", nameof(pageMapLevel1));

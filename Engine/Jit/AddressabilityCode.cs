@@ -1,0 +1,33 @@
+using Iced.Intel;
+using Memcheck.Engine.Ir;
+using static Memcheck.Engine.Jit.X64;
+
+namespace Memcheck.Engine.Jit;
+
+/// <summary>Machine-code walks of a tool's addressability map (the layout <see cref="Core.AccessCheck"/> fixes).</summary>
+internal static class AddressabilityCode
+{
+    /// <summary>rdx = the secondary of the address in <paramref name="address"/>; jumps to <paramref name="beyond"/> at or above 2^47. Clobbers rcx.</summary>
+    public static void SecondaryOf(HostAssembler a, int address, nint primary, int beyond)
+    {
+        a.Emit(Instruction.Create(Code.Mov_r64_rm64, Register.RCX, R64(address)));
+        a.Emit(Instruction.Create(Code.Shr_rm64_imm8, Register.RCX, AddressabilityMap.PrimaryShift));
+        a.Emit(Instruction.Create(Code.Cmp_rm64_imm32, Register.RCX, (int)AddressabilityMap.PrimaryEntries));
+        a.Jcc(ConditionCode.ae, beyond);
+        a.Emit(Instruction.Create(Code.Mov_r64_imm64, Register.RDX, (ulong)primary));
+        a.Emit(Instruction.Create(Code.Mov_r64_rm64, Register.RDX, new MemoryOperand(Register.RDX, Register.RCX, 8)));
+        a.Emit(Instruction.Create(Code.Mov_r32_rm32, Register.ECX, R(address, 4)));
+        a.Emit(Instruction.Create(Code.Shr_rm32_imm8, Register.ECX, AddressabilityMap.ChunkShift));
+        a.Emit(Instruction.Create(Code.And_rm32_imm32, Register.ECX, AddressabilityMap.MiddleMask));
+        a.Emit(Instruction.Create(Code.Mov_r64_rm64, Register.RDX, new MemoryOperand(Register.RDX, Register.RCX, 8)));
+    }
+
+    /// <summary>Shifts r11 right by 2 * (address &amp; 3): the first accessed byte's field to bit 0. Clobbers rcx.</summary>
+    public static void ShiftToField(HostAssembler a, int address)
+    {
+        a.Emit(Instruction.Create(Code.Mov_r32_rm32, Register.ECX, R(address, 4)));
+        a.Emit(Instruction.Create(Code.And_rm32_imm32, Register.ECX, 3));
+        a.Emit(Instruction.Create(Code.Add_r32_rm32, Register.ECX, Register.ECX));
+        a.Emit(Instruction.Create(Code.Shr_rm32_CL, Register.R11D, Register.CL));
+    }
+}
