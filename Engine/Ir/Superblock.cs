@@ -42,6 +42,22 @@ public sealed class Superblock
         if (stmt.Kind == StmtKind.IMark) InstructionCount++;
     }
 
+    /// <summary>Keeps the first <paramref name="count"/> statements (passes that compact the block in place).</summary>
+    public void Truncate(int count)
+    {
+        Count = count;
+        InstructionCount = 0;
+        foreach (ref readonly var s in Statements)
+            if (s.Kind == StmtKind.IMark) InstructionCount++;
+    }
+
+    /// <summary>Keeps the statements from <paramref name="start"/> on, moved to the front (backward passes compact toward the end).</summary>
+    public void KeepFrom(int start)
+    {
+        _stmts.AsSpan(start, Count - start).CopyTo(_stmts);
+        Truncate(Count - start);
+    }
+
     /// <summary>Replace the statement list (passes that rewrite the block build a new list).</summary>
     public void ReplaceStatements(ReadOnlySpan<IrStmt> stmts)
     {

@@ -10,11 +10,14 @@ public static class RedundantGetElimination
 {
     private readonly record struct Slot(int Offset, int Size, IrType Type, IrValue Value);
 
+    [ThreadStatic] private static List<Slot>? t_known;
+
     public static void Run(Superblock sb)
     {
         var subst = new TempSubstitution(sb.TempCount);
-        var known = new List<Slot>();
-        var kept = new List<IrStmt>(sb.Count);
+        var known = t_known ??= [];
+        known.Clear();
+        int kept = 0;
 
         for (int i = 0; i < sb.Count; i++)
         {
@@ -24,7 +27,7 @@ public static class RedundantGetElimination
             {
                 case StmtKind.Get:
                 {
-                    int index = known.FindIndex(k => k.Offset == s.Offset && k.Type == s.Type);
+                    int index = Find(known, s.Offset, s.Type);
                     if (index >= 0)
                     {
                         subst.Replace(s.Dst, known[index].Value);
@@ -44,12 +47,22 @@ public static class RedundantGetElimination
                     foreach (var (offset, size) in s.Helper!.StateWrites) Forget(known, offset, size);
                     break;
             }
-            kept.Add(s);
+            sb[kept++] = s;
         }
         sb.Next = subst.Resolve(sb.Next);
-        sb.ReplaceStatements(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(kept));
+        sb.Truncate(kept);
     }
 
-    private static void Forget(List<Slot> known, int offset, int size) =>
-        known.RemoveAll(k => k.Offset < offset + size && offset < k.Offset + k.Size);
+    private static int Find(List<Slot> known, int offset, IrType type)
+    {
+        for (int k = 0; k < known.Count; k++)
+            if (known[k].Offset == offset && known[k].Type == type) return k;
+        return -1;
+    }
+
+    private static void Forget(List<Slot> known, int offset, int size)
+    {
+        for (int k = known.Count - 1; k >= 0; k--)
+            if (known[k].Offset < offset + size && offset < known[k].Offset + known[k].Size) known.RemoveAt(k);
+    }
 }
