@@ -27,6 +27,8 @@ internal sealed unsafe class LockstepBackend(BackendContext context) : IBackend,
 
     public Translation Prepare(Superblock sb) => new Checked(sb, _compiler.Compile(sb, context), this);
 
+    public bool KeepsIr => true;
+
     public void Invalidate(ulong start, ulong length) => context.Cache.Invalidate(start, length);
 
     public void Dispose()

@@ -17,6 +17,8 @@ internal sealed unsafe class JitBackend(BackendContext context) : IBackend
 
     public Translation Prepare(Superblock sb) => new Compiled(sb, _compiler.Compile(sb, _context), this);
 
+    public bool KeepsIr => false;
+
     public void Invalidate(ulong start, ulong length)
     {
         _context.Cache.Invalidate(start, length);

@@ -12,7 +12,7 @@ internal sealed class TranslationStats
     private long _blocks, _guestInstructions, _guestBytes, _liftedStatements, _finalStatements, _hostBytes;
     private long _liftTicks, _instrumentTicks, _optimiseTicks, _compileTicks;
 
-    public Superblock Lifted(long start, Superblock sb)
+    public void Lifted(long start, Superblock sb)
     {
         _liftTicks += Stopwatch.GetTimestamp() - start;
         _blocks++;
@@ -23,20 +23,14 @@ internal sealed class TranslationStats
                 _guestInstructions++;
                 _guestBytes += s.Len;
             }
-        return sb;
     }
 
-    public Superblock Instrumented(long start, Superblock sb)
-    {
-        _instrumentTicks += Stopwatch.GetTimestamp() - start;
-        return sb;
-    }
+    public void Instrumented(long start) => _instrumentTicks += Stopwatch.GetTimestamp() - start;
 
-    public Superblock Optimised(long start, Superblock sb)
+    public void Optimised(long start, Superblock sb)
     {
         _optimiseTicks += Stopwatch.GetTimestamp() - start;
         _finalStatements += sb.Statements.Length;
-        return sb;
     }
 
     public void Compiled(long start, int hostBytes)

@@ -25,11 +25,10 @@ internal sealed class TranslationTrace(TextWriter writer, int flags, long notBel
         return true;
     }
 
-    public Superblock Stage(int flag, string title, Superblock sb)
+    public void Stage(int flag, string title, Superblock sb)
     {
         if ((flags & flag) != 0 && _number >= notBelow)
             writer.Write($"------ {title} ------\n{IrPrinter.Format(sb)}\n");
-        return sb;
     }
 
     public unsafe void HostCode(nint address, int size)

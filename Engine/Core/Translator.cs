@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Memcheck.Engine.Core.Redirection;
 using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Guest;
 using Memcheck.Engine.Ir;
 
 namespace Memcheck.Engine.Core;
@@ -18,6 +19,11 @@ internal sealed class Translator(Lifter lifter, Redirector? redirector, Tool too
     public TranslationStats? Stats { get; set; }
 
     private readonly Dictionary<ulong, Translation> _cache = [];
+    /// <summary>
+    /// Guest page -> translations made from bytes on it. Programs unmap and re-protect data far more often than
+    /// code (every freed arena), so most invalidations find nothing here and touch no translation.
+    /// </summary>
+    private readonly Dictionary<ulong, List<Translation>> _byPage = [];
 
     /// <summary>The cached translation of the block at <paramref name="pc"/>, if there is one.</summary>
     public Translation? Find(ulong pc) => _cache.GetValueOrDefault(pc);
@@ -25,34 +31,45 @@ internal sealed class Translator(Lifter lifter, Redirector? redirector, Tool too
     /// <summary>Translates the block at <paramref name="pc"/> (whose first byte the caller found executable) and caches it.</summary>
     public Translation Translate(ulong pc)
     {
-        var t = Trace is { } trace && trace.Begin(pc) ? TracedTranslate(pc, trace)
-            : Stats is { } stats ? CountedTranslate(pc, stats)
-            : backend.Prepare(optimise(tool.Instrument(Lift(pc))));
-        _cache[pc] = t;
-        return t;
+        var trace = Trace is { } t && t.Begin(pc) ? t : null;
+        var stats = Stats;
+        long start = stats == null ? 0 : Stopwatch.GetTimestamp();
+        var lifted = Lift(pc);
+        stats?.Lifted(start, lifted);
+        trace?.Stage(TranslationTrace.Lifted, "lifted", lifted);
+
+        if (stats != null) start = Stopwatch.GetTimestamp();
+        var instrumented = tool.Instrument(lifted);
+        stats?.Instrumented(start);
+        trace?.Stage(TranslationTrace.Instrumented, "instrumented", instrumented);
+
+        if (stats != null) start = Stopwatch.GetTimestamp();
+        var optimised = optimise(instrumented);
+        stats?.Optimised(start, optimised);
+        trace?.Stage(TranslationTrace.Optimised, "optimised", optimised);
+
+        if (stats != null) start = Stopwatch.GetTimestamp();
+        var translation = backend.Prepare(optimised);
+        stats?.Compiled(start, translation.HostCode?.Size ?? 0);
+        if (trace != null && translation.HostCode is var (address, size)) trace.HostCode(address, size);
+
+        if (!backend.KeepsIr)
+        {
+            lifted.Release();
+            if (instrumented != lifted) instrumented.Release();
+            if (optimised != instrumented) optimised.Release();
+        }
+        if (_cache.Remove(pc, out var replaced)) Unindex(replaced);
+        _cache[pc] = translation;
+        foreach (ulong page in translation.Pages())
+        {
+            if (!_byPage.TryGetValue(page, out var onPage)) _byPage[page] = onPage = [];
+            onPage.Add(translation);
+        }
+        return translation;
     }
 
     private Superblock Lift(ulong pc) => redirector?.BlockAt(pc) ?? lifter.Lift(pc);
-
-    private Translation CountedTranslate(ulong pc, TranslationStats stats)
-    {
-        var lifted = stats.Lifted(Stopwatch.GetTimestamp(), Lift(pc));
-        var instrumented = stats.Instrumented(Stopwatch.GetTimestamp(), tool.Instrument(lifted));
-        var optimised = stats.Optimised(Stopwatch.GetTimestamp(), optimise(instrumented));
-        long start = Stopwatch.GetTimestamp();
-        var t = backend.Prepare(optimised);
-        stats.Compiled(start, t.HostCode?.Size ?? 0);
-        return t;
-    }
-
-    private Translation TracedTranslate(ulong pc, TranslationTrace trace)
-    {
-        var lifted = trace.Stage(TranslationTrace.Lifted, "lifted", Lift(pc));
-        var instrumented = trace.Stage(TranslationTrace.Instrumented, "instrumented", tool.Instrument(lifted));
-        var t = backend.Prepare(trace.Stage(TranslationTrace.Optimised, "optimised", optimise(instrumented)));
-        if (t.HostCode is var (address, size)) trace.HostCode(address, size);
-        return t;
-    }
 
     /// <summary>
     /// The guest PC Valgrind shows for a CPU exception at <paramref name="pc"/> that is not a memory
@@ -63,7 +80,7 @@ internal sealed class Translator(Lifter lifter, Redirector? redirector, Tool too
     /// </summary>
     public ulong ValgrindVisiblePc(ulong pc)
     {
-        var translation = _cache.Values.FirstOrDefault(t => t.HasInstructionAt(pc));
+        var translation = _byPage.GetValueOrDefault(pc >> PageMap.PageShift)?.FirstOrDefault(t => t.HasInstructionAt(pc));
         if (translation == null) return pc;
         ulong visible = translation.GuestAddress, current = translation.GuestAddress;
         foreach (ref readonly var s in Lift(translation.GuestAddress).Statements)
@@ -81,10 +98,37 @@ internal sealed class Translator(Lifter lifter, Redirector? redirector, Tool too
     /// <summary>Drop every translation made from guest bytes in [start, start+length).</summary>
     public void Invalidate(ulong start, ulong length)
     {
-        var stale = _cache.Where(kv => kv.Value.Overlaps(start, length)).Select(kv => kv.Key).ToList();
+        ulong first = start >> PageMap.PageShift, last = (start + Math.Max(length, 1) - 1) >> PageMap.PageShift;
+        var stale = new HashSet<Translation>();
+        if (last - first < (ulong)_byPage.Count)
+        {
+            for (ulong page = first; page <= last; page++)
+                if (_byPage.TryGetValue(page, out var onPage)) Collect(onPage, start, length, stale);
+        }
+        else
+        {
+            foreach (var (page, onPage) in _byPage)
+                if (page >= first && page <= last) Collect(onPage, start, length, stale);
+        }
         if (stale.Count == 0) return;
-        foreach (var pc in stale) _cache.Remove(pc);
+        foreach (var t in stale)
+        {
+            _cache.Remove(t.GuestAddress);
+            Unindex(t);
+        }
         backend.Invalidate(start, length);
+    }
+
+    private static void Collect(List<Translation> onPage, ulong start, ulong length, HashSet<Translation> into)
+    {
+        foreach (var t in onPage)
+            if (t.Overlaps(start, length)) into.Add(t);
+    }
+
+    private void Unindex(Translation t)
+    {
+        foreach (ulong page in t.Pages())
+            if (_byPage.TryGetValue(page, out var onPage) && onPage.Remove(t) && onPage.Count == 0) _byPage.Remove(page);
     }
 }
 
@@ -92,6 +136,8 @@ internal sealed class Translator(Lifter lifter, Redirector? redirector, Tool too
 internal interface IBackend
 {
     Translation Prepare(Superblock sb);
+    /// <summary>Whether translations run the superblock itself, so it must not be released after <see cref="Prepare"/>.</summary>
+    bool KeepsIr { get; }
     /// <summary>Forget whatever was made from guest bytes in [start, start+length).</summary>
     void Invalidate(ulong start, ulong length);
 }
@@ -119,5 +165,13 @@ internal abstract unsafe class Translation(Superblock sb)
         foreach (var (s, len) in _extents)
             if (s < start + length && start < s + (ulong)len) return true;
         return false;
+    }
+
+    /// <summary>The guest pages the block was translated from (a page twice when two extents share it).</summary>
+    public IEnumerable<ulong> Pages()
+    {
+        foreach (var (s, len) in _extents)
+            for (ulong page = s >> PageMap.PageShift; page <= (s + (ulong)Math.Max(len, 1) - 1) >> PageMap.PageShift; page++)
+                yield return page;
     }
 }

@@ -28,12 +28,19 @@ internal readonly struct TempSubstitution
 
     public IrValue Resolve(IrValue v) => IsTempOperand(v) && !_replacement[v.Temp].IsNone ? _replacement[v.Temp] : v;
 
+    private void ResolveInPlace(ref IrValue v)
+    {
+        if (!IsTempOperand(v)) return;
+        ref readonly var replacement = ref _replacement[v.Temp];
+        if (!replacement.IsNone) v = replacement;
+    }
+
     /// <summary>Rewrite the operands of <paramref name="s"/>; a changed argument array is copied, never edited in place.</summary>
     public void Rewrite(ref IrStmt s)
     {
-        s.A = Resolve(s.A);
-        s.B = Resolve(s.B);
-        s.C = Resolve(s.C);
+        ResolveInPlace(ref s.A);
+        ResolveInPlace(ref s.B);
+        ResolveInPlace(ref s.C);
         if (s.Args is not { } args) return;
         for (int i = 0; i < args.Length; i++)
         {
