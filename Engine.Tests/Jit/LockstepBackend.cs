@@ -31,6 +31,8 @@ internal sealed unsafe class LockstepBackend(BackendContext context) : IBackend,
 
     public void Invalidate(ulong start, ulong length) => context.Cache.Invalidate(start, length);
 
+    public void Flush() => context.Cache.Flush();
+
     public void Dispose()
     {
         NativeMemory.AlignedFree(_start);

@@ -65,6 +65,7 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
             if (!pages.CanExecute(pc, 1)) return Fault(GuestSignal.SigSegv, pc, pc, Detail(pc));
             translation = translator.Translate(pc);
         }
+        translator.Stats?.Dispatched();
         var (next, kind) = translation.Execute(state, pages);
         state->Rip = next;
         switch (kind)

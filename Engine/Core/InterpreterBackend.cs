@@ -13,6 +13,8 @@ internal sealed class InterpreterBackend(AccessCheck? accessCheck = null) : IBac
 
     public void Invalidate(ulong start, ulong length) { }
 
+    public void Flush() { }
+
     public bool KeepsIr => true;
 
     private sealed unsafe class Interpreted(Superblock block, IrInterpreter interpreter) : Translation(block)

@@ -25,6 +25,12 @@ internal sealed unsafe class JitBackend(BackendContext context) : IBackend
         _pendingSite = 0;
     }
 
+    public void Flush()
+    {
+        _context.Cache.Flush();
+        _pendingSite = 0;
+    }
+
     private sealed class Compiled(Superblock sb, CompiledBlock block, JitBackend backend) : Translation(sb)
     {
         public override (nint Address, int Size)? HostCode => (block.HostAddress, block.HostSize);
@@ -35,6 +41,7 @@ internal sealed unsafe class JitBackend(BackendContext context) : IBackend
         {
             if (backend._pendingSite != 0 && backend._pendingTarget == block.GuestAddress && block.IsValid)
                 backend._context.Cache.Chain(backend._pendingSite, block);
+            backend._context.Cache.Remember(block);
             ulong next = block.Entry(state);
             backend._pendingSite = (nint)state->ExitAddr;
             backend._pendingTarget = next;

@@ -11,6 +11,10 @@ internal sealed class TranslationStats
 {
     private long _blocks, _guestInstructions, _guestBytes, _liftedStatements, _finalStatements, _hostBytes;
     private long _liftTicks, _instrumentTicks, _optimiseTicks, _compileTicks;
+    private long _dispatched;
+
+    /// <summary>The dispatcher ran a translation (chained and looked-up blocks run without it).</summary>
+    public void Dispatched() => _dispatched++;
 
     public void Lifted(long start, Superblock sb)
     {
@@ -46,6 +50,7 @@ internal sealed class TranslationStats
         double total = Seconds(_liftTicks + _instrumentTicks + _optimiseTicks + _compileTicks);
         commentary.Debug($"translate: {total:F3} s, {(_blocks == 0 ? 0 : total * 1e6 / _blocks):F1} us/block: lift {Seconds(_liftTicks):F3} s, " +
             $"instrument {Seconds(_instrumentTicks):F3} s, optimise {Seconds(_optimiseTicks):F3} s, compile {Seconds(_compileTicks):F3} s");
+        commentary.Debug($"dispatcher: {_dispatched:N0} translations run from the dispatcher");
     }
 
     private static string Ratio(long a, long b) => b == 0 ? "-" : $"{(double)a / b:F1}";

@@ -3,6 +3,7 @@ using Memcheck.Engine.Core.Redirection;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Guest;
 using Memcheck.Engine.Ir;
+using Memcheck.Engine.Jit;
 
 namespace Memcheck.Engine.Core;
 
@@ -49,7 +50,7 @@ internal sealed class Translator(Lifter lifter, Redirector? redirector, Tool too
         trace?.Stage(TranslationTrace.Optimised, "optimised", optimised);
 
         if (stats != null) start = Stopwatch.GetTimestamp();
-        var translation = backend.Prepare(optimised);
+        var translation = PrepareInRoom(optimised);
         stats?.Compiled(start, translation.HostCode?.Size ?? 0);
         if (trace != null && translation.HostCode is var (address, size)) trace.HostCode(address, size);
 
@@ -70,6 +71,25 @@ internal sealed class Translator(Lifter lifter, Redirector? redirector, Tool too
     }
 
     private Superblock Lift(ulong pc) => redirector?.BlockAt(pc) ?? lifter.Lift(pc);
+
+    /// <summary>
+    /// The backend's translation of <paramref name="sb"/>; when its code space is full, everything translated so far
+    /// is dropped (no generated code runs while the dispatcher translates) and the block is made again.
+    /// </summary>
+    private Translation PrepareInRoom(Superblock sb)
+    {
+        try
+        {
+            return backend.Prepare(sb);
+        }
+        catch (CodeCacheFullException)
+        {
+            _cache.Clear();
+            _byPage.Clear();
+            backend.Flush();
+            return backend.Prepare(sb);
+        }
+    }
 
     /// <summary>
     /// The guest PC Valgrind shows for a CPU exception at <paramref name="pc"/> that is not a memory
@@ -140,6 +160,8 @@ internal interface IBackend
     bool KeepsIr { get; }
     /// <summary>Forget whatever was made from guest bytes in [start, start+length).</summary>
     void Invalidate(ulong start, ulong length);
+    /// <summary>Forget every translation, making room for new ones.</summary>
+    void Flush();
 }
 
 /// <summary>

@@ -15,10 +15,9 @@ public sealed unsafe class CodeCache : IDisposable
 {
     /// <summary>Chained jumps allowed per dispatcher call before a block returns anyway (signals, thread switches).</summary>
     public const int ChainBudget = 1 << 16;
-    public const int LookupEntries = 4096;
     private const int HeaderBytes = 64;
     private const int LookupOffset = HeaderBytes;
-    private const int StubsOffset = LookupOffset + LookupEntries * 16;
+    private const int LookupEntryBytes = 16;
 
     private readonly Dictionary<ulong, CompiledBlock> _byGuest = [];
     private readonly Dictionary<nint, ExitSite> _sites = [];
@@ -37,6 +36,9 @@ public sealed unsafe class CodeCache : IDisposable
     /// <summary>Counts flushes: code placed in an earlier generation is gone.</summary>
     internal long Generation { get; private set; }
     internal nint LookupTable => Start + LookupOffset;
+    /// <summary>Slots of the direct-mapped indirect-branch table (a power of two).</summary>
+    internal int LookupEntries { get; }
+    private int StubsOffset => LookupOffset + LookupEntries * LookupEntryBytes;
     /// <summary>The routines every block jumps or calls to (entry, exits, lookup, access checks).</summary>
     internal SharedStubs Stubs { get; private set; } = null!;
     /// <summary>
@@ -57,9 +59,11 @@ public sealed unsafe class CodeCache : IDisposable
 
     public CodeCache(long capacity = 256L << 20)
     {
-        if (capacity < 1 << 20 || capacity > int.MaxValue)
-            throw new ArgumentOutOfRangeException(nameof(capacity), "between 1 MiB and 2 GiB, so rel32 jumps reach across it");
+        if (capacity < 64 << 10 || capacity > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(capacity), "between 64 KiB and 2 GiB, so rel32 jumps reach across it");
         Capacity = capacity;
+        // One entry per 4 KiB of code, up to 2^16 entries (1 MiB): programs with tens of thousands of blocks return through it.
+        LookupEntries = (int)Math.Min(1 << 16, capacity / 4096);
         Start = ExecutableMemory.Map(capacity);
         Reset();
     }
@@ -124,6 +128,15 @@ public sealed unsafe class CodeCache : IDisposable
         _byGuest[block.GuestAddress] = block;
         _placed.Add(block);
         foreach (var site in block.Exits) _sites[site.PatchAddress] = site;
+        Remember(block);
+    }
+
+    /// <summary>
+    /// Makes indirect exits to the block's address find it (again: the table is direct-mapped, and a block compiled
+    /// later may have taken the slot). The dispatcher calls this for every block it runs itself.
+    /// </summary>
+    public void Remember(CompiledBlock block)
+    {
         ref var entry = ref Table[LookupIndex(block.GuestAddress)];
         entry.GuestRip = block.GuestAddress;
         entry.Host = block.ChainEntry;
@@ -169,7 +182,7 @@ public sealed unsafe class CodeCache : IDisposable
     private static void PatchJump(nint site, nint target) => *(int*)(site + 1) = checked((int)(target - (site + 5)));
 
     /// <summary>The lookup table's hash; the lookup stub computes the same in machine code.</summary>
-    internal static int LookupIndex(ulong rip) => (int)(((uint)rip ^ ((uint)rip >> 12)) & (LookupEntries - 1));
+    internal int LookupIndex(ulong rip) => (int)(((uint)rip ^ ((uint)rip >> 12)) & (LookupEntries - 1));
 
     private void ClearEntry(ref LookupEntry entry)
     {

@@ -76,7 +76,7 @@ internal sealed class SharedStubs
         a.Emit(Instruction.Create(Code.Mov_r32_rm32, Register.EDX, Register.EAX));
         a.Emit(Instruction.Create(Code.Shr_rm32_imm8, Register.EDX, 12));
         a.Emit(Instruction.Create(Code.Xor_r32_rm32, Register.ECX, Register.EDX));
-        a.Emit(Instruction.Create(Code.And_rm32_imm32, Register.ECX, CodeCache.LookupEntries - 1));
+        a.Emit(Instruction.Create(Code.And_rm32_imm32, Register.ECX, cache.LookupEntries - 1));
         a.Emit(Instruction.Create(Code.Shl_rm32_imm8, Register.ECX, 4));
         a.Emit(Instruction.Create(Code.Lea_r64_m, Register.RDX, new MemoryOperand(Register.RIP, (long)cache.LookupTable)));
         a.Emit(Instruction.Create(Code.Cmp_r64_rm64, Register.RAX, new MemoryOperand(Register.RDX, Register.RCX, 1)));
