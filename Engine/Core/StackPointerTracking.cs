@@ -1,16 +1,23 @@
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
 
-namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
+namespace Memcheck.Engine.Core;
+
+/// <summary>
+/// The helpers a tool has called as the guest's stack pointer moves: <see cref="NewStack"/> and <see cref="DieStack"/>
+/// with (address, length) of the stack memory that came to life or died, <see cref="UnknownMove"/> with (old RSP,
+/// new RSP) for a move by an amount known only at run time.
+/// </summary>
+public sealed record StackEvents(IrHelper NewStack, IrHelper DieStack, IrHelper UnknownMove);
 
 /// <summary>
 /// Valgrind's stack-pointer tracking (the core's SP-update pass, run after the tool's instrumentation): every write
-/// of RSP tells the tool which stack memory came to life (memcheck: undefined) or died (noaccess). Both ranges sit
-/// <see cref="RedZone"/> bytes below the stack pointers, since the ABI lets code use that much below RSP. Moves by
-/// a constant (push, pop, call, ret, sub/add rsp) call with constant sizes; any other write compares old and new
-/// RSP at run time, and a move of more than <see cref="MaxStackFrame"/> bytes is a switch to another stack.
+/// of RSP tells the tool which stack memory came to life (memcheck: undefined; massif: stack bytes in use) or died.
+/// Both ranges sit <see cref="RedZone"/> bytes below the stack pointers, since the ABI lets code use that much below
+/// RSP. Moves by a constant (push, pop, call, ret, sub/add rsp) call with constant sizes; any other write compares
+/// old and new RSP at run time, and a move of more than <see cref="MaxStackFrame"/> bytes is a switch to another stack.
 /// </summary>
-public sealed class StackPointerTracking
+public sealed class StackPointerTracking(StackEvents events)
 {
     /// <summary>VG_STACK_REDZONE_SZB on amd64.</summary>
     public const int RedZone = 128;
@@ -39,7 +46,7 @@ public sealed class StackPointerTracking
                 // A partial write (mov esp, eax): compare the whole register before and after.
                 var before = output.Get(Rsp, IrType.I64);
                 output.Add(s);
-                output.Call(StackHelpers.UnknownMove, before, output.Get(Rsp, IrType.I64));
+                output.Call(events.UnknownMove, before, output.Get(Rsp, IrType.I64));
                 offsets.Clear();
                 continue;
             }
@@ -62,18 +69,18 @@ public sealed class StackPointerTracking
     }
 
     /// <summary>Before RSP = <paramref name="value"/>: announce the stack that grows or dies.</summary>
-    private static void MoveKnown(Superblock output, Dictionary<int, long> offsets, IrValue value)
+    private void MoveKnown(Superblock output, Dictionary<int, long> offsets, IrValue value)
     {
         if (value.IsTemp && offsets.TryGetValue(value.Temp, out long delta))
         {
             if (delta < 0)
-                output.Call(StackHelpers.NewStack, Below(output, value, RedZone), IrValue.U64((ulong)-delta));
+                output.Call(events.NewStack, Below(output, value, RedZone), IrValue.U64((ulong)-delta));
             else if (delta > 0)
-                output.Call(StackHelpers.DieStack, Below(output, value, delta + RedZone), IrValue.U64((ulong)delta));
+                output.Call(events.DieStack, Below(output, value, delta + RedZone), IrValue.U64((ulong)delta));
         }
         else
         {
-            output.Call(StackHelpers.UnknownMove, output.Get(Rsp, IrType.I64), value);
+            output.Call(events.UnknownMove, output.Get(Rsp, IrType.I64), value);
         }
         offsets.Clear();
         if (value.IsTemp) offsets[value.Temp] = 0;
