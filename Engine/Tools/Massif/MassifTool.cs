@@ -61,7 +61,7 @@ public sealed unsafe class MassifTool : Tool, IHeapTool
 
     public override Superblock Instrument(Superblock sb) => Massif.Stacks ? _stackTracking.Instrument(sb) : sb;
 
-    public override void BeforeSyscall(GuestState* state, SyscallEntry? entry) => Run.Pages?.BeforeSyscall(state);
+    public override void BeforeSyscall(GuestState* state, SyscallEntry? entry) => Run.Pages?.BeforeSyscall(state, entry);
 
     public override void AfterSyscall(GuestState* state, SyscallEntry? entry, long result) => Run.Pages?.AfterSyscall();
 

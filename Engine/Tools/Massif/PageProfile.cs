@@ -1,6 +1,7 @@
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Guest;
+using Memcheck.Engine.Os;
 
 namespace Memcheck.Engine.Tools.Massif;
 
@@ -8,19 +9,22 @@ namespace Memcheck.Engine.Tools.Massif;
 /// --pages-as-heap=yes: every page the guest has mapped is a block of the heap, filed where it was mapped: at the stack
 /// of the mmap, mremap or brk syscall that made it, or as "0x0: ???" for what was there before the guest's first
 /// instruction (its program, the interpreter, the pages of the stack in use). For snapshots, each mapping made is one
-/// allocation and each unmapping one deallocation, whatever their number of pages.
+/// allocation and each unmapping one deallocation, whatever their number of pages. As in Valgrind, an mmap over pages
+/// already mapped (ld.so maps a library's whole span, then its segments over it) counts them again, and an unmapping
+/// takes away the latest count of each page.
 /// </summary>
 internal sealed unsafe class PageProfile
 {
     private const ulong PageSize = PageMap.PageSize;
 
-    /// <summary>The registers of the thread in a syscall on this host thread, whose stack files what the syscall maps.</summary>
+    /// <summary>The thread in a syscall on this host thread: its stack files what the syscall maps.</summary>
     [ThreadStatic] private static nint t_inSyscall;
+    [ThreadStatic] private static bool t_inMmap;
 
     private readonly MassifProfile _profile;
     private readonly AllocationSites _sites;
-    /// <summary>Page address -> where it was mapped; pages of ignored sites are left out.</summary>
-    private readonly Dictionary<ulong, HeapTreeNode> _pages = [];
+    /// <summary>Page address -> the sites it was mapped at, latest last; pages of ignored sites are left out.</summary>
+    private readonly Dictionary<ulong, List<HeapTreeNode>> _pages = [];
 
     public PageProfile(ToolHost host, MassifProfile profile, AllocationSites sites, ulong stackPointer)
     {
@@ -36,9 +40,13 @@ internal sealed unsafe class PageProfile
         host.Space.Unmapped += Unmapped;
     }
 
-    public void BeforeSyscall(GuestState* state) => t_inSyscall = (nint)state;
+    public void BeforeSyscall(GuestState* state, SyscallEntry? entry)
+    {
+        t_inSyscall = (nint)state;
+        t_inMmap = entry?.Name == "mmap";
+    }
 
-    public void AfterSyscall() => t_inSyscall = 0;
+    public void AfterSyscall() => (t_inSyscall, t_inMmap) = (0, false);
 
     private void Mapped(ulong start, ulong length)
     {
@@ -50,7 +58,8 @@ internal sealed unsafe class PageProfile
     {
         for (ulong page = start; page < start + length; page += PageSize)
         {
-            if (!_pages.TryAdd(page, site)) continue;
+            if (!_pages.TryGetValue(page, out var sites)) _pages[page] = sites = [];
+            sites.Add(site);
             _profile.Add(site, PageSize, 0);
         }
         _profile.Changed();
@@ -58,15 +67,18 @@ internal sealed unsafe class PageProfile
 
     private void Unmapped(ulong start, ulong length)
     {
-        var gone = new List<(ulong Page, HeapTreeNode Site)>();
+        // What an mmap maps over stays counted (see above).
+        if (t_inMmap) return;
+        var gone = new List<(ulong Page, List<HeapTreeNode> Sites)>();
         for (ulong page = start; page < start + length; page += PageSize)
-            if (_pages.TryGetValue(page, out var site)) gone.Add((page, site));
+            if (_pages.TryGetValue(page, out var sites)) gone.Add((page, sites));
         if (gone.Count == 0) return;
         _profile.Deallocating();
-        foreach (var (page, site) in gone)
+        foreach (var (page, sites) in gone)
         {
-            _pages.Remove(page);
-            _profile.Remove(site, PageSize, 0);
+            _profile.Remove(sites[^1], PageSize, 0);
+            sites.RemoveAt(sites.Count - 1);
+            if (sites.Count == 0) _pages.Remove(page);
         }
         _profile.Changed();
     }
