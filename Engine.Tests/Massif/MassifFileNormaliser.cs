@@ -3,14 +3,21 @@ using System.Text.RegularExpressions;
 namespace Memcheck.Engine.Tests.MassifTool;
 
 /// <summary>
-/// Puts a massif.out file or its ms_print rendering into the form golden files are compared in: the program's and the
-/// output file's paths replaced as record.sh replaces them, and every code address replaced, since libraries load at
-/// other addresses than under Valgrind (function names, files and lines, sizes and times stay exact).
+/// Puts a massif.out file or its ms_print rendering into the form golden files are compared in: paths replaced (the
+/// program, the fixtures, the output file) as record.sh replaces them, and every code address replaced, since
+/// libraries load at other addresses than under Valgrind (function names, files and lines, sizes and times stay exact).
 /// </summary>
 public static partial class MassifFileNormaliser
 {
-    public static List<string> Normalise(string text, string programPath, string outputPath) =>
-        [.. text.Replace(outputPath, "OUTFILE").Replace(programPath, "PROGRAM").Split('\n').Select(l => HexAddress().Replace(l, "0xADDR"))];
+    /// <param name="paths">Each path in the text and what replaces it, in order.</param>
+    public static List<string> Normalise(string text, IEnumerable<(string Path, string Replacement)> paths) =>
+        [.. paths.Aggregate(text, (t, p) => t.Replace(p.Path, p.Replacement)).Split('\n').Select(l => HexAddress().Replace(l, "0xADDR"))];
+
+    /// <summary>The biggest allocation path of the peak: the first child at each level, without the sizes.</summary>
+    public static List<string> BiggestPeakPath(IReadOnlyList<string> lines) =>
+        [.. PeakSnapshot(lines).SkipWhile(l => l != "heap_tree=peak").Skip(1)
+            .TakeWhile((l, i) => l.Length - l.TrimStart().Length == i)
+            .Select(l => SizePrefix().Replace(l.TrimStart(), ""))];
 
     /// <summary>The peak snapshot's lines but its time (which depends on the run's other snapshots); empty without a peak.</summary>
     public static List<string> PeakSnapshot(IReadOnlyList<string> lines)
@@ -29,4 +36,7 @@ public static partial class MassifFileNormaliser
 
     [GeneratedRegex(@"0x[0-9A-Fa-f]+")]
     private static partial Regex HexAddress();
+
+    [GeneratedRegex(@"^n\d+: \d+ ")]
+    private static partial Regex SizePrefix();
 }

@@ -11,11 +11,16 @@ public enum MassifComparison
     Stacks,
     /// <summary>The peak's size within 5% and the fixture's own mappings in its tree.</summary>
     Pages,
+    /// <summary>Real programs, whose extra heap depends on Valgrind's allocator: the peak's total within 1%, its biggest path.</summary>
+    Program,
 }
 
-/// <summary>One line of Golden/Massif/cases.txt: a fixture, how it is built and profiled, and Valgrind's recorded run.</summary>
+/// <summary>
+/// One line of Golden/Massif/cases.txt: a program (a C/C++ or Python fixture, or an installed program) with its arguments
+/// (files under Fixtures/), how it is profiled, and Valgrind's recorded run.
+/// </summary>
 public sealed record MassifGoldenCase(string Name, string Source, string[] CompilerFlags, string[] ToolOptions, int ExitStatus,
-    MassifComparison Comparison)
+    MassifComparison Comparison, string[] Arguments)
 {
     public static string Directory => Path.Combine(AppContext.BaseDirectory, "Golden", "Massif");
 
@@ -28,7 +33,14 @@ public sealed record MassifGoldenCase(string Name, string Source, string[] Compi
         from line in File.ReadAllLines(Path.Combine(Directory, "cases.txt"))
         where line.Trim().Length > 0 && !line.TrimStart().StartsWith('#')
         let f = line.Split('|').Select(s => s.Trim()).ToArray()
-        select new MassifGoldenCase(f[0], f[1], Words(f[2]), Words(f[3]), int.Parse(f[4]), Enum.Parse<MassifComparison>(f[5], ignoreCase: true));
+        select new MassifGoldenCase(f[0], f[1], Words(f[2]), Words(f[3]), int.Parse(f[4]), Enum.Parse<MassifComparison>(f[5], ignoreCase: true),
+            f.Length > 6 ? Words(f[6]) : []);
+
+    /// <summary>A Python script run by /usr/bin/python3 rather than a program to build.</summary>
+    public bool IsPython => Source.EndsWith(".py");
+
+    /// <summary>An installed program, run as it is.</summary>
+    public bool IsInstalled => Path.IsPathRooted(Source);
 
     private static string[] Words(string s) => s.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 

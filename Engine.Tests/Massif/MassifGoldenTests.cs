@@ -18,11 +18,10 @@ public class MassifGoldenTests
     {
         var run = MassifGoldenRunner.Run(golden);
         Assert.That(run.Result.ExitCode, Is.EqualTo(golden.ExitStatus), run.Result.ToString());
-        Assert.That(ReportNormaliser.Normalise(run.Result.Stderr, run.ProgramPath, memcheck: false),
-            Is.EqualTo(ReportNormaliser.Normalise(File.ReadAllText(golden.CommentaryPath), "PROGRAM", memcheck: false)));
+        Assert.That(Commentary(run.Normalise(run.Result.Stderr)), Is.EqualTo(Commentary(Golden(golden.CommentaryPath))));
 
         var expected = Golden(golden.MassifPath);
-        var actual = MassifFileNormaliser.Normalise(File.ReadAllText(run.OutputPath), run.ProgramPath, run.OutputPath);
+        var actual = run.Normalise(File.ReadAllText(run.OutputPath));
         switch (golden.Comparison)
         {
             case MassifComparison.Exact:
@@ -44,6 +43,10 @@ public class MassifGoldenTests
                 Assert.That(FixtureEntries(MassifFileNormaliser.PeakSnapshot(actual), source),
                     Is.EquivalentTo(FixtureEntries(MassifFileNormaliser.PeakSnapshot(expected), source)).And.Not.Empty);
                 break;
+            case MassifComparison.Program:
+                Assert.That(PeakTotal(actual), Is.EqualTo(PeakTotal(expected)).Within(1).Percent);
+                Assert.That(MassifFileNormaliser.BiggestPeakPath(actual), Is.EqualTo(MassifFileNormaliser.BiggestPeakPath(expected)).And.Count.GreaterThan(2));
+                break;
         }
     }
 
@@ -57,11 +60,17 @@ public class MassifGoldenTests
         Assert.That(rendering.Stdout, Does.Contain("Number of snapshots: "));
         if (golden.Comparison != MassifComparison.Exact) return;
         var expected = Golden(golden.MsPrintPath);
-        var actual = MassifFileNormaliser.Normalise(rendering.Stdout, run.ProgramPath, run.OutputPath);
+        var actual = run.Normalise(rendering.Stdout);
         Assert.That(actual, Is.EqualTo(expected), () => ReportDiff.Describe(expected, actual));
     }
 
-    private static List<string> Golden(string path) => MassifFileNormaliser.Normalise(File.ReadAllText(path), "PROGRAM", "OUTFILE");
+    private static List<string> Golden(string path) => MassifFileNormaliser.Normalise(File.ReadAllText(path), []);
+
+    /// <summary>The commentary as Valgrind's is compared: pids replaced, the lines naming the engine left out.</summary>
+    private static List<string> Commentary(List<string> lines) => ReportNormaliser.Normalise(string.Join('\n', lines), null, memcheck: false);
+
+    private static double PeakTotal(List<string> lines) =>
+        (double)(MassifFileNormaliser.PeakValue(lines, "mem_heap_B")! + MassifFileNormaliser.PeakValue(lines, "mem_heap_extra_B")!);
 
     private static void AssertSamePeak(List<string> expected, List<string> actual)
     {
