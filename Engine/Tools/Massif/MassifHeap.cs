@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Guest;
@@ -113,7 +114,7 @@ internal sealed unsafe class MassifHeap(ToolHost host, HeapArena arena, MassifPr
     private ulong Allocate(GuestState* state, ulong size, ulong align, bool zeroed)
     {
         if (Place(size, align) is not { } block) return 0;
-        if (zeroed) new Span<byte>((void*)block.Address, checked((int)size)).Clear();
+        if (zeroed) NativeMemory.Clear((void*)block.Address, (nuint)size);
         block = block with { Site = SiteOf(state) };
         _blocks.Add(block.Address, block);
         if (block.Site is { } site)
