@@ -7,8 +7,8 @@ public class SnapshotSeriesTests
 {
     private ulong _total;
 
-    private SnapshotSeries Series(int maxSnapshots = 10, int detailedFreq = 10, double peakInaccuracy = 1.0) =>
-        new(new MassifOptions { MaxSnapshots = maxSnapshots, DetailedFreq = detailedFreq, PeakInaccuracy = peakInaccuracy },
+    private SnapshotSeries Series(int maxSnapshots = 10, int detailedFreq = 10, double peakInaccuracy = 1.0, bool heap = true) =>
+        new(new MassifOptions { MaxSnapshots = maxSnapshots, DetailedFreq = detailedFreq, PeakInaccuracy = peakInaccuracy, Heap = heap },
             (time, kind) => new TakenSnapshot(time, _total, 0, 0, kind, null));
 
     /// <summary>A snapshot chance after each of <paramref name="count"/> allocations one time unit apart, from time 0.</summary>
@@ -56,6 +56,17 @@ public class SnapshotSeriesTests
         Allocate(series, 25);
         Assert.That(series.Snapshots.Select((s, i) => (i, s.Kind)).Where(s => s.Kind != SnapshotKind.Normal).Select(s => s.i),
             Is.EqualTo(new[] { 9, 19 }));
+    }
+
+    [Test]
+    public void WithoutAHeapToProfileNoSnapshotIsDetailedButPeaksAreTaken()
+    {
+        var series = Series(maxSnapshots: 100, heap: false);
+        Allocate(series, 25);
+        Peak(series, 26, 100);
+        Assert.That(series.RecordsTrees, Is.False);
+        Assert.That(series.Snapshots.Count(s => s.Kind == SnapshotKind.Detailed), Is.Zero);
+        Assert.That(series.Snapshots[^1].Kind, Is.EqualTo(SnapshotKind.Peak));
     }
 
     [Test]

@@ -28,17 +28,13 @@ internal static class MassifOutFile
             output.Write($"mem_heap_B={snapshot.HeapBytes}\n");
             output.Write($"mem_heap_extra_B={snapshot.HeapExtraBytes}\n");
             output.Write($"mem_stacks_B={snapshot.StackBytes}\n");
-            output.Write($"heap_tree={TreeName(snapshot.Kind)}\n");
+            output.Write($"heap_tree={TreeName(snapshot)}\n");
             if (snapshot.Tree is { } tree) WriteEntry(output, tree, 0, threshold);
         }
     }
 
-    private static string TreeName(SnapshotKind kind) => kind switch
-    {
-        SnapshotKind.Normal => "empty",
-        SnapshotKind.Detailed => "detailed",
-        _ => "peak",
-    };
+    /// <summary>What the snapshot's tree is: none ("empty", also a peak's with --heap=no), detailed, or the peak.</summary>
+    private static string TreeName(MassifSnapshot snapshot) => snapshot.Tree is null ? "empty" : snapshot.Kind == SnapshotKind.Peak ? "peak" : "detailed";
 
     private static void WriteEntry(TextWriter output, HeapTreeEntry entry, int depth, double threshold)
     {

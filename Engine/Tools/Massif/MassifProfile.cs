@@ -87,5 +87,5 @@ internal sealed class MassifProfile
     public void Deallocating() => Series.Peak(Now, Total);
 
     private TakenSnapshot Measure(ulong time, SnapshotKind kind) =>
-        new(time, _heap, _extra, _stacks, kind, kind == SnapshotKind.Normal ? null : Tree.Snapshot(Total, _options.Threshold));
+        new(time, _heap, _extra, _stacks, kind, kind == SnapshotKind.Normal || !Series.RecordsTrees ? null : Tree.Snapshot(Total, _options.Threshold));
 }

@@ -56,7 +56,7 @@ public sealed unsafe class MassifTool : Tool, IHeapTool
             pages = new PageProfile(host, profile, sites, host.Threads[0].State->Gpr[4]);
         else
             profile.Changed();
-        _run = new Attached(host, profile, heap, pages);
+        _run = new Attached(profile, heap, pages);
     }
 
     public override Superblock Instrument(Superblock sb) => Massif.Stacks ? _stackTracking.Instrument(sb) : sb;
@@ -86,5 +86,5 @@ public sealed unsafe class MassifTool : Tool, IHeapTool
     }
 
     /// <summary>Everything that exists once the tool is attached to a guest.</summary>
-    private sealed record Attached(ToolHost Host, MassifProfile Profile, MassifHeap Heap, PageProfile? Pages);
+    private sealed record Attached(MassifProfile Profile, MassifHeap Heap, PageProfile? Pages);
 }

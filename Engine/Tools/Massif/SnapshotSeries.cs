@@ -23,7 +23,8 @@ internal sealed class TakenSnapshot(ulong time, ulong heapBytes, ulong heapExtra
 /// deallocation whose total exceeds the last peak's by more than --peak-inaccuracy percent; the former peak stays as a
 /// detailed snapshot. When --max-snapshots are held, half of them go: each time the one whose neighbours are closest in
 /// time, never the first, the last or the peak; the new interval is the shortest gap left, leaving out the gaps between
-/// two of those three, which culling cannot widen.
+/// two of those three, which culling cannot widen. Without a heap to profile (--heap=no) no snapshot is detailed and a
+/// peak records no tree.
 /// </summary>
 /// <param name="measure">The current sizes as a snapshot of the given kind at the given time (with the tree unless normal).</param>
 internal sealed class SnapshotSeries(MassifOptions options, Func<ulong, SnapshotKind, TakenSnapshot> measure)
@@ -35,11 +36,14 @@ internal sealed class SnapshotSeries(MassifOptions options, Func<ulong, Snapshot
 
     public IReadOnlyList<TakenSnapshot> Snapshots => _snapshots;
 
+    /// <summary>Whether there is a tree to record: of the heap's blocks, or with --pages-as-heap=yes of its pages.</summary>
+    public bool RecordsTrees { get; } = options.Heap || options.PagesAsHeap;
+
     /// <summary>After an allocation or deallocation: a snapshot if it is time for one.</summary>
     public void Normal(ulong time)
     {
         if (time < _earliest) return;
-        Take(time, _normalSinceDetailed == options.DetailedFreq - 1 ? SnapshotKind.Detailed : SnapshotKind.Normal);
+        Take(time, RecordsTrees && _normalSinceDetailed == options.DetailedFreq - 1 ? SnapshotKind.Detailed : SnapshotKind.Normal);
     }
 
     /// <summary>Before a deallocation, with the total it is about to come down from: a peak snapshot if it is a new peak.</summary>
