@@ -48,6 +48,8 @@ public unsafe struct GuestState
     public const int OffFaultAddr = 744;
     /// <summary>A GCHandle (as nint) to the running tool, so its helpers, called with only this state, can find it.</summary>
     public const int OffToolHandle = 752;
+    /// <summary>Where in generated code a host fault hit (written by the host fault handler, read by the cache's trampoline).</summary>
+    public const int OffFaultHostRip = 760;
 
     [FieldOffset(OffRax)] public fixed ulong Gpr[16];
     [FieldOffset(OffRip)] public ulong Rip;
@@ -72,6 +74,7 @@ public unsafe struct GuestState
     [FieldOffset(OffInstrCount)] public ulong InstrCount;
     [FieldOffset(OffFaultAddr)] public ulong FaultAddr;
     [FieldOffset(OffToolHandle)] public nint ToolHandle;
+    [FieldOffset(OffFaultHostRip)] public ulong FaultHostRip;
 
     public static int GprOffset(int encodingIndex) => OffRax + 8 * encodingIndex;
     public static int XmmOffset(int index) => OffXmm0 + 16 * index;

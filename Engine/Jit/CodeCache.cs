@@ -66,6 +66,7 @@ public sealed unsafe class CodeCache : IDisposable
         LookupEntries = (int)Math.Min(1 << 16, capacity / 4096);
         Start = ExecutableMemory.Map(capacity);
         Reset();
+        CacheFaults.Register(this);
     }
 
     public bool Contains(nint address) => address >= Start && address < End;
@@ -211,6 +212,7 @@ public sealed unsafe class CodeCache : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        CacheFaults.Unregister(this);
         foreach (var block in _byGuest.Values) block.IsValid = false;
         ExecutableMemory.Unmap(Start, Capacity);
     }

@@ -12,7 +12,7 @@ namespace Memcheck.Engine.Jit;
 /// the chain budget and jumps into the block. Every way out ends in <see cref="PopReturn"/>, which returns
 /// the next guest RIP (rax) to the dispatcher.
 /// </summary>
-internal sealed class SharedStubs
+internal sealed unsafe class SharedStubs
 {
     /// <summary>(GuestState* state, nint block) -> next RIP.</summary>
     public nint Enter { get; private init; }
@@ -28,6 +28,12 @@ internal sealed class SharedStubs
     public nint LookupMiss { get; private init; }
     /// <summary>rax = guest instruction, rdx = faulting address: leaves with SigSegv (see <see cref="CodeCache.FaultExitStub"/>).</summary>
     public nint FaultExit { get; private init; }
+    /// <summary>
+    /// Where <see cref="CacheFaults"/> resumes a block whose guest access the host MMU refused (state->FaultHostRip and
+    /// FaultAddr set): frees the block's own frame and leaves with SigSegv (SigBus) at the faulting guest instruction.
+    /// </summary>
+    public nint SegvTrampoline { get; private init; }
+    public nint BusTrampoline { get; private init; }
 
     public static SharedStubs Emit(HostAssembler a, CodeCache cache)
     {
@@ -65,6 +71,25 @@ internal sealed class SharedStubs
         a.Emit(Instruction.Create(Code.Mov_r32_imm32, Register.ECX, (uint)JumpKind.SigSegv));
         a.Jump((ulong)exitWithKind);
 
+        nint busTrampoline = At();
+        a.Emit(Instruction.Create(Code.Mov_r32_imm32, Register.R11D, (uint)JumpKind.SigBus));
+        int common = a.NewLabel();
+        a.Jump(common);
+        nint segvTrampoline = At();
+        a.Emit(Instruction.Create(Code.Mov_r32_imm32, Register.R11D, (uint)JumpKind.SigSegv));
+        a.Bind(common);
+        a.Emit(Instruction.Create(Code.Push_r64, Register.R11));
+        a.Emit(Instruction.Create(Code.Sub_rm64_imm32, Register.RSP, 8));
+        a.Emit(Instruction.Create(Code.Mov_r64_rm64, Register.RDI, state));
+        a.Emit(Instruction.Create(Code.Mov_r64_rm64, Register.RSI, Field(GuestState.OffFaultHostRip)));
+        a.Emit(Instruction.Create(Code.Mov_r64_imm64, Register.RAX, (ulong)(delegate* unmanaged<GuestState*, ulong, ulong>)&CacheFaults.FaultedInstruction));
+        a.Emit(Instruction.Create(Code.Call_rm64, Register.RAX));
+        a.Emit(Instruction.Create(Code.Add_rm64_imm32, Register.RSP, 8));
+        a.Emit(Instruction.Create(Code.Pop_r64, Register.RCX));
+        a.Emit(Instruction.Create(Code.Add_r64_rm64, Register.RSP, Register.RAX));
+        a.Emit(Instruction.Create(Code.Mov_r64_rm64, Register.RAX, Field(GuestState.OffRip)));
+        a.Jump((ulong)exitWithKind);
+
         nint lookupMiss = At();
         a.Emit(Instruction.Create(Code.Mov_r32_rm32, Register.ECX, Register.R11D));
         a.Jump((ulong)exitWithKind);
@@ -88,6 +113,7 @@ internal sealed class SharedStubs
         {
             Enter = enter, PopReturn = popReturn, ExitWithKind = exitWithKind, UnchainedExit = unchainedExit,
             Lookup = lookup, LookupMiss = lookupMiss, FaultExit = faultExit,
+            SegvTrampoline = segvTrampoline, BusTrampoline = busTrampoline,
         };
     }
 }
