@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Guest;
 using Memcheck.Engine.Ir;
 using static Memcheck.Engine.Ir.IrValue;
 
@@ -51,6 +52,48 @@ public sealed unsafe class CacheFaultsTests
         {
             mprotect((nint)m.ReadOnlyAddress, 4096, 3);
         }
+    }
+
+    [Test]
+    public void InTheGuestRegionAccessesNeedNoPageLookupAndTheReservationFaults()
+    {
+        using var space = new GuestAddressSpace();
+        ulong a = (ulong)space.Mmap(0, 8192, LinuxMm.ProtRead | LinuxMm.ProtWrite, LinuxMm.MapPrivate | LinuxMm.MapAnonymous, -1, 0);
+        Assert.That(space.Munmap(a + 4096, 4096), Is.Zero);
+        // The test page map knows nothing of either page: only the region's bounds and the MMU decide.
+        using var m = new JitTestMachine(guestRegion: true);
+        var sb = new Superblock(0x401000);
+        sb.IMark(0x401000, 4);
+        sb.Store(U64(a + 8), U64(7));
+        sb.IMark(0x401004, 4);
+        sb.Put(GuestState.OffRax, sb.Load(IrType.I64, U64(a + 4096 + 16)));
+        sb.Next = U64(0x401008);
+
+        ulong next = m.Run(m.Compile(sb));
+
+        Assert.That(*(ulong*)(a + 8), Is.EqualTo(7UL));
+        Assert.That(next, Is.EqualTo(0x401004UL));
+        Assert.That((JumpKind)m.State->ExitKind, Is.EqualTo(JumpKind.SigSegv));
+        Assert.That(m.State->FaultAddr, Is.EqualTo(a + 4096 + 16));
+    }
+
+    [Test]
+    public void AboveTheGuestRegionTheSlowPathConsultsThePageMap()
+    {
+        using var m = new JitTestMachine(guestRegion: true);
+        Assert.That(m.MemoryBase, Is.GreaterThanOrEqualTo(GuestRegion.End), "the test memory is host memory, above the region");
+        var sb = new Superblock(0x401000);
+        sb.IMark(0x401000, 4);
+        sb.Store(U64(m.MemoryBase + 8), U64(7));
+        sb.IMark(0x401004, 4);
+        sb.Store(U64(m.ReadOnlyAddress + 8), U64(9));
+        sb.Next = U64(0x401008);
+
+        ulong next = m.Run(m.Compile(sb));
+
+        Assert.That(*(ulong*)(m.MemoryBase + 8), Is.EqualTo(7UL));
+        Assert.That(next, Is.EqualTo(0x401004UL), "the page map marks the second page read-only");
+        Assert.That(m.State->FaultAddr, Is.EqualTo(m.ReadOnlyAddress + 8));
     }
 
     [DllImport("libc")]

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Guest;
 using Memcheck.Engine.Ir;
 using Memcheck.Engine.Jit;
 
@@ -67,13 +68,14 @@ internal sealed unsafe class JitTestMachine : IDisposable
     /// Whether exits may chain and indirect ones go through the lookup table. Off by default: differential checks
     /// run one block, and a random block whose computed target happens to be its own address would otherwise loop.
     /// </param>
-    public JitTestMachine(bool chaining = false)
+    /// <param name="guestRegion">Whether accesses below <see cref="GuestRegion.End"/> take the region's bounds test instead of the page map.</param>
+    public JitTestMachine(bool chaining = false, bool guestRegion = false)
     {
         PageMap.Mark(MemoryBase, ReadWritePages * 4096, 3);
         PageMap.Mark(MemoryBase + ReadWritePages * 4096, ReadOnlyPages * 4096, 1);
         new Span<byte>(Memory, MemoryBytes).Clear();
         new Span<byte>(State, GuestState.BlockSize).Clear();
-        Context = new BackendContext(PageMap.Level1, Cache) { Chaining = chaining };
+        Context = new BackendContext(PageMap.Level1, Cache) { Chaining = chaining, GuestRegionEnd = guestRegion ? GuestRegion.End : 0 };
     }
 
     public ulong MemoryBase => (ulong)Memory;

@@ -20,6 +20,11 @@ public sealed class BackendContext
     /// </summary>
     public AccessCheck? AccessCheck { get; init; }
     /// <summary>
+    /// Where the reserved guest region ends (a power of two), or 0 without one. Below it the guest owns a page or the
+    /// MMU refuses the access, so without an access check generated code only tests that an access lies below it.
+    /// </summary>
+    public ulong GuestRegionEnd { get; init; }
+    /// <summary>
     /// False: every block returns to the dispatcher, indirect exits included (no jump through the
     /// cache's lookup table), so one call runs exactly one block, as lockstep checking needs.
     /// </summary>

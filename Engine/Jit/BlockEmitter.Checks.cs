@@ -1,3 +1,4 @@
+using System.Numerics;
 using Iced.Intel;
 using Memcheck.Engine.Ir;
 using static Memcheck.Engine.Jit.X64;
@@ -17,13 +18,40 @@ internal sealed unsafe partial class BlockEmitter
         else CheckPages(bytes, write);
     }
 
+    /// <summary>
+    /// Inside the guest region only the bounds are tested (its first and last byte below the region's end, which
+    /// also catches a wrap-around); the MMU refuses what the guest does not own there. Elsewhere, and without a
+    /// region, the shared page-map routine decides.
+    /// </summary>
     private void CheckPages(int bytes, bool write)
     {
         int fault = _a.NewLabel();
+        if (_ctx.GuestRegionEnd == 0)
+        {
+            PageRoutine(bytes, write, fault);
+            _outOfLine.Add(OutOfLine.FaultAt(fault, _imark, _instructions));
+            return;
+        }
+        int outside = _a.NewLabel(), back = _a.NewLabel();
+        if (bytes == 1) I(Instruction.Create(Code.Mov_r64_rm64, Register.RCX, Register.RAX));
+        else
+        {
+            I(Instruction.Create(Code.Lea_r64_m, Register.RCX, new MemoryOperand(Register.RAX, bytes - 1)));
+            I(Instruction.Create(Code.Or_r64_rm64, Register.RCX, Register.RAX));
+        }
+        I(Instruction.Create(Code.Shr_rm64_imm8, Register.RCX, BitOperations.Log2(_ctx.GuestRegionEnd)));
+        _a.Jcc(ConditionCode.ne, outside);
+        _a.Bind(back);
+        _outOfLine.Add(new OutOfLine(OutOfLineKind.PageCheck, outside, back, _imark, JumpKind.SigSegv, _instructions, bytes, write, -1, fault));
+        _outOfLine.Add(OutOfLine.FaultAt(fault, _imark, _instructions));
+    }
+
+    /// <summary>Calls the page-map routine for the access at rax; refused goes to <paramref name="fault"/>.</summary>
+    private void PageRoutine(int bytes, bool write, int fault)
+    {
         I(Instruction.Create(Code.Mov_r32_imm32, Register.R11D, (uint)(bytes - 1)));
         _a.Call((ulong)(write ? _routines.PageWrite : _routines.PageRead));
         _a.Jcc(ConditionCode.e, fault);
-        _outOfLine.Add(OutOfLine.FaultAt(fault, _imark, _instructions));
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ namespace Memcheck.Engine.Jit;
 /// </summary>
 internal sealed unsafe partial class BlockEmitter
 {
-    private enum OutOfLineKind : byte { Exit, Fault, AccessCheck, DivisionGuard }
+    private enum OutOfLineKind : byte { Exit, Fault, PageCheck, AccessCheck, DivisionGuard }
 
     /// <summary>Code placed after the block: what it does, where it starts, and where it may come back to.</summary>
     private readonly record struct OutOfLine(OutOfLineKind Kind, int Label, int Back, ulong Target, JumpKind Jump,
@@ -41,6 +41,11 @@ internal sealed unsafe partial class BlockEmitter
                 I(Instruction.Create(Code.Mov_rm64_r64, State(GuestState.OffFaultAddr), Register.RAX));
                 LoadConst(Rax, o.Target);
                 ExitWithRax(JumpKind.SigSegv, o.Instructions);
+                break;
+            case OutOfLineKind.PageCheck:
+                _a.Bind(o.Label);
+                PageRoutine(o.Bytes, o.Write, o.Fault);
+                _a.Jump(o.Back);
                 break;
             case OutOfLineKind.AccessCheck:
                 AccessCheckSlowPath(o);

@@ -96,9 +96,9 @@ internal static unsafe class CacheFaults
         {
             if (sigaction(signal, null, runtimes) != 0) throw new InvalidOperationException($"sigaction({signal}) failed: errno {Marshal.GetLastPInvokeError()}");
             nint previous = *(nint*)runtimes;
-            if (previous is 0 or 1 || (*(int*)(runtimes + SaFlagsOffset) & SaSigInfo) == 0)
-                throw new InvalidOperationException($"the runtime has no SA_SIGINFO handler for signal {signal} to chain to");
-            // The runtime's flags and mask, with our handler in front of its own.
+            // The runtime's flags and mask, with our handler in front of its own; where the runtime has none
+            // (Native AOT leaves SIGBUS alone), with the flags a handler on the alternate stack needs.
+            if (previous is SigDefault or SigIgnore) *(int*)(runtimes + SaFlagsOffset) = SaSigInfo | SaOnStack | SaRestart;
             *(nint*)runtimes = BuildHandler(signal, previous);
             if (sigaction(signal, runtimes, null) != 0) throw new InvalidOperationException($"sigaction({signal}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
@@ -136,13 +136,31 @@ internal static unsafe class CacheFaults
         asm.dec(rcx);
         asm.jmp(loop);
         asm.Label(ref chain);
-        asm.mov(rax, (ulong)previous);
-        asm.jmp(rax);
+        if (previous is SigDefault or SigIgnore)
+        {
+            // The default action: restore it and return, so the fault happens again and ends the process.
+            asm.mov(eax, RtSigaction);
+            asm.mov(rsi, (ulong)s_defaultAction);
+            asm.xor(edx, edx);
+            asm.mov(r10d, 8);
+            asm.syscall();
+            asm.ret();
+        }
+        else
+        {
+            asm.mov(rax, (ulong)previous);
+            asm.jmp(rax);
+        }
         return NativeStub.Place(asm, $"signal {signal} handler");
     }
 
+    /// <summary>A kernel sigaction of SIG_DFL (all zeros), for the handler to fall back to.</summary>
+    private static readonly ulong* s_defaultAction = (ulong*)NativeMemory.AllocZeroed(4, sizeof(ulong));
+
     // glibc's struct sigaction: handler, 128-byte mask, int flags, restorer.
-    private const int SigactionSize = 152, SaFlagsOffset = 136, SaSigInfo = 4;
+    private const int SigactionSize = 152, SaFlagsOffset = 136, SaSigInfo = 4, SaOnStack = 0x0800_0000, SaRestart = 0x1000_0000;
+    private const nint SigDefault = 0, SigIgnore = 1;
+    private const int RtSigaction = 13;
 
     [DllImport("libc", SetLastError = true)]
     private static extern int sigaction(int signal, byte* action, byte* oldAction);
