@@ -38,7 +38,8 @@ internal static class OptionTable
         ["low"] = LeakResolution.Low, ["med"] = LeakResolution.Med, ["high"] = LeakResolution.High,
     };
 
-    private static readonly Dictionary<string, LeakKinds> LeakKindWords = new()
+    /// <summary>The leak kind words of --show-leak-kinds, --errors-for-leak-kinds and suppressions' match-leak-kinds.</summary>
+    internal static readonly IReadOnlyDictionary<string, LeakKinds> LeakKindWords = new Dictionary<string, LeakKinds>
     {
         ["definite"] = LeakKinds.Definite, ["indirect"] = LeakKinds.Indirect,
         ["possible"] = LeakKinds.Possible, ["reachable"] = LeakKinds.Reachable,
@@ -82,6 +83,7 @@ internal static class OptionTable
         new("--xml", ToolSet.All, (o, v) => o with { Xml = OptionValue.Bool(v) }),
         new("--xml-file", ToolSet.All, (o, v) => o with { XmlFile = FileNamePattern("--xml-file", v) }),
         new("--xml-fd", ToolSet.All, (o, v) => o with { XmlFd = (int)OptionValue.Int("--xml-fd", v, int.MinValue, int.MaxValue) }),
+        new("--xml-socket", ToolSet.All, (o, v) => o with { XmlSocket = v }),
         // This engine's own: run translations in the reference IR interpreter instead of compiled code.
         new("--backend", ToolSet.All, (o, v) => o with { Backend = OptionValue.Choice(v, BackendWords) }),
         new("--num-callers", ToolSet.All, (o, v) => o with { NumCallers = (int)OptionValue.Int("--num-callers", v, 1, 500) }),

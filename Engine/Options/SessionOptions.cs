@@ -12,6 +12,8 @@ public sealed record SessionOptions
     /// <summary>The program as the user typed it: the guest's argv[0] and Valgrind's "Command:" line. Null means <see cref="Program"/>.</summary>
     public string? CommandName { get; init; }
     public IReadOnlyList<string> Arguments { get; init; } = [];
+    /// <summary>The options as typed before the program, which XML output lists; empty when the options are built in code.</summary>
+    public IReadOnlyList<string> OptionArguments { get; init; } = [];
 
     public ToolKind Tool { get; init; } = ToolKind.Memcheck;
     /// <summary>How translated code runs: compiled (default) or in the reference IR interpreter.</summary>
@@ -24,9 +26,12 @@ public sealed record SessionOptions
     public string? LogFile { get; init; }
     public int LogFd { get; init; } = 2;
 
+    /// <summary>--xml=yes: the report goes to the XML writer the caller gives <see cref="Session.Run"/>.</summary>
     public bool Xml { get; init; }
     public string? XmlFile { get; init; }
     public int? XmlFd { get; init; }
+    /// <summary>--xml-socket=IPADDR[:PORT]: the XML goes to a listener there (port 1500 by default).</summary>
+    public string? XmlSocket { get; init; }
 
     public int NumCallers { get; init; } = 12;
     public bool ErrorLimit { get; init; } = true;
