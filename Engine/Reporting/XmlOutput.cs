@@ -110,9 +110,10 @@ public sealed class XmlOutput(TextWriter writer)
             if (frame.Function is { } fn) Write($"      <fn>{XmlText.Escape(fn)}</fn>\n");
             if (frame.File is { } file)
             {
-                string? directory = Path.GetDirectoryName(file);
-                if (!string.IsNullOrEmpty(directory)) Write($"      <dir>{XmlText.Escape(directory)}</dir>\n");
-                Write($"      <file>{XmlText.Escape(Path.GetFileName(file))}</file>\n      <line>{frame.Line}</line>\n");
+                // As the line table names it: "./io/../sysdeps/unix/sysv/linux" stays as it is.
+                int slash = file.LastIndexOf('/');
+                if (slash > 0) Write($"      <dir>{XmlText.Escape(file[..slash])}</dir>\n");
+                Write($"      <file>{XmlText.Escape(file[(slash + 1)..])}</file>\n      <line>{frame.Line}</line>\n");
             }
             Write("    </frame>\n");
         }
