@@ -60,6 +60,7 @@ public static class Session
         {
             if (badSuppressions.Echo is { } echo) commentary.Raw(echo);
             foreach (string line in badSuppressions.Lines) commentary.Line(line);
+            xmlOutput?.End(beforeGuest: true);
             return new RunResult(1, null);
         }
         if (options.Verbosity >= 2)
