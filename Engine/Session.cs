@@ -35,14 +35,14 @@ public static class Session
         {
             try
             {
-                suppressions = SuppressionSet.Load(options.Suppressions, kinds);
+                suppressions = SuppressionSet.Load(options.Suppressions, kinds, options.DefaultSuppressions);
             }
             catch (SuppressionFileException bad)
             {
                 badSuppressions = bad;
             }
         }
-        var errors = new ErrorOutput(commentary, xmlOutput, suppressions, options.GenSuppressions);
+        var errors = new ErrorOutput(commentary, xmlOutput, suppressions, options.GenSuppressions, ErrorOutput.Reader(options.InputFd));
         using var machine = new GuestMachine(options.Program, argv, EnvironmentForGuest(), tool, commentary, log,
             context => options.Backend == ExecutionBackend.Interpreter ? new InterpreterBackend(context.AccessCheck) : new JitBackend(context),
             options.NumCallers, options.ShowBelowMain, new FreeresAtExit.Choice(options.RunCxxFreeres, options.RunLibcFreeres),

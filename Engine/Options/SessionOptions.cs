@@ -45,8 +45,12 @@ public sealed record SessionOptions
     public TrackFds TrackFds { get; init; } = TrackFds.No;
     public bool TimeStamp { get; init; }
 
+    /// <summary>Whether Valgrind's own suppression file is read after <see cref="Suppressions"/>.</summary>
+    public bool DefaultSuppressions { get; init; } = true;
     public IReadOnlyList<string> Suppressions { get; init; } = [];
     public GenSuppressions GenSuppressions { get; init; } = GenSuppressions.No;
+    /// <summary>Where --gen-suppressions=yes reads its answers.</summary>
+    public int InputFd { get; init; }
 
     public bool Demangle { get; init; } = true;
     public bool ShowBelowMain { get; init; }

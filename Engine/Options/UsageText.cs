@@ -62,8 +62,11 @@ public static class UsageText
                                       suppression counts at exit [no]
             -s                        same as --show-error-list=yes
             --show-below-main=no|yes  continue stack traces below main() [no]
+            --default-suppressions=yes|no
+                                      load default suppressions [yes]
             --suppressions=<filename> suppress errors described in <filename>
             --gen-suppressions=no|yes|all    print suppressions for errors? [no]
+            --input-fd=<number>       file descriptor for input [0=stdin]
             --max-stackframe=<number> assume stack switch for SP changes larger
                                       than <number> bytes [2000000]
             --main-stacksize=<number> set size of main thread's stack (in bytes)

@@ -17,7 +17,7 @@ public sealed class ErrorOutput
     /// <summary>Set by a "C" answer or the end of the input: --gen-suppressions=yes asks no more.</summary>
     private bool _stopAsking;
 
-    /// <param name="readAnswerByte">The next byte of the user's answers, -1 at their end; standard input by default.</param>
+    /// <param name="readAnswerByte">The next byte of the user's answers, -1 at their end (<see cref="Reader"/>); standard input by default.</param>
     public ErrorOutput(Commentary commentary, XmlOutput? xml = null, SuppressionSet? suppressions = null,
         GenSuppressions generate = GenSuppressions.No, Func<int>? readAnswerByte = null)
     {
@@ -25,7 +25,7 @@ public sealed class ErrorOutput
         Xml = xml;
         Suppressions = suppressions ?? SuppressionSet.Empty;
         _generate = generate;
-        _readAnswerByte = readAnswerByte ?? ReadStandardInput;
+        _readAnswerByte = readAnswerByte ?? Reader(0);
     }
 
     public Commentary Commentary { get; }
@@ -105,13 +105,16 @@ public sealed class ErrorOutput
 
     private static readonly int ReadNumber = SyscallTable.Named("read").Number;
 
-    /// <summary>One byte from the engine's standard input, unbuffered: the guest reads the rest of it.</summary>
-    private static unsafe int ReadStandardInput()
+    /// <summary>
+    /// Reads the answers from a file descriptor (--input-fd) a byte at a time, unbuffered: when it is standard input,
+    /// the guest reads the rest of it.
+    /// </summary>
+    public static unsafe Func<int> Reader(int fd) => () =>
     {
         byte b;
         long n;
-        do n = HostSyscall.Invoke(ReadNumber, 0, (ulong)&b, 1);
+        do n = HostSyscall.Invoke(ReadNumber, (ulong)fd, (ulong)&b, 1);
         while (n == -(long)Errno.EINTR);
         return n == 1 ? b : -1;
-    }
+    };
 }

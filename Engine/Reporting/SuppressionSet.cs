@@ -24,13 +24,13 @@ public sealed class SuppressionSet
     }
 
     /// <summary>
-    /// The user's files in the order given, then the default file (where Valgrind is installed); the files' names are
-    /// listed with -v.
+    /// The user's files in the order given, then unless --default-suppressions=no the default file (where Valgrind is
+    /// installed); the files' names are listed with -v.
     /// </summary>
     /// <exception cref="SuppressionFileException">A file cannot be read or breaks the syntax.</exception>
-    public static SuppressionSet Load(IReadOnlyList<string> userFiles, ISuppressionKinds kinds)
+    public static SuppressionSet Load(IReadOnlyList<string> userFiles, ISuppressionKinds kinds, bool readDefaultFile)
     {
-        IReadOnlyList<string> files = File.Exists(DefaultFile) ? [.. userFiles, DefaultFile] : userFiles;
+        IReadOnlyList<string> files = readDefaultFile && File.Exists(DefaultFile) ? [.. userFiles, DefaultFile] : userFiles;
         return new SuppressionSet(files.SelectMany(file => SuppressionFile.Read(file, kinds))) { Files = files };
     }
 
