@@ -49,8 +49,8 @@ public static class Session
             options.ReadInlineInfo ?? tool.ReadsInlineInfo, errors);
         IReadOnlyList<string> header = Header(tool, argv);
         if (xmlOutput is not null)
-            xmlOutput.Begin(ToolName(options.Tool), header, Environment.ProcessId, ParentProcessId(), Environment.ProcessPath ?? "memcheck",
-                options.OptionArguments, argv);
+            xmlOutput.Begin(ToolName(options.Tool), header, Environment.ProcessId, ParentProcessId(), options.XmlUserComment,
+                Environment.ProcessPath ?? "memcheck", options.OptionArguments, argv);
         else if (!commentary.Quiet)
         {
             foreach (string line in header) commentary.Line(line);

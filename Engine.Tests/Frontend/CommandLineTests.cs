@@ -87,6 +87,7 @@ public class CommandLineTests
         yield return Case("--xml-fd=5", o => o.XmlFd, 5);
         yield return Case("--default-suppressions=no", o => o.DefaultSuppressions, false);
         yield return Case("--input-fd=5", o => o.InputFd, 5);
+        yield return Case("--xml-user-comment=<a>b</a>", o => o.XmlUserComment, "<a>b</a>");
         yield return Case("--num-callers=500", o => o.NumCallers, 500);
         yield return Case("--num-callers=+7", o => o.NumCallers, 7);
         yield return Case("--error-limit=no", o => o.ErrorLimit, false);

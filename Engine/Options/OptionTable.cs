@@ -84,6 +84,7 @@ internal static class OptionTable
         new("--xml-file", ToolSet.All, (o, v) => o with { XmlFile = FileNamePattern("--xml-file", v) }),
         new("--xml-fd", ToolSet.All, (o, v) => o with { XmlFd = (int)OptionValue.Int("--xml-fd", v, int.MinValue, int.MaxValue) }),
         new("--xml-socket", ToolSet.All, (o, v) => o with { XmlSocket = v }),
+        new("--xml-user-comment", ToolSet.All, (o, v) => o with { XmlUserComment = v }),
         // This engine's own: run translations in the reference IR interpreter instead of compiled code.
         new("--backend", ToolSet.All, (o, v) => o with { Backend = OptionValue.Choice(v, BackendWords) }),
         new("--num-callers", ToolSet.All, (o, v) => o with { NumCallers = (int)OptionValue.Int("--num-callers", v, 1, 500) }),

@@ -32,6 +32,8 @@ public sealed record SessionOptions
     public int? XmlFd { get; init; }
     /// <summary>--xml-socket=IPADDR[:PORT]: the XML goes to a listener there (port 1500 by default).</summary>
     public string? XmlSocket { get; init; }
+    /// <summary>--xml-user-comment: copied verbatim (unescaped) into the XML output.</summary>
+    public string? XmlUserComment { get; init; }
 
     public int NumCallers { get; init; } = 12;
     public bool ErrorLimit { get; init; } = true;

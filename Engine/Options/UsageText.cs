@@ -53,6 +53,7 @@ public static class UsageText
             --xml-fd=<number>         XML output to file descriptor
             --xml-file=<file>         XML output to <file>
             --xml-socket=ipaddr:port  XML output to socket ipaddr:port
+            --xml-user-comment=STR    copy STR verbatim into XML output
             --demangle=no|yes         automatically demangle C++ names? [yes]
             --num-callers=<number>    show <number> callers in stack traces [12]
             --error-limit=no|yes      stop showing new errors if too many? [yes]

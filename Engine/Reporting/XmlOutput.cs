@@ -19,13 +19,16 @@ public sealed class XmlOutput(TextWriter writer)
     /// <summary>When the engine started, for the statuses' elapsed times.</summary>
     private readonly DateTime _start = Process.GetCurrentProcess().StartTime;
 
-    public void Begin(string tool, IReadOnlyList<string> preamble, int pid, int ppid, string engine,
+    /// <param name="userComment">--xml-user-comment, written as it is.</param>
+    public void Begin(string tool, IReadOnlyList<string> preamble, int pid, int ppid, string? userComment, string engine,
         IReadOnlyList<string> engineArguments, IReadOnlyList<string> argv)
     {
         Write("<?xml version=\"1.0\"?>\n\n<valgrindoutput>\n\n<protocolversion>4</protocolversion>\n");
         Write($"<protocoltool>{tool}</protocoltool>\n\n<preamble>\n");
         foreach (string line in preamble) Write($"  <line>{XmlText.Escape(line)}</line>\n");
-        Write($"</preamble>\n\n<pid>{pid}</pid>\n<ppid>{ppid}</ppid>\n<tool>{tool}</tool>\n\n<args>\n  <vargv>\n");
+        Write($"</preamble>\n\n<pid>{pid}</pid>\n<ppid>{ppid}</ppid>\n<tool>{tool}</tool>\n");
+        if (userComment is not null) Write($"<usercomment>{userComment}</usercomment>\n");
+        Write("\n<args>\n  <vargv>\n");
         Write($"    <exe>{XmlText.Escape(engine)}</exe>\n");
         foreach (string argument in engineArguments) Write($"    <arg>{XmlText.Escape(argument)}</arg>\n");
         Write($"  </vargv>\n  <argv>\n    <exe>{XmlText.Escape(argv[0])}</exe>\n");
