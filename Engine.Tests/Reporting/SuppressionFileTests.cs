@@ -40,6 +40,10 @@ public class SuppressionFileTests
     }
 
     [Test]
+    public void Value0IsReadAsCond() =>
+        Assert.That(Parse("{\n n\n Memcheck:Value0\n fun:f\n}\n").Single().Kind, Is.EqualTo("Cond"));
+
+    [Test]
     public void SourceLinesTakeTheirNumberFromTheLastColon()
     {
         var frames = Parse("{\n n\n Memcheck:Addr4\n src:a.c\n src:b.c:7\n src:c.c:x\n}\n").Single().Frames;

@@ -69,8 +69,7 @@ public static class SuppressionFile
                 SkipToEnd(reader, file);
                 continue;
             }
-            string kind = kindLine[(colon + 1)..];
-            if (!kinds.Recognises(kind)) throw reader.Error(file, "unknown tool suppression type");
+            string kind = kinds.KindNamed(kindLine[(colon + 1)..]) ?? throw reader.Error(file, "unknown tool suppression type");
 
             string? extra = null;
             string? next = reader.Next();

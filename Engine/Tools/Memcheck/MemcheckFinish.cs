@@ -135,13 +135,12 @@ internal sealed unsafe class MemcheckFinish(ToolHost host, HeapTracker heap, Hea
         LeakSummary summary = result.Summary;
         var suppressedAmounts = new Dictionary<Suppression, ByteBlockCount>(ReferenceEqualityComparer.Instance);
         bool full = Mc.LeakCheck == LeakCheck.Full;
-        int count = result.LossRecords.Count;
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < result.LossRecords.Count; i++)
         {
             LossRecord record = result.LossRecords[i];
             StackTrace stack = stacks[record.AllocStack];
             int unique = full ? errors.TakeUnique() : 0;
-            var (kind, extra) = ErrorKinds.SuppressionOf(record.State);
+            var (kind, _) = ErrorKinds.SuppressionOf(record.State);
             Suppression? suppression = Suppressions.Match(kind, s => ErrorKinds.LeakKindsMatch(s, record.State), stack.Frames, host.NumCallers);
             reported.Add(new ReportedLossRecord(i + 1, record, stack) { SuppressedBy = suppression });
             LeakKinds leakKind = LeakReport.KindOf(record.State);
@@ -149,20 +148,36 @@ internal sealed unsafe class MemcheckFinish(ToolHost host, HeapTracker heap, Hea
             if (suppression is not null)
             {
                 summary = summary.Suppress(record);
-                var amount = suppressedAmounts.GetValueOrDefault(suppression);
-                amount = new ByteBlockCount(amount.Bytes + record.TotalBytes, amount.Blocks + record.Blocks);
-                suppressedAmounts[suppression] = amount;
-                Suppressions.Describe(suppression, $" suppressed: {ValgrindNumber.Format(amount.Bytes)} bytes in {ValgrindNumber.Format(amount.Blocks)} blocks");
-                continue;
+                CountSuppressed(suppression, record, suppressedAmounts);
             }
-            if (!full || (Mc.ShowLeakKinds & leakKind) == 0) continue;
-            var report = new ErrorReport(ErrorKinds.XmlKind(record.State), LeakReport.LossRecordHeadline(record, i + 1, count), stack, [])
-            {
-                Leaked = new LeakedAmount(record.TotalBytes, record.Blocks),
-            };
-            host.Errors.Show(report, unique, 1, () => new GeneratedSuppression(ErrorKinds.Instance.ToolName, kind, extra, stack));
+            else if (full && (Mc.ShowLeakKinds & leakKind) != 0)
+                Show(record, i + 1, result.LossRecords.Count, stack, unique);
         }
         return (reported, summary);
+    }
+
+    /// <summary>Valgrind reports the loss records as errors of thread 1.</summary>
+    private const int LeakCheckThread = 1;
+
+    private void Show(LossRecord record, int number, int count, StackTrace stack, int unique)
+    {
+        var report = new ErrorReport(ErrorKinds.XmlKind(record.State), LeakReport.LossRecordHeadline(record, number, count), stack, [])
+        {
+            Leaked = new LeakedAmount(record.TotalBytes, record.Blocks),
+        };
+        var (kind, extra) = ErrorKinds.SuppressionOf(record.State);
+        host.Errors.Show(report, unique, LeakCheckThread, () => new GeneratedSuppression(ErrorKinds.Instance.ToolName, kind, extra, stack));
+    }
+
+    /// <summary>
+    /// A leak suppression's use is followed by what it hid: " suppressed: 224 bytes in 10 blocks", each record's
+    /// bytes with those it holds indirectly.
+    /// </summary>
+    private void CountSuppressed(Suppression suppression, LossRecord record, Dictionary<Suppression, ByteBlockCount> amounts)
+    {
+        var amount = amounts.GetValueOrDefault(suppression);
+        amounts[suppression] = amount = new ByteBlockCount(amount.Bytes + record.TotalBytes, amount.Blocks + record.Blocks);
+        Suppressions.Describe(suppression, $" suppressed: {ValgrindNumber.Format(amount.Bytes)} bytes in {ValgrindNumber.Format(amount.Blocks)} blocks");
     }
 
     private void WriteErrorSummary(Commentary c, bool verbose)

@@ -35,13 +35,16 @@ public sealed class ErrorKinds : ISuppressionKinds
     private const string Free = "Free", FishyValue = "FishyValue", Param = "Param", Leak = "Leak";
     private const string LeakKindsPrefix = "match-leak-kinds:";
 
-    /// <summary>Every kind a memcheck suppression may name ("Value0" is the old name of "Cond").</summary>
+    /// <summary>Every kind a memcheck suppression may name.</summary>
     private static readonly HashSet<string> SuppressionKinds =
     [
-        "Value0", "Cond", "Value1", "Value2", "Value4", "Value8", "Value16", "Value32",
+        "Cond", "Value1", "Value2", "Value4", "Value8", "Value16", "Value32",
         "Addr1", "Addr2", "Addr4", "Addr8", "Addr16", "Addr32",
         "Jump", Param, Free, "Overlap", Leak, FishyValue, "User", "CoreMem", "Mempool",
     ];
+
+    /// <summary>"Value0" is Cond's old name, still read.</summary>
+    private const string OldCondName = "Value0";
 
     public string ToolName => "Memcheck";
 
@@ -73,7 +76,7 @@ public sealed class ErrorKinds : ISuppressionKinds
     public static bool LeakKindsMatch(string? suppressionExtra, LeakState state) =>
         ((suppressionExtra is null ? LeakKinds.All : ParseLeakKinds(suppressionExtra)!.Value) & LeakReport.KindOf(state)) != 0;
 
-    public bool Recognises(string kind) => SuppressionKinds.Contains(kind);
+    public string? KindNamed(string name) => name == OldCondName ? "Cond" : SuppressionKinds.Contains(name) ? name : null;
 
     /// <summary>
     /// Param takes any line (the syscall parameter), FishyValue a "function(argument)" line. Leak's is optional: a

@@ -19,7 +19,8 @@ public interface ISuppressionKinds
 {
     string ToolName { get; }
 
-    bool Recognises(string kind);
+    /// <summary>The kind a suppression's kind name stands for (old names give their current one); null when unknown.</summary>
+    string? KindNamed(string name);
 
     /// <summary>
     /// The extra line of a kind that has one, given the next line (trimmed, never blank or a comment; null at the end
