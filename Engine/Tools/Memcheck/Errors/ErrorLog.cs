@@ -39,7 +39,9 @@ public sealed class ErrorLog(ToolHost host, bool errorLimit)
         IReadOnlyList<ulong> frames = [.. error.Stack.Frames.Select(f => f.Address)];
         int unique = TakeUnique();
         var (outcome, context) = Contexts.Record(key, _errors.Count, frames, () => Suppressing(error), notices);
-        foreach (string notice in notices) Output.Commentary.Line(notice);
+        // The notices are text only: with --xml=yes Valgrind writes them nowhere.
+        if (Output.Xml is null)
+            foreach (string notice in notices) Output.Commentary.Line(notice);
         if (outcome == ErrorOutcome.Repeat && context!.SuppressedBy is { } suppression) Output.Suppressions.Count(suppression);
         if (outcome is not (ErrorOutcome.New or ErrorOutcome.Suppressed)) return false;
         _errors.Add(error);
