@@ -17,7 +17,7 @@ public readonly unsafe struct ToolThread(int number, GuestState* state)
 /// space (with its mapping events), debug information and stacks, the live threads, and where reports go.
 /// </summary>
 public sealed unsafe class ToolHost(GuestAddressSpace space, DebugInfoIndex debugInfo, ErrorOutput errors, int numCallers,
-    Func<IReadOnlyList<ToolThread>> threads, Func<int> currentThread)
+    Func<IReadOnlyList<ToolThread>> threads, Func<ulong> instructionsExecuted, Func<int> currentThread)
 {
     public GuestAddressSpace Space { get; } = space;
     public DebugInfoIndex DebugInfo { get; } = debugInfo;
@@ -35,4 +35,10 @@ public sealed unsafe class ToolHost(GuestAddressSpace space, DebugInfoIndex debu
 
     /// <summary>The number of the guest thread running now (Valgrind's, 1 for the main thread).</summary>
     public int CurrentThread => currentThread();
+
+    /// <summary>
+    /// Guest instructions executed so far by all threads, counted at block exits: a helper running inside a block
+    /// sees the count as of the block's start.
+    /// </summary>
+    public ulong InstructionsExecuted => instructionsExecuted();
 }

@@ -76,7 +76,9 @@ public static class CommandLine
             throw CommandLineException.UnknownOption(option);
         try
         {
-            return known.Apply(session, option[(equals + 1)..]);
+            session = known.Apply(session, option[(equals + 1)..]);
+            // An option only some tools know is the tool's, which massif's output records as given.
+            return known.Tools.HasFlag(ToolSet.None) ? session : session with { ToolArguments = [.. session.ToolArguments, option] };
         }
         catch (OptionValueException bad)
         {
@@ -106,6 +108,8 @@ public static class CommandLine
             throw CommandLineException.BadOption("--xml=yes together with --gen-suppressions=yes",
                 "When --xml=yes is specified, --gen-suppressions=no",
                 "or --gen-suppressions=all is allowed, but not --gen-suppressions=yes.");
+        if (session.Massif.Stacks && session.Massif.PagesAsHeap)
+            throw CommandLineException.BadOption("--pages-as-heap=yes", "Cannot be used together with --stacks=yes");
         if (session.ExitOnFirstError && session.ErrorExitCode == 0)
             throw CommandLineException.BadOption("--exit-on-first-error=yes",
                 "You must define a non nul exit error code, with --error-exitcode=...");

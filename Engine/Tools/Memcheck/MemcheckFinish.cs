@@ -3,6 +3,7 @@ using Memcheck.Engine.Core;
 using Memcheck.Engine.DebugInfo;
 using Memcheck.Engine.Guest;
 using Memcheck.Engine.Reporting;
+using Memcheck.Engine.Tools.Heap;
 using Memcheck.Engine.Tools.Memcheck.Errors;
 using Memcheck.Engine.Tools.Memcheck.Reporting;
 
