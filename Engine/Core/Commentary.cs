@@ -16,8 +16,15 @@ public sealed class Commentary(TextWriter writer, int pid, bool quiet = false)
         writer.Flush();
     }
 
-    /// <summary>A debugging line (--stats, -d), prefixed with --PID-- as Valgrind's are.</summary>
-    public void Debug(string text)
+    /// <summary>A ==PID== prefixed text the user answers on the same line (--gen-suppressions=yes's question).</summary>
+    public void Partial(string text)
+    {
+        writer.Write($"=={Pid}== {text}");
+        writer.Flush();
+    }
+
+    /// <summary>A line of the verbose commentary (-v, -s), which Valgrind prefixes --PID-- instead.</summary>
+    public void Verbose(string text = "")
     {
         writer.Write($"--{Pid}-- {text}\n");
         writer.Flush();

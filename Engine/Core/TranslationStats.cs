@@ -45,12 +45,12 @@ internal sealed class TranslationStats
 
     public void Write(Commentary commentary)
     {
-        commentary.Debug($"transtab: new {_blocks:N0} ({_guestBytes:N0} -> {_hostBytes:N0}; ratio {Ratio(_hostBytes, _guestBytes)}) " +
+        commentary.Verbose($"transtab: new {_blocks:N0} ({_guestBytes:N0} -> {_hostBytes:N0}; ratio {Ratio(_hostBytes, _guestBytes)}) " +
             $"guest instructions {_guestInstructions:N0}, IR statements {_liftedStatements:N0} lifted, {_finalStatements:N0} final");
         double total = Seconds(_liftTicks + _instrumentTicks + _optimiseTicks + _compileTicks);
-        commentary.Debug($"translate: {total:F3} s, {(_blocks == 0 ? 0 : total * 1e6 / _blocks):F1} us/block: lift {Seconds(_liftTicks):F3} s, " +
+        commentary.Verbose($"translate: {total:F3} s, {(_blocks == 0 ? 0 : total * 1e6 / _blocks):F1} us/block: lift {Seconds(_liftTicks):F3} s, " +
             $"instrument {Seconds(_instrumentTicks):F3} s, optimise {Seconds(_optimiseTicks):F3} s, compile {Seconds(_compileTicks):F3} s");
-        commentary.Debug($"dispatcher: {_dispatched:N0} translations run from the dispatcher");
+        commentary.Verbose($"dispatcher: {_dispatched:N0} translations run from the dispatcher");
     }
 
     private static string Ratio(long a, long b) => b == 0 ? "-" : $"{(double)a / b:F1}";
