@@ -71,6 +71,7 @@ internal sealed unsafe class GuestMachine : IDisposable
         var backend = makeBackend(new BackendContext(Space.Pages.Level1, _codeCache)
         {
             AccessCheck = tool.AccessCheck, GuestRegionEnd = GuestRegion.IsReserved ? GuestRegion.End : 0,
+            CountInstructions = tool.CountsInstructions,
         });
         DebugInfo = new DebugInfoIndex(Space) { ShowBelowMain = showBelowMain, ReadInlineInfo = readInlineInfo };
         var allowed = freeres ?? new FreeresAtExit.Choice(Cxx: true, Libc: true);

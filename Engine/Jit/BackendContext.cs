@@ -24,6 +24,8 @@ public sealed class BackendContext
     /// MMU refuses the access, so without an access check generated code only tests that an access lies below it.
     /// </summary>
     public ulong GuestRegionEnd { get; init; }
+    /// <summary>Whether blocks add the guest instructions they ran to state->InstrCount (as the interpreter always does).</summary>
+    public bool CountInstructions { get; init; } = true;
     /// <summary>
     /// False: every block returns to the dispatcher, indirect exits included (no jump through the
     /// cache's lookup table), so one call runs exactly one block, as lockstep checking needs.

@@ -144,7 +144,7 @@ internal sealed unsafe partial class BlockEmitter
 
     private void CountInstructions(int instructions)
     {
-        if (instructions > 0) I(Instruction.Create(Code.Add_rm64_imm32, State(GuestState.OffInstrCount), instructions));
+        if (instructions > 0 && _ctx.CountInstructions) I(Instruction.Create(Code.Add_rm64_imm32, State(GuestState.OffInstrCount), instructions));
     }
 
     /// <summary>Gives back the spill space this block reserved beyond the shared frame.</summary>
