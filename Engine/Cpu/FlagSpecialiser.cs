@@ -43,8 +43,15 @@ public static class FlagSpecialiser
         return sb;
     }
 
-    /// <summary>The condition as an I1 computed by statements appended to <paramref name="emitted"/>, or null when not specialisable.</summary>
-    private static IrValue? Direct(Superblock sb, List<IrStmt> emitted, X86Condition cond, CcOp op, IrValue dep1, IrValue dep2, IrValue ndep)
+    /// <summary>
+    /// The condition as an I1 computed by statements added to the end of <paramref name="sb"/>, or null when not
+    /// specialisable: the lifter asks this first when the thunk's operation is known where the condition is read.
+    /// </summary>
+    public static IrValue? Direct(Superblock sb, X86Condition cond, CcOp op, IrValue dep1, IrValue dep2, IrValue ndep) =>
+        Direct(sb, null, cond, op, dep1, dep2, ndep);
+
+    /// <summary>The condition as an I1 computed by statements appended to <paramref name="emitted"/> (the block when null), or null when not specialisable.</summary>
+    private static IrValue? Direct(Superblock sb, List<IrStmt>? emitted, X86Condition cond, CcOp op, IrValue dep1, IrValue dep2, IrValue ndep)
     {
         bool negate = cond.IsNegated();
         var positive = (X86Condition)((int)cond & ~1);
@@ -140,13 +147,13 @@ public static class FlagSpecialiser
     private static IrValue AnyBit(Emitter e, IrValue flags, ulong bits) =>
         e.Binop(IrOp.CmpNE, IrType.I1, e.Binop(IrOp.And, IrType.I64, flags, IrValue.U64(bits)), IrValue.U64(0));
 
-    /// <summary>Appends statements with fresh temps to a list rather than to the block.</summary>
-    private readonly struct Emitter(Superblock sb, List<IrStmt> into)
+    /// <summary>Appends statements with fresh temps to a list, or to the block itself when there is none.</summary>
+    private readonly struct Emitter(Superblock sb, List<IrStmt>? into)
     {
         public IrValue Binop(IrOp op, IrType type, IrValue a, IrValue b)
         {
             var t = sb.NewTemp(type);
-            into.Add(new IrStmt { Kind = StmtKind.Binop, Op = op, Type = type, A = a, B = b, Dst = t.Temp });
+            Add(new IrStmt { Kind = StmtKind.Binop, Op = op, Type = type, A = a, B = b, Dst = t.Temp });
             return t;
         }
 
@@ -155,8 +162,14 @@ public static class FlagSpecialiser
             if (v.Type == type) return v;
             if (v.IsConst) return IrValue.Constant(type, v.Const);
             var t = sb.NewTemp(type);
-            into.Add(new IrStmt { Kind = StmtKind.Unop, Op = IrOp.Truncate, Type = type, A = v, Dst = t.Temp });
+            Add(new IrStmt { Kind = StmtKind.Unop, Op = IrOp.Truncate, Type = type, A = v, Dst = t.Temp });
             return t;
+        }
+
+        private void Add(in IrStmt s)
+        {
+            if (into != null) into.Add(s);
+            else sb.Add(s);
         }
     }
 }

@@ -1,3 +1,5 @@
+using Memcheck.Engine.Cpu;
+
 namespace Memcheck.Engine.Ir;
 
 /// <summary>
@@ -8,15 +10,20 @@ namespace Memcheck.Engine.Ir;
 /// </summary>
 public static class RedundantGetElimination
 {
-    private readonly record struct Slot(int Offset, int Size, IrType Type, IrValue Value);
+    private readonly record struct Slot(int Size, IrType Type, IrValue Value);
 
-    [ThreadStatic] private static List<Slot>? t_known;
+    /// <summary>The largest Get or Put (a vector): how far before an offset a value covering it may start.</summary>
+    private const int LongestSlot = 16;
+
+    /// <summary>Known values by the state offset they start at, per thread and reused; offsets set are listed to be cleared.</summary>
+    [ThreadStatic] private static Slot?[]? t_known;
+    [ThreadStatic] private static List<int>? t_set;
 
     public static void Run(Superblock sb)
     {
         var subst = new TempSubstitution(sb.TempCount);
-        var known = t_known ??= [];
-        known.Clear();
+        var known = t_known ??= new Slot?[GuestState.BlockSize];
+        var set = t_set ??= [];
         int kept = 0;
 
         for (int i = 0; i < sb.Count; i++)
@@ -25,20 +32,23 @@ public static class RedundantGetElimination
             subst.Rewrite(ref s);
             switch (s.Kind)
             {
-                case StmtKind.Get:
+                case StmtKind.Get when IsSlot(s.Offset, s.Type):
                 {
-                    int index = Find(known, s.Offset, s.Type);
-                    if (index >= 0)
+                    if (known[s.Offset] is { } slot && slot.Type == s.Type)
                     {
-                        subst.Replace(s.Dst, known[index].Value);
+                        subst.Replace(s.Dst, slot.Value);
                         continue;
                     }
-                    known.Add(new Slot(s.Offset, s.Type.Bytes(), s.Type, IrValue.OfTemp(s.Dst, s.Type)));
+                    Forget(known, s.Offset, s.Type.Bytes());
+                    Remember(known, set, s.Offset, new Slot(s.Type.Bytes(), s.Type, IrValue.OfTemp(s.Dst, s.Type)));
                     break;
                 }
+                case StmtKind.Put when IsSlot(s.Offset, s.Type):
+                    Forget(known, s.Offset, s.Type.Bytes());
+                    Remember(known, set, s.Offset, new Slot(s.Type.Bytes(), s.Type, s.A));
+                    break;
                 case StmtKind.Put:
                     Forget(known, s.Offset, s.Type.Bytes());
-                    known.Add(new Slot(s.Offset, s.Type.Bytes(), s.Type, s.A));
                     break;
                 case StmtKind.PutI:
                     Forget(known, s.Offset, s.Count * s.Type.Bytes());
@@ -51,18 +61,23 @@ public static class RedundantGetElimination
         }
         sb.Next = subst.Resolve(sb.Next);
         sb.Truncate(kept);
+        foreach (int offset in set) known[offset] = null;
+        set.Clear();
     }
 
-    private static int Find(List<Slot> known, int offset, IrType type)
+    private static bool IsSlot(int offset, IrType type) => offset >= 0 && offset + type.Bytes() <= GuestState.BlockSize;
+
+    private static void Remember(Slot?[] known, List<int> set, int offset, Slot slot)
     {
-        for (int k = 0; k < known.Count; k++)
-            if (known[k].Offset == offset && known[k].Type == type) return k;
-        return -1;
+        known[offset] = slot;
+        set.Add(offset);
     }
 
-    private static void Forget(List<Slot> known, int offset, int size)
+    /// <summary>Drops every known value overlapping [offset, offset+size): those starting in it or up to a slot's length before.</summary>
+    private static void Forget(Slot?[] known, int offset, int size)
     {
-        for (int k = known.Count - 1; k >= 0; k--)
-            if (known[k].Offset < offset + size && offset < known[k].Offset + known[k].Size) known.RemoveAt(k);
+        int from = Math.Max(0, offset - LongestSlot + 1), to = Math.Min(known.Length, offset + size);
+        for (int o = from; o < to; o++)
+            if (known[o] is { } slot && o + slot.Size > offset) known[o] = null;
     }
 }

@@ -35,21 +35,17 @@ internal readonly struct TempSubstitution
         if (!replacement.IsNone) v = replacement;
     }
 
-    /// <summary>Rewrite the operands of <paramref name="s"/>; a changed argument array is copied, never edited in place.</summary>
+    /// <summary>
+    /// Rewrite the operands of <paramref name="s"/>, its argument array in place: a statement owns its arguments
+    /// (blocks copied from another, as instrumentation copies, replace the one they came from).
+    /// </summary>
     public void Rewrite(ref IrStmt s)
     {
         ResolveInPlace(ref s.A);
         ResolveInPlace(ref s.B);
         ResolveInPlace(ref s.C);
         if (s.Args is not { } args) return;
-        for (int i = 0; i < args.Length; i++)
-        {
-            var resolved = Resolve(args[i]);
-            if (resolved == args[i]) continue;
-            if (ReferenceEquals(args, s.Args)) args = (IrValue[])args.Clone();
-            args[i] = resolved;
-        }
-        s.Args = args;
+        for (int i = 0; i < args.Length; i++) ResolveInPlace(ref args[i]);
     }
 }
 
