@@ -24,6 +24,8 @@ public sealed unsafe class IrHelper
     /// <summary>Memory the helper reads or writes: (argument index holding the address, size in bytes).</summary>
     public (int AddrArg, int Size)? MemoryRead { get; init; }
     public (int AddrArg, int Size)? MemoryWrite { get; init; }
+    /// <summary>The case generated code may answer itself, without the call (see <see cref="MapFastPath"/>).</summary>
+    public MapFastPath? FastPath { get; init; }
 
     public IrHelper(string name, delegate* unmanaged<GuestState*, ulong, ulong, ulong, ulong, ulong> function,
         int argCount, bool isPure,
@@ -41,3 +43,12 @@ public sealed unsafe class IrHelper
 
     public override string ToString() => Name;
 }
+
+/// <summary>
+/// A case of a helper that generated code answers inline: when the naturally aligned <see cref="Size"/> bytes at the
+/// address in argument <see cref="AddressArg"/> all have the 2-bit state <see cref="State"/> in a tool's byte map (the
+/// layout <see cref="Core.AccessCheck"/> fixes, its primary table the constant argument <see cref="PrimaryArg"/>), and
+/// argument <see cref="ZeroArg"/> (when not -1) is 0, the call would do nothing and return 0, so it is not made.
+/// Memcheck's V-bit loads and stores of fully defined memory are this case.
+/// </summary>
+public sealed record MapFastPath(int AddressArg, int PrimaryArg, int Size, int State, int ZeroArg = -1);

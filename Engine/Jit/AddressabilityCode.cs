@@ -22,6 +22,33 @@ internal static class AddressabilityCode
         a.Emit(Instruction.Create(Code.Mov_r64_rm64, Register.RDX, new MemoryOperand(Register.RDX, Register.RCX, 8)));
     }
 
+    /// <summary>
+    /// Jumps to <paramref name="other"/> unless the 2-bit fields of the naturally aligned <paramref name="size"/> bytes at
+    /// the address in <paramref name="address"/> (1, 2, 4, 8 or 16 bytes) all hold <paramref name="state"/>. Clobbers rcx, rdx, r11.
+    /// </summary>
+    public static void FieldsAre(HostAssembler a, int address, nint primary, int size, int state, int other)
+    {
+        SecondaryOf(a, address, primary, other);
+        a.Emit(Instruction.Create(Code.Movzx_r32_rm16, Register.ECX, R(address, 2)));
+        a.Emit(Instruction.Create(Code.Shr_rm32_imm8, Register.ECX, 2));
+        var fields = new MemoryOperand(Register.RDX, Register.RCX, 1);
+        // The state repeated for every byte: 2 bits each, the first byte lowest.
+        uint pattern = (uint)state * 0x5555_5555u;
+        switch (size)
+        {
+            case 16: a.Emit(Instruction.Create(Code.Cmp_rm32_imm32, fields, unchecked((int)pattern))); break;
+            case 8: a.Emit(Instruction.Create(Code.Cmp_rm16_imm16, fields, (int)(pattern & 0xFFFF))); break;
+            case 4: a.Emit(Instruction.Create(Code.Cmp_rm8_imm8, fields, (int)(pattern & 0xFF))); break;
+            default:
+                a.Emit(Instruction.Create(Code.Movzx_r32_rm8, Register.R11D, fields));
+                ShiftToField(a, address);
+                a.Emit(Instruction.Create(Code.And_rm32_imm32, Register.R11D, (1 << (2 * size)) - 1));
+                a.Emit(Instruction.Create(Code.Cmp_rm32_imm32, Register.R11D, (int)(pattern & ((1u << (2 * size)) - 1))));
+                break;
+        }
+        a.Jcc(ConditionCode.ne, other);
+    }
+
     /// <summary>Shifts r11 right by 2 * (address &amp; 3): the first accessed byte's field to bit 0. Clobbers rcx.</summary>
     public static void ShiftToField(HostAssembler a, int address)
     {

@@ -52,6 +52,8 @@ internal sealed unsafe partial class BlockEmitter
     private ulong _imark;
     /// <summary>IMarks passed so far: each exit adds them to state->InstrCount, as the interpreter counts.</summary>
     private int _instructions;
+    /// <summary>Index of the statement being lowered (out-of-line code refers back to it).</summary>
+    private int _statement;
 
     public CompiledBlock Emit(Superblock sb, BackendContext ctx)
     {
@@ -75,9 +77,15 @@ internal sealed unsafe partial class BlockEmitter
         var stmts = sb.Statements;
         for (int i = 0; i < stmts.Length; i++)
         {
+            _statement = i;
             if (IsFusedCompare(stmts, i))
             {
                 BranchOnCompare(stmts[i], stmts[i + 1]);
+                i++;
+            }
+            else if (IsFastPathBeforeItsAccess(stmts, i))
+            {
+                FastPathWithAccess(stmts[i], stmts[i + 1]);
                 i++;
             }
             else Statement(stmts[i]);
@@ -471,6 +479,11 @@ internal sealed unsafe partial class BlockEmitter
     /// </summary>
     private void Call(in IrStmt s, bool unused)
     {
+        if (s.Helper!.FastPath is { } fast && s.A.IsNone && s.Args![fast.PrimaryArg].IsConst)
+        {
+            CallWithFastPath(s, fast, unused);
+            return;
+        }
         // A constant guard is normally folded away by the optimiser; 1 is a plain call.
         bool guarded = s.A.IsTemp;
         if (s.A.IsConst && (s.A.Const & 1) == 0) I(Instruction.Create(Code.Xor_r32_rm32, Register.EAX, Register.EAX));
@@ -496,6 +509,118 @@ internal sealed unsafe partial class BlockEmitter
         int d = DstReg(s.Dst);
         if (d != Rax) I(Instruction.Create(Code.Mov_r64_rm64, R64(d), Register.RAX));
         Commit(s.Dst, d);
+    }
+
+    /// <summary>
+    /// The helper's fast case inline (see <see cref="MapFastPath"/>): result 0 without a call; anything else, out of
+    /// line, calls it. The map walk is the access check's.
+    /// </summary>
+    private void CallWithFastPath(in IrStmt s, MapFastPath fast, bool unused)
+    {
+        int slow = _a.NewLabel(), back = _a.NewLabel();
+        FastCase(s, fast, unused, slow);
+        _a.Bind(back);
+        _outOfLine.Add(OutOfLine.HelperCall(slow, back, _statement, unused, _imark, _instructions));
+    }
+
+    /// <summary>
+    /// A fast-path helper call right before the guest access it is about (same address and size), when the fast case's
+    /// map is the access check's and its state means addressable: memcheck's V-bit load or store and the load or
+    /// store itself. One map walk then serves both, and the access needs no check of its own.
+    /// </summary>
+    private bool IsFastPathBeforeItsAccess(Span<IrStmt> stmts, int i)
+    {
+        if (i + 1 >= stmts.Length) return false;
+        ref readonly var call = ref stmts[i];
+        ref readonly var access = ref stmts[i + 1];
+        if (call.Kind != StmtKind.Call || call.Helper!.FastPath is not { } fast || !call.A.IsNone || fast.State == 0) return false;
+        var primary = call.Args![fast.PrimaryArg];
+        if (!primary.IsConst || _ctx.AccessCheck is not { } check || check.Primary != (nint)primary.Const) return false;
+        var address = call.Args[fast.AddressArg];
+        return access.Kind switch
+        {
+            StmtKind.Load => access.A == address && Bytes(access.Type) == fast.Size,
+            StmtKind.Store => access.A == address && Bytes(access.B.Type) == fast.Size,
+            _ => false,
+        };
+    }
+
+    private void FastPathWithAccess(in IrStmt call, in IrStmt access)
+    {
+        var fast = call.Helper!.FastPath!;
+        bool callUnused = call.Dst < 0 || _allocator.LastUse[call.Dst] < 0;
+        bool loadUnused = access.Kind == StmtKind.Load && _allocator.LastUse[access.Dst] < 0;
+        int slow = _a.NewLabel(), back = _a.NewLabel();
+        FastCase(call, fast, callUnused, slow);
+        Access(access, loadUnused);
+        _a.Bind(back);
+        _outOfLine.Add(OutOfLine.HelperCall(slow, back, _statement, callUnused, _imark, _instructions) with { Access = true });
+    }
+
+    /// <summary>The guest load or store at rax, already known to be allowed.</summary>
+    private void Access(in IrStmt access, bool unused)
+    {
+        if (access.Kind == StmtKind.Store) Put(new MemoryOperand(Register.RAX), access.B, Rcx);
+        else if (!unused) LoadFrom(access.Dst, access.Type, new MemoryOperand(Register.RAX));
+    }
+
+    /// <summary>
+    /// The helper's fast case: jumps to <paramref name="slow"/> unless it holds, else gives the result 0. Leaves the
+    /// address in rax.
+    /// </summary>
+    private void FastCase(in IrStmt s, MapFastPath fast, bool unused, int slow)
+    {
+        var args = s.Args!;
+        if (fast.ZeroArg >= 0)
+        {
+            var zero = args[fast.ZeroArg];
+            if (zero.IsConst && zero.Const != 0) _a.Jump(slow);
+            else if (!zero.IsConst)
+            {
+                int reg = InReg(zero, Rax);
+                I(Instruction.Create(Code.Test_rm64_r64, R64(reg), R64(reg)));
+                _a.Jcc(ConditionCode.ne, slow);
+            }
+        }
+        Load(Rax, args[fast.AddressArg]);
+        if (fast.Size > 1)
+        {
+            I(Instruction.Create(Code.Test_rm8_imm8, Register.AL, fast.Size - 1));
+            _a.Jcc(ConditionCode.ne, slow);
+        }
+        AddressabilityCode.FieldsAre(_a, Rax, (nint)args[fast.PrimaryArg].Const, fast.Size, fast.State, slow);
+        if (unused) return;
+        int d = DstReg(s.Dst);
+        I(Instruction.Create(Code.Xor_r32_rm32, R(d, 4), R(d, 4)));
+        Commit(s.Dst, d);
+    }
+
+    /// <summary>
+    /// The out-of-line call of a helper whose fast case did not hold; for a fused pair, then the checked access, at
+    /// the instruction (and count) the pair belongs to.
+    /// </summary>
+    private void HelperCallOutOfLine(in OutOfLine o)
+    {
+        var stmts = _sb.Statements;
+        ref readonly var s = ref stmts[o.Statement];
+        _a.Bind(o.Label);
+        CallHelper(s);
+        if (!o.Unused)
+        {
+            int d = DstReg(s.Dst);
+            if (d != Rax) I(Instruction.Create(Code.Mov_r64_rm64, R64(d), Register.RAX));
+            Commit(s.Dst, d);
+        }
+        if (o.Access)
+        {
+            (_imark, _instructions) = (o.Address, o.Instructions);
+            ref readonly var access = ref stmts[o.Statement + 1];
+            bool store = access.Kind == StmtKind.Store;
+            Load(Rax, access.A);
+            CheckAccess(Bytes(store ? access.B.Type : access.Type), store);
+            Access(access, !store && _allocator.LastUse[access.Dst] < 0);
+        }
+        _a.Jump(o.Back);
     }
 
     private void CheckHelperMemory(in IrStmt s)

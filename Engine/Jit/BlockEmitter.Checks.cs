@@ -42,7 +42,7 @@ internal sealed unsafe partial class BlockEmitter
         I(Instruction.Create(Code.Shr_rm64_imm8, Register.RCX, BitOperations.Log2(_ctx.GuestRegionEnd)));
         _a.Jcc(ConditionCode.ne, outside);
         _a.Bind(back);
-        _outOfLine.Add(new OutOfLine(OutOfLineKind.PageCheck, outside, back, _imark, JumpKind.SigSegv, _instructions, bytes, write, -1, fault));
+        _outOfLine.Add(OutOfLine.PageCheck(outside, back, bytes, write, fault));
         _outOfLine.Add(OutOfLine.FaultAt(fault, _imark, _instructions));
     }
 
@@ -112,8 +112,7 @@ internal sealed unsafe partial class BlockEmitter
             _a.Jcc(ConditionCode.e, slow);
         }
         _a.Bind(back);
-        _outOfLine.Add(new OutOfLine(OutOfLineKind.AccessCheck, slow, back, _imark, JumpKind.SigSegv, _instructions, bytes, write,
-            inline ? general : -1, fault));
+        _outOfLine.Add(OutOfLine.AccessCheck(slow, back, _imark, bytes, write, inline ? general : -1, fault));
         _outOfLine.Add(OutOfLine.FaultAt(fault, _imark, _instructions));
     }
 
@@ -128,7 +127,7 @@ internal sealed unsafe partial class BlockEmitter
             _a.Jcc(ConditionCode.ne, o.Back);
         }
         _a.Bind(o.Label);
-        LoadConst(R11, o.Target);
+        LoadConst(R11, o.Address);
         I(Instruction.Create(Code.Mov_r32_imm32, Register.EDX, (uint)o.Bytes));
         I(Instruction.Create(Code.Mov_r32_imm32, Register.ECX, o.Write ? 1u : 0u));
         _a.Call((ulong)_routines.SlowPath);

@@ -14,17 +14,51 @@ namespace Memcheck.Engine.Jit;
 /// </summary>
 internal sealed unsafe partial class BlockEmitter
 {
-    private enum OutOfLineKind : byte { Exit, Fault, PageCheck, AccessCheck, DivisionGuard }
+    private enum OutOfLineKind : byte { Exit, Fault, PageCheck, AccessCheck, DivisionGuard, HelperCall }
 
-    /// <summary>Code placed after the block: what it does, where it starts, and where it may come back to.</summary>
-    private readonly record struct OutOfLine(OutOfLineKind Kind, int Label, int Back, ulong Target, JumpKind Jump,
-        int Instructions, int Bytes, bool Write, int General, int Fault)
+    /// <summary>
+    /// Code placed after the block: what it does, where it starts (<see cref="Label"/>) and where it goes back to
+    /// (<see cref="Back"/>, -1 for none); the other fields matter to some kinds only, as the factories say.
+    /// </summary>
+    private readonly record struct OutOfLine(OutOfLineKind Kind, int Label, int Back = -1)
     {
+        /// <summary>Exit: target; Fault: the faulting instruction; access checks: the instruction, for the slow path.</summary>
+        public ulong Address { get; init; }
+        public JumpKind Jump { get; init; }
+        /// <summary>Guest instructions passed by then, for InstrCount.</summary>
+        public int Instructions { get; init; }
+        /// <summary>Access checks: the access's size and direction, the unaligned case's label and the fault exit.</summary>
+        public int Bytes { get; init; }
+        public bool Write { get; init; }
+        public int General { get; init; }
+        public int Fault { get; init; }
+        /// <summary>DivisionGuard: a signed division (then -1 is a divisor of its own).</summary>
+        public bool Signed { get; init; }
+        /// <summary>
+        /// HelperCall: the Call statement's index, whether its result is unused, and whether the guest access after it
+        /// (fused with its fast case) is done here too.
+        /// </summary>
+        public int Statement { get; init; }
+        public bool Unused { get; init; }
+        public bool Access { get; init; }
+
         public static OutOfLine Exit(int label, ulong target, JumpKind kind, int instructions) =>
-            new(OutOfLineKind.Exit, label, -1, target, kind, instructions, 0, false, -1, -1);
+            new(OutOfLineKind.Exit, label) { Address = target, Jump = kind, Instructions = instructions };
 
         public static OutOfLine FaultAt(int label, ulong imark, int instructions) =>
-            new(OutOfLineKind.Fault, label, -1, imark, JumpKind.SigSegv, instructions, 0, false, -1, -1);
+            new(OutOfLineKind.Fault, label) { Address = imark, Jump = JumpKind.SigSegv, Instructions = instructions };
+
+        public static OutOfLine PageCheck(int label, int back, int bytes, bool write, int fault) =>
+            new(OutOfLineKind.PageCheck, label, back) { Bytes = bytes, Write = write, Fault = fault };
+
+        public static OutOfLine AccessCheck(int label, int back, ulong imark, int bytes, bool write, int general, int fault) =>
+            new(OutOfLineKind.AccessCheck, label, back) { Address = imark, Bytes = bytes, Write = write, General = general, Fault = fault };
+
+        public static OutOfLine DivisionGuard(int label, int back, bool signed) =>
+            new(OutOfLineKind.DivisionGuard, label, back) { Signed = signed };
+
+        public static OutOfLine HelperCall(int label, int back, int statement, bool unused, ulong imark, int instructions) =>
+            new(OutOfLineKind.HelperCall, label, back) { Statement = statement, Unused = unused, Address = imark, Instructions = instructions };
     }
 
     private void EmitOutOfLine(in OutOfLine o)
@@ -33,13 +67,13 @@ internal sealed unsafe partial class BlockEmitter
         {
             case OutOfLineKind.Exit:
                 _a.Bind(o.Label);
-                ExitTo(o.Target, o.Jump, o.Instructions);
+                ExitTo(o.Address, o.Jump, o.Instructions);
                 break;
             case OutOfLineKind.Fault:
                 // rax holds the refused address.
                 _a.Bind(o.Label);
                 I(Instruction.Create(Code.Mov_rm64_r64, State(GuestState.OffFaultAddr), Register.RAX));
-                LoadConst(Rax, o.Target);
+                LoadConst(Rax, o.Address);
                 ExitWithRax(JumpKind.SigSegv, o.Instructions);
                 break;
             case OutOfLineKind.PageCheck:
@@ -52,6 +86,9 @@ internal sealed unsafe partial class BlockEmitter
                 break;
             case OutOfLineKind.DivisionGuard:
                 DivisionGuard(o);
+                break;
+            case OutOfLineKind.HelperCall:
+                HelperCallOutOfLine(o);
                 break;
         }
     }

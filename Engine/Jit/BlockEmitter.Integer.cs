@@ -366,7 +366,7 @@ internal sealed unsafe partial class BlockEmitter
             I(Instruction.Create(Code.Div_rm64, Register.RCX));
         }
         _a.Bind(done);
-        _outOfLine.Add(new OutOfLine(OutOfLineKind.DivisionGuard, guard, done, 0, JumpKind.Boring, 0, 0, signed, -1, -1));
+        _outOfLine.Add(OutOfLine.DivisionGuard(guard, done, signed));
         int result = remainder ? Rdx : Rax;
         Canonical(result, t);
         I(Instruction.Create(Code.Mov_r64_rm64, R64(d), R64(result)));
@@ -380,7 +380,7 @@ internal sealed unsafe partial class BlockEmitter
     private void DivisionGuard(in OutOfLine o)
     {
         _a.Bind(o.Label);
-        if (o.Write)
+        if (o.Signed)
         {
             int zero = _a.NewLabel();
             I(Instruction.Create(Code.Test_rm64_r64, Register.RCX, Register.RCX));
