@@ -9,6 +9,8 @@ namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 /// <see cref="RedZone"/> bytes below the stack pointers, since the ABI lets code use that much below RSP. Moves by
 /// a constant (push, pop, call, ret, sub/add rsp) call with constant sizes; any other write compares old and new
 /// RSP at run time, and a move of more than <see cref="MaxStackFrame"/> bytes is a switch to another stack.
+/// A call or return also kills the red zone below the new stack pointer (VEX's ABI hint): neither the callee nor
+/// the caller may rely on what lies there, so stale locals of returned frames become undefined, as under Valgrind.
 /// </summary>
 public sealed class StackPointerTracking
 {
@@ -46,6 +48,8 @@ public sealed class StackPointerTracking
             output.Add(s);
             Track(offsets, s);
         }
+        if (sb.NextKind is JumpKind.Call or JumpKind.Ret)
+            output.Call(StackHelpers.NewStack, Below(output, output.Get(Rsp, IrType.I64), RedZone), IrValue.U64(RedZone));
         output.Next = sb.Next;
         output.NextKind = sb.NextKind;
         return output;
