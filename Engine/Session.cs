@@ -24,10 +24,12 @@ public static class Session
         var commentary = new Commentary(log, Environment.ProcessId, quiet: options.Verbosity == 0);
         Tool tool = CreateTool(options);
         using var toolLifetime = tool as IDisposable;
-        using var machine = new GuestMachine(options.Program, argv, EnvironmentForGuest(), tool, commentary, log,
+        var preloads = LauncherEnvironment.PreloadsOf(tool);
+        var environment = LauncherEnvironment.ForClient(InheritedEnvironment(), preloads, Directory.GetCurrentDirectory());
+        using var machine = new GuestMachine(options.Program, argv, environment, tool, commentary, log,
             context => options.Backend == ExecutionBackend.Interpreter ? new InterpreterBackend(context.AccessCheck) : new JitBackend(context),
             options.NumCallers, options.ShowBelowMain, new FreeresAtExit.Choice(options.RunCxxFreeres, options.RunLibcFreeres),
-            options.ReadInlineInfo ?? tool.ReadsInlineInfo);
+            options.ReadInlineInfo ?? tool.ReadsInlineInfo, preloads);
         WriteHeader(commentary, tool, argv);
 
         var scheduler = new GuestScheduler(machine.Space.Pages);
@@ -62,7 +64,7 @@ public static class Session
         options.Tool == ToolKind.Memcheck ? new MemcheckTool(options) : new NoneTool();
 
     /// <summary>The environment exactly as this process received it, order included (env prints it).</summary>
-    private static List<string> EnvironmentForGuest() =>
+    private static List<string> InheritedEnvironment() =>
         [.. File.ReadAllText("/proc/self/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)];
 
     private static void WriteHeader(Commentary c, Tool tool, IReadOnlyList<string> argv)

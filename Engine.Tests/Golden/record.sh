@@ -2,15 +2,20 @@
 # Records Valgrind 3.19's report for every case in cases.txt as <name>.valgrind, the golden files
 # GoldenReportTests compares memcheck's reports with. Compiles each fixture the way the tests'
 # FixtureCompiler does (gcc FLAGS -o OUT SRC -lm), so both run identical binaries. A .py case builds
-# libNAME.so from NAME.c and runs /usr/bin/python3 NAME.py beside it, as the tests do.
+# libNAME.so from NAME.c and runs /usr/bin/python3 NAME.py beside it, as the tests do; a .pl case runs
+# /usr/bin/perl reading NAME.pl from stdin in /. Every case runs in exactly the environment environment.txt holds.
 # Only the pid and the program's path are replaced here; ReportNormaliser does the rest on both sides.
 # Usage: Engine.Tests/Golden/record.sh [name-filter]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 fixtures="$here/../Fixtures"
-work=$(mktemp -d)
+# Python's heap depends on the length of its working directory's path: GoldenRunner runs the .py cases in a
+# directory of this shape too.
+work=$(mktemp -d /tmp/memcheck-golden.XXXXXXXXXXXX)
 trap 'rm -rf "$work"' EXIT
 valgrind --version | grep -q '^valgrind-3\.19\.' || { echo "record.sh: needs valgrind 3.19" >&2; exit 1; }
+
+mapfile -t environment < <(grep -v '^#' "$here/environment.txt")
 
 trim() { local s="$1"; s="${s#"${s%%[![:space:]]*}"}"; echo "${s%"${s##*[![:space:]]}"}"; }
 
@@ -30,6 +35,11 @@ while IFS='|' read -r name source flags options status; do
         cp "$src" "$dir/"
         command=(/usr/bin/python3 "$base.py")
         program=""
+    elif [[ "$src" == *.pl ]]; then
+        # From stdin in /: neither the script's path nor the directory reach perl's own allocations.
+        dir=/
+        command=(/usr/bin/perl -)
+        program=""
     else
         compiler=gcc; [[ "$src" == *.cpp || "$src" == *.cc ]] && compiler=g++
         program="$dir/$(basename "${source%.*}")"
@@ -37,10 +47,15 @@ while IFS='|' read -r name source flags options status; do
         $compiler $flags -o "$program" "$src" -lm
         command=("$program")
     fi
+    input=/dev/null; [[ "$src" == *.pl ]] && input="$src"
     set +e
-    # The subshell's own stderr carries only the shell's "Segmentation fault" notes for cases that die of a signal.
+    # stdin, stdout and stderr are pipes, as the tests give them (python's buffering, and so its heap, depends on
+    # what they are); the exit status is valgrind's. The subshells' own stderr carries only the shell's
+    # "Segmentation fault" notes for cases that die of a signal.
     # shellcheck disable=SC2086
-    (cd "$dir" && valgrind $options "${command[@]}" >/dev/null 2>"$work/stderr" </dev/null) 2>/dev/null
+    ( (cd "$dir" && cat "$input" | env -i "${environment[@]}" valgrind $options "${command[@]}" 2>&1 1>&3 3>&- | cat >"$work/stderr"
+       exit "${PIPESTATUS[1]}") 3>&1 | cat >/dev/null
+      exit "${PIPESTATUS[0]}") 2>/dev/null
     actual=$?
     set -e
     expected=$(trim "$status")

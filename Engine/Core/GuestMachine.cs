@@ -37,9 +37,11 @@ internal sealed unsafe class GuestMachine : IDisposable
     /// <param name="makeBackend">Compiled code or the interpreter, given the context compiled code is bound to.</param>
     /// <param name="freeres">Which exit-time cleanups the user allows (--run-cxx-freeres, --run-libc-freeres); they
     /// run only when the tool asks for them.</param>
+    /// <param name="preloads">The preload objects <paramref name="envp"/>'s LD_PRELOAD names, which the guest opens as such.</param>
     public GuestMachine(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, Tool tool,
         Commentary commentary, TextWriter warnings, Func<BackendContext, IBackend> makeBackend,
-        int numCallers = 12, bool showBelowMain = false, FreeresAtExit.Choice? freeres = null, bool readInlineInfo = false)
+        int numCallers = 12, bool showBelowMain = false, FreeresAtExit.Choice? freeres = null, bool readInlineInfo = false,
+        PreloadObjects? preloads = null)
     {
         try
         {
@@ -61,7 +63,7 @@ internal sealed unsafe class GuestMachine : IDisposable
         var process = new ProcessInfo
         {
             ExecutablePath = Program.ExecutablePath, Argv = argv, InitialBrk = Program.BrkStart,
-            Auxv = Program.AuxvBytes(), ProcMaps = Space.FormatProcMaps,
+            Auxv = Program.AuxvBytes(), ProcMaps = Space.FormatProcMaps, Preloads = preloads ?? PreloadObjects.None,
         };
         Kernel = new SyscallHandler(process, Space, Space.Pages, HostFileDescriptors.Snapshot(), warnings);
         var optimiser = new Optimiser { GuestSpecialisation = FlagSpecialiser.Specialise };

@@ -30,7 +30,10 @@ public abstract unsafe class Tool
     /// The object the replacements appear to live in when a stack shows one of them, as Valgrind shows its
     /// preload library: "at 0x4848899: malloc (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)".
     /// </summary>
-    public virtual string ReplacementObjectPath => "/usr/libexec/valgrind/vgpreload_core-amd64-linux.so";
+    public virtual string ReplacementObjectPath => CorePreloadObjectPath;
+
+    /// <summary>Valgrind's core preload object, which its launcher preloads for every tool.</summary>
+    public const string CorePreloadObjectPath = "/usr/libexec/valgrind/vgpreload_core-amd64-linux.so";
 
     /// <summary>
     /// The addressability map generated code checks every guest load and store against, in place of the
