@@ -3,8 +3,9 @@
 # GoldenReportTests compares memcheck's reports with. Compiles each fixture the way the tests'
 # FixtureCompiler does (gcc FLAGS -o OUT SRC -lm), so both run identical binaries. A .py case builds
 # libNAME.so from NAME.c and runs /usr/bin/python3 NAME.py beside it, as the tests do; a .pl case runs
-# /usr/bin/perl reading NAME.pl from stdin in /. Every case runs in exactly the environment environment.txt holds.
-# Only the pid and the program's path are replaced here; ReportNormaliser does the rest on both sides.
+# /usr/bin/perl reading NAME.pl from stdin in /. Every case runs in exactly the environment environment.txt
+# holds. Only the pid (of ==PID== and **PID** lines) and the program's path are replaced here;
+# ReportNormaliser does the rest on both sides.
 # Usage: Engine.Tests/Golden/record.sh [name-filter]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,9 +62,9 @@ while IFS='|' read -r name source flags options status; do
     expected=$(trim "$status")
     [[ "$actual" == "$expected" ]] || { echo "record.sh: $name exited $actual under valgrind, cases.txt says $expected" >&2; exit 1; }
     if [[ -n "$program" ]]; then
-        sed -e 's/^==[0-9]*==/==PID==/' -e "s#$program#PROGRAM#g" "$work/stderr" > "$here/$name.valgrind"
+        sed -e 's/^==[0-9]*==/==PID==/' -e 's/^\*\*[0-9]*\*\*/**PID**/' -e "s#$program#PROGRAM#g" "$work/stderr" > "$here/$name.valgrind"
     else
-        sed -e 's/^==[0-9]*==/==PID==/' "$work/stderr" > "$here/$name.valgrind"
+        sed -e 's/^==[0-9]*==/==PID==/' -e 's/^\*\*[0-9]*\*\*/**PID**/' "$work/stderr" > "$here/$name.valgrind"
     fi
     echo "recorded $name"
 done < "$here/cases.txt"

@@ -1,4 +1,6 @@
+using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
+using Memcheck.Engine.DebugInfo;
 using Memcheck.Engine.Ir;
 using Memcheck.Engine.Os;
 using Memcheck.Engine.Tools.Memcheck.Definedness;
@@ -101,18 +103,22 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
         ReportError(state, MemcheckErrorKind.Overlap, StringReports.OverlapMessage(function, destination, source, length),
             SiteKey($"overlap {function}", site));
 
-    /// <summary>
-    /// The core cannot yet raise a signal from inside a replacement: the access was reported, the replacement stops and
-    /// the guest goes on with its meaningless result (Valgrind's guest would take SIGSEGV here).
-    /// </summary>
-    public void Fault(GuestState* state, int site, ulong address) { }
+    /// <summary>The access was reported; the guest takes SIGSEGV at the replacement, as Valgrind's guest does in its code.</summary>
+    public void Fault(GuestState* state, int site, ulong address) => ReplacementEnding.Fault(state, address);
 
-    /// <summary>Valgrind's message and stack; the guest's exit with status 1 needs a core hook that does not exist yet.</summary>
+    /// <summary>
+    /// Valgrind's message and stack, which starts in the unnamed function of its preload that prints it, then the guest
+    /// exits with status 1.
+    /// </summary>
     public void BufferOverflow(GuestState* state, string function)
     {
         var commentary = Run.Host.Commentary;
-        commentary.Raw($"**{commentary.Pid}** {StringReports.BufferOverflowMessage(function)}\n");
-        foreach (string line in Run.Host.CaptureStack(state).Render()) commentary.Line(line);
+        commentary.Raw($"**{commentary.Pid}** {StringReports.BufferOverflowMessage(function)}");
+        StackTrace stack = Run.Host.CaptureStack(state);
+        StackFrame replacement = stack.Frames[0];
+        var printer = new StackFrame(replacement.Address, null, null, 0, replacement.Object);
+        foreach (string line in new StackTrace([printer, .. stack.Frames.Take(Run.Host.NumCallers - 1)]).Render()) commentary.Line(line);
+        ReplacementEnding.Exit(state, StringReports.BufferOverflowExitCode);
     }
 
     /// <summary>Errors from two instructions of one replacement are two contexts in Valgrind: the site keeps them apart.</summary>
