@@ -6,10 +6,13 @@ using Memcheck.Engine.Reporting;
 
 namespace Memcheck.Engine.Core;
 
-/// <summary>The engine's answers to the dispatcher: the kernel for syscalls, the commentary for messages.</summary>
+/// <summary>The engine's answers to the dispatcher: the kernel for syscalls, the commentary for messages, client requests.</summary>
 internal sealed unsafe class DispatcherServices(SyscallHandler kernel, Commentary commentary, GuestAddressSpace space,
-    DebugInfoIndex debugInfo, int numCallers, Tool tool) : IGuestServices
+    DebugInfoIndex debugInfo, int numCallers, Tool tool, Action<ulong, ulong> discardTranslations) : IGuestServices
 {
+    private readonly ClientRequests _clientRequests =
+        new(tool, new GuestMemory(space.Pages), commentary, debugInfo, numCallers, discardTranslations);
+
     public int? Syscall(GuestState* state)
     {
         var entry = SyscallTable.Find(state->Gpr[0]);
@@ -20,6 +23,8 @@ internal sealed unsafe class DispatcherServices(SyscallHandler kernel, Commentar
     }
 
     public void SignalFrameWritten(GuestState* state) => tool.SignalFrameWritten(state);
+
+    public void ClientRequest(GuestState* state) => _clientRequests.Handle(state);
 
     public void ReportUndecodable(GuestState* state)
     {

@@ -4,6 +4,7 @@ using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
 using Memcheck.Engine.Tools.Memcheck.Errors;
 using Memcheck.Engine.Tools.Memcheck.Replacements;
+using Memcheck.Engine.Tools.Memcheck.Requests;
 using Memcheck.Engine.Tools.Memcheck.Reporting;
 
 namespace Memcheck.Engine.Tools.Memcheck;
@@ -51,10 +52,14 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
         var heap = new HeapTracker(arena, _shadow, HeapOptions.From(_options));
         var stacks = new StackStore();
         var errors = new ErrorLog(host.Commentary, _options.ErrorLimit);
-        var describer = new AddressDescriber(host, heap, stacks);
+        var clientBlocks = new ClientBlocks();
+        var describer = new AddressDescriber(host, heap, stacks, clientBlocks);
         // Without V bits (--undef-value-errors=no) nothing would define what the guest writes into a block.
         var calls = new HeapCalls(host, heap, _shadow, stacks, errors, describer, _options.Memcheck, definedOnAllocation: !TracksDefinedness);
-        _run = new Attached(host, arena, heap, stacks, errors, describer, calls);
+        var leaks = new LeakSearch(host, heap, arena, _shadow, stacks, errors, _options.Memcheck);
+        var ranges = new ErrorReportingRanges();
+        var requests = new MemcheckRequests(host, _shadow, errors, describer, leaks, clientBlocks, ranges);
+        _run = new Attached(host, arena, heap, stacks, errors, describer, calls, leaks, requests, ranges);
         new AddressSpaceShadow(host.Space, _shadow, arena).Follow();
     }
 
@@ -73,7 +78,7 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
         for (ulong i = 0; i < size; i++)
             if (_shadow.Get(address + i) == VaBits.NoAccess) bad++;
         bool partialLoadOk = !store && _options.Memcheck.PartialLoadsOk && size is 8 or 16 or 32 && address % size == 0 && bad < size;
-        if (bad > 0 && !partialLoadOk)
+        if (bad > 0 && !partialLoadOk && !run.ErrorRanges.IsDisabled(address))
         {
             string headline = $"Invalid {(store ? "write" : "read")} of size {size}";
             run.Errors.Report(new MemcheckError(store ? MemcheckErrorKind.InvalidWrite : MemcheckErrorKind.InvalidRead, headline,
@@ -86,13 +91,16 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
     public override void Finish(Commentary commentary)
     {
         Attached run = Run;
-        var finish = new MemcheckFinish(run.Host, run.Tracker, run.Arena, _shadow, run.Stacks, run.Errors, _options);
-        Report = finish.Write(commentary);
+        Report = new MemcheckFinish(run.Tracker, run.Leaks, run.Errors, run.ErrorRanges, _options).Write(commentary);
     }
+
+    public override ulong? ClientRequest(GuestState* state, ClientRequest request) => Run.Requests.Answer(state, request);
+
+    public override int ErrorCount => Run.Errors.Contexts.ErrorsFound;
 
     public void Dispose() => _shadow.Dispose();
 
     /// <summary>Everything that exists once the tool is attached to a guest.</summary>
     private sealed record Attached(ToolHost Host, HeapArena Arena, HeapTracker Tracker, StackStore Stacks, ErrorLog Errors,
-        AddressDescriber Describer, HeapCalls Calls);
+        AddressDescriber Describer, HeapCalls Calls, LeakSearch Leaks, MemcheckRequests Requests, ErrorReportingRanges ErrorRanges);
 }

@@ -59,6 +59,12 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
         if (TracksDefinedness) Syscalls.After(state, entry, result);
     }
 
+    /// <summary>What the core writes to a register (a client request's answer) is defined.</summary>
+    public override void RegisterWrittenByCore(GuestState* state, int offset, int size)
+    {
+        if (TracksDefinedness) ShadowRegisters.SetVBits(state, offset, size, 0);
+    }
+
     public override void SignalFrameWritten(GuestState* state)
     {
         if (!TracksDefinedness) return;
@@ -91,6 +97,7 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
 
     private void InvalidAccess(GuestState* state, int site, ulong address, int size, string direction)
     {
+        if (Run.ErrorRanges.IsDisabled(address)) return;
         string headline = $"Invalid {direction} of size {size}";
         var kind = direction == "read" ? MemcheckErrorKind.InvalidRead : MemcheckErrorKind.InvalidWrite;
         ReportError(state, kind, headline, SiteKey(headline, site), Run.Describer.Describe(address));

@@ -160,7 +160,7 @@ internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, M
     /// </summary>
     private static readonly (ulong Offset, ulong Size)[] MsgHdrFields = [(0, 12), (16, 32)];
 
-    /// <summary>Valgrind checks and defines nfds/8 bytes of an fd_set, rounding down, where the kernel uses whole longs.</summary>
+    /// <summary>Valgrind checks nfds/8 bytes of an fd_set, rounding down, where the kernel uses whole longs.</summary>
     private static ulong FdSetBytes(ulong nfds) => (uint)nfds / 8;
 
     /// <summary>pselect6's sixth argument, a {sigset_t *ss; size_t ss_len} pair: the pair, then the ss_len bytes at ss.</summary>
@@ -268,7 +268,7 @@ internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, M
                 DefineMsgHdr(address, result);
                 break;
             case SyscallArgKind.FdSet:
-                shadow.MakeDefined(address, FdSetBytes(args[arg.SizeArg]));
+                // Valgrind defines nothing of the fd_sets select and pselect6 write back.
                 break;
             default:
                 if (arg.WrittenCapacity(args) is ulong size) shadow.MakeDefined(address, size);
