@@ -7,12 +7,12 @@ namespace Memcheck.Engine.Core;
 
 /// <summary>
 /// Answers the guest's client requests as Valgrind's core does: its own (running on Valgrind, printf to the log,
-/// error count, translations discarded, source locations, stacks) here, every other code (the tool's, and the heap
+/// error count and error reporting turned off per thread, translations discarded, source locations, stacks) here, every other code (the tool's, and the heap
 /// block and mempool requests any heap-tracking tool interprets) by the tool. The answer goes to RDX, which the
 /// tool hears of as a register the core wrote; a request nobody knows leaves the caller's default there.
 /// </summary>
 internal sealed unsafe class ClientRequests(Tool tool, GuestMemory memory, Commentary commentary, DebugInfoIndex debugInfo,
-    int numCallers, Action<ulong, ulong> discardTranslations)
+    int numCallers, Action<ulong, ulong> discardTranslations, Func<GuestThread> currentThread)
 {
     private const int Rdx = 2;
     /// <summary>VALGRIND_MAP_IP_TO_SRCLOC's buffer: 64 bytes, NUL-terminated.</summary>
@@ -54,6 +54,12 @@ internal sealed unsafe class ClientRequests(Tool tool, GuestMemory memory, Comme
             case ClientRequest.StackRegister:
                 return ++_stacksRegistered;
             case ClientRequest.StackDeregister or ClientRequest.StackChange:
+                return 0;
+            case ClientRequest.ChangeErrDisablement:
+                // Only +1 and -1 are allowed; enabling never goes below fully enabled.
+                GuestThread thread = currentThread();
+                if (request.A1 == 1) thread.ErrorDisablement++;
+                else if ((long)request.A1 == -1 && thread.ErrorDisablement > 0) thread.ErrorDisablement--;
                 return 0;
             case ClientRequest.MapIpToSrcloc:
                 WriteSourceLocation(request.A1, request.A2);

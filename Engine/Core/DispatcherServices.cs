@@ -11,7 +11,7 @@ internal sealed unsafe class DispatcherServices(SyscallHandler kernel, Commentar
     DebugInfoIndex debugInfo, int numCallers, Tool tool, Action<ulong, ulong> discardTranslations) : IGuestServices
 {
     private readonly ClientRequests _clientRequests =
-        new(tool, new GuestMemory(space.Pages), commentary, debugInfo, numCallers, discardTranslations);
+        new(tool, new GuestMemory(space.Pages), commentary, debugInfo, numCallers, discardTranslations, () => kernel.Current);
 
     public int? Syscall(GuestState* state)
     {

@@ -79,7 +79,7 @@ internal sealed unsafe class GuestMachine : IDisposable
         Space.ProtectionChanged += (start, length, _) => Translator.Invalidate(start, length);
         Space.Remapped += (oldStart, _, length) => Translator.Invalidate(oldStart, length);
         Services = new DispatcherServices(Kernel, commentary, Space, DebugInfo, numCallers, tool, Translator.Invalidate);
-        tool.Attach(new ToolHost(Space, DebugInfo, commentary, numCallers, () => Threads));
+        tool.Attach(new ToolHost(Space, DebugInfo, commentary, numCallers, () => Threads, () => Kernel.Current.ErrorDisablement > 0));
     }
 
     /// <summary>

@@ -51,14 +51,14 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
         var arena = new HeapArena(host.Space);
         var heap = new HeapTracker(arena, _shadow, HeapOptions.From(_options));
         var stacks = new StackStore();
-        var errors = new ErrorLog(host.Commentary, _options.ErrorLimit);
+        var errors = new ErrorLog(host.Commentary, _options.ErrorLimit, () => host.ErrorsDisabled);
         var clientBlocks = new ClientBlocks();
         var describer = new AddressDescriber(host, heap, stacks, clientBlocks);
         // Without V bits (--undef-value-errors=no) nothing would define what the guest writes into a block.
         var calls = new HeapCalls(host, heap, _shadow, stacks, errors, describer, _options.Memcheck, definedOnAllocation: !TracksDefinedness);
         var leaks = new LeakSearch(host, heap, arena, _shadow, stacks, errors, _options.Memcheck);
         var ranges = new ErrorReportingRanges();
-        var requests = new MemcheckRequests(host, _shadow, errors, describer, leaks, clientBlocks, ranges);
+        var requests = new MemcheckRequests(host, _shadow, errors, describer, leaks, calls, clientBlocks, ranges);
         _run = new Attached(host, arena, heap, stacks, errors, describer, calls, leaks, requests, ranges);
         new AddressSpaceShadow(host.Space, _shadow, arena).Follow();
     }

@@ -6,7 +6,9 @@ namespace Memcheck.Engine.Tools.Memcheck.Errors;
 /// Memcheck's errors as Valgrind's error manager handles them: each is merged into its context
 /// (<see cref="ErrorContexts"/>) and printed the first time only, followed by a blank line.
 /// </summary>
-public sealed class ErrorLog(Commentary commentary, bool errorLimit)
+/// <param name="reportingDisabled">Whether the running thread's errors are off (VALGRIND_DISABLE_ERROR_REPORTING): then
+/// they are neither shown nor counted.</param>
+public sealed class ErrorLog(Commentary commentary, bool errorLimit, Func<bool>? reportingDisabled = null)
 {
     private readonly List<MemcheckError> _errors = [];
 
@@ -21,6 +23,7 @@ public sealed class ErrorLog(Commentary commentary, bool errorLimit)
     /// </summary>
     public bool Report(MemcheckError error, string key)
     {
+        if (reportingDisabled?.Invoke() == true) return false;
         var notices = new List<string>();
         IReadOnlyList<ulong> frames = [.. error.Stack.Frames.Select(f => f.Address)];
         ErrorOutcome outcome = Contexts.Record(key, _errors.Count, frames, suppressed: false, notices);

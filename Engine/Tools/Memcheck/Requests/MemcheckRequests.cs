@@ -1,16 +1,19 @@
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Tools.Memcheck.Errors;
+using Memcheck.Engine.Tools.Memcheck.Replacements;
 
 namespace Memcheck.Engine.Tools.Memcheck.Requests;
 
 /// <summary>
 /// Memcheck's client requests (memcheck.h, codes from VG_USERREQ_TOOL_BASE('M','C')), answered as Valgrind answers
 /// them: the A and V bits set or checked ("Uninitialised byte(s) found during client check request"), V bits copied
-/// out and in, leak searches and their counts, client block descriptions, and address errors turned off in ranges.
+/// out and in, leak searches and their counts, client block descriptions, and address errors turned off in ranges;
+/// and valgrind.h's blocks of the client's own allocator (MALLOCLIKE, FREELIKE, RESIZEINPLACE). Mempools are not
+/// answered yet.
 /// </summary>
 internal sealed unsafe class MemcheckRequests(ToolHost host, ShadowMemory shadow, ErrorLog errors, AddressDescriber describer,
-    LeakSearch leaks, ClientBlocks blocks, ErrorReportingRanges ranges)
+    LeakSearch leaks, HeapCalls heapCalls, ClientBlocks blocks, ErrorReportingRanges ranges)
 {
     private enum Code : ulong
     {
@@ -27,6 +30,18 @@ internal sealed unsafe class MemcheckRequests(ToolHost host, ShadowMemory shadow
     /// <summary>The answer to a memcheck request; null for any other code.</summary>
     public ulong? Answer(GuestState* state, ClientRequest request)
     {
+        switch (request.Code)
+        {
+            case ClientRequest.MalloclikeBlock:
+                heapCalls.Malloclike(state, request.A1, request.A2, request.A3, request.A4 != 0);
+                return 0;
+            case ClientRequest.FreelikeBlock:
+                heapCalls.Free(state, request.A1, AllocKind.Custom);
+                return 0;
+            case ClientRequest.ResizeinplaceBlock:
+                heapCalls.ResizeInPlace(state, request.A1, request.A3);
+                return 0;
+        }
         if (request.Code < Base || request.Code > Base + (ulong)Code.DisableAddrErrorReportingInRange) return null;
         ulong address = request.A1, length = request.A2;
         switch ((Code)(request.Code - Base))
