@@ -16,7 +16,7 @@ public readonly unsafe struct ToolThread(int number, GuestState* state)
 /// space (with its mapping events), debug information and stacks, the live threads, and the commentary.
 /// </summary>
 public sealed unsafe class ToolHost(GuestAddressSpace space, DebugInfoIndex debugInfo, Commentary commentary, int numCallers,
-    Func<IReadOnlyList<ToolThread>> threads, Func<bool>? errorsDisabled = null)
+    Func<IReadOnlyList<ToolThread>> threads, Func<ulong> instructionsExecuted, Func<bool>? errorsDisabled = null)
 {
     public GuestAddressSpace Space { get; } = space;
     public DebugInfoIndex DebugInfo { get; } = debugInfo;
@@ -29,6 +29,12 @@ public sealed unsafe class ToolHost(GuestAddressSpace space, DebugInfoIndex debu
 
     /// <summary>Every live guest thread (for leak-check roots and "is on thread N's stack").</summary>
     public IReadOnlyList<ToolThread> Threads => threads();
+
+    /// <summary>
+    /// Guest instructions executed so far by all threads, counted at block exits: a helper running inside a block
+    /// sees the count as of the block's start.
+    /// </summary>
+    public ulong InstructionsExecuted => instructionsExecuted();
 
     /// <summary>Whether the running thread turned its error reporting off (VALGRIND_DISABLE_ERROR_REPORTING).</summary>
     public bool ErrorsDisabled => errorsDisabled?.Invoke() == true;

@@ -1,5 +1,6 @@
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Guest;
+using Memcheck.Engine.Tools.Heap;
 using Memcheck.Engine.Tools.Memcheck.Errors;
 using Memcheck.Engine.Tools.Memcheck.Reporting;
 

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
+using Memcheck.Engine.Tools.Heap;
 using Memcheck.Engine.Tools.Memcheck.Errors;
 using Memcheck.Engine.Tools.Memcheck.Replacements;
 using Memcheck.Engine.Tools.Memcheck.Requests;
@@ -14,7 +15,7 @@ namespace Memcheck.Engine.Tools.Memcheck;
 /// tracked heap), the malloc family replaced, every invalid access and heap misuse reported, and at exit the heap
 /// summary, the leak check and the error summary, in Valgrind's words and order.
 /// </summary>
-public sealed unsafe partial class MemcheckTool : Tool, IDisposable
+public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
 {
     private static readonly IrHelper SlowPathHelper = new("mc_access_slow_path", &SlowPath, 3, isPure: false);
 
@@ -36,7 +37,7 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
     public override bool RunsFreeresAtExit => true;
 
     /// <summary>The heap operations the replacements run.</summary>
-    public HeapCalls Heap => Run.Calls;
+    public IReplacedHeap ReplacedHeap => Run.Functions;
 
     /// <summary>What the run found, once <see cref="Finish"/> has reported it.</summary>
     public MemcheckReport? Report { get; private set; }
@@ -59,7 +60,7 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
         var leaks = new LeakSearch(host, heap, arena, _shadow, stacks, errors, _options.Memcheck);
         var ranges = new ErrorReportingRanges();
         var requests = new MemcheckRequests(host, _shadow, errors, describer, leaks, calls, clientBlocks, ranges);
-        _run = new Attached(host, arena, heap, stacks, errors, describer, calls, leaks, requests, ranges);
+        _run = new Attached(host, arena, heap, stacks, errors, describer, new MemcheckHeapFunctions(calls), leaks, requests, ranges);
         new AddressSpaceShadow(host.Space, _shadow, arena).Follow();
     }
 
@@ -102,5 +103,6 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
 
     /// <summary>Everything that exists once the tool is attached to a guest.</summary>
     private sealed record Attached(ToolHost Host, HeapArena Arena, HeapTracker Tracker, StackStore Stacks, ErrorLog Errors,
-        AddressDescriber Describer, HeapCalls Calls, LeakSearch Leaks, MemcheckRequests Requests, ErrorReportingRanges ErrorRanges);
+        AddressDescriber Describer, MemcheckHeapFunctions Functions, LeakSearch Leaks, MemcheckRequests Requests,
+        ErrorReportingRanges ErrorRanges);
 }

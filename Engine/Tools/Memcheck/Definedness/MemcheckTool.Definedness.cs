@@ -19,7 +19,7 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     private const string ConditionHeadline = "Conditional jump or move depends on uninitialised value(s)";
 
     private VBitInstrumenter? _vbits;
-    private readonly StackPointerTracking _stackTracking = new();
+    private readonly StackPointerTracking _stackTracking = new(StackHelpers.Events);
     private SyscallChecks? _syscalls;
 
     /// <summary>
