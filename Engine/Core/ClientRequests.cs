@@ -10,8 +10,8 @@ namespace Memcheck.Engine.Core;
 /// Answers the guest's client requests as Valgrind's core does: its own (running on Valgrind, printf to the log or
 /// the XML, error count and error reporting turned off per thread, translations discarded, source locations, stacks)
 /// here, every other code (the tool's, and the heap block and mempool requests any heap-tracking tool interprets) by
-/// the tool. The answer goes to RDX, which the
-/// tool hears of as a register the core wrote; a request nobody knows leaves the caller's default there.
+/// the tool. The answer goes to RDX, which the tool hears of as a register the core wrote; a request nobody knows
+/// leaves the caller's default there.
 /// </summary>
 /// <param name="threadNumber">Valgrind's number of the requesting thread, which XML output gives a message.</param>
 internal sealed unsafe class ClientRequests(Tool tool, GuestMemory memory, ErrorOutput output, DebugInfoIndex debugInfo,
