@@ -590,9 +590,14 @@ internal sealed unsafe partial class BlockEmitter
         }
         AddressabilityCode.FieldsAre(_a, Rax, (nint)args[fast.PrimaryArg].Const, fast.Size, fast.State, slow);
         if (unused) return;
-        int d = DstReg(s.Dst);
+        // A spilled result is written straight to its slot: the scratch register would be rax, the address.
+        if (_homes.Register[s.Dst] < 0)
+        {
+            if (_homes.Slot[s.Dst] >= 0) I(Instruction.Create(Code.Mov_rm64_imm32, SlotOf(s.Dst), 0));
+            return;
+        }
+        int d = _homes.Register[s.Dst];
         I(Instruction.Create(Code.Xor_r32_rm32, R(d, 4), R(d, 4)));
-        Commit(s.Dst, d);
     }
 
     /// <summary>

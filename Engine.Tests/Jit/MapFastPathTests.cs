@@ -1,0 +1,132 @@
+using System.Runtime.InteropServices;
+using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Ir;
+using Memcheck.Engine.Jit;
+using Memcheck.Engine.Tests.Ir;
+using Memcheck.Engine.Tools.Memcheck;
+
+namespace Memcheck.Engine.Tests.Jit;
+
+/// <summary>
+/// A helper with a declared fast case (<see cref="MapFastPath"/>), alone and fused with the guest load or store of
+/// the same address: compiled code gives what the interpreter (which always calls) gives, calls the helper exactly
+/// when the fast case does not hold, and keeps the address intact whatever register the result lands in, also when
+/// register pressure spills the result to the frame.
+/// </summary>
+[TestFixture]
+public sealed unsafe class MapFastPathTests
+{
+    private const ulong Instruction = 0x401000, NextInstruction = 0x401008;
+    private const ulong NotDefined = 0x77;
+
+    private JitTestMachine _machine = null!;
+    private ShadowedMemory _memory = null!;
+    private BackendContext _context = null!;
+    private static int s_calls;
+    private static ShadowMemory? s_shadow;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _machine = new JitTestMachine();
+        _memory = new ShadowedMemory();
+        _context = new BackendContext(_machine.PageMap.Level1, _machine.Cache) { AccessCheck = _memory.Check };
+        s_shadow = _memory.Shadow;
+        s_calls = 0;
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        s_shadow = null;
+        _memory.Dispose();
+        _machine.Dispose();
+    }
+
+    /// <summary>(address, primary) -> 0 when the 8 bytes are defined, else <see cref="NotDefined"/>: the fast case's meaning.</summary>
+    [UnmanagedCallersOnly]
+    private static ulong DefinedOrMarker(GuestState* state, ulong address, ulong primary, ulong a2, ulong a3)
+    {
+        s_calls++;
+        return s_shadow!.CheckDefined(address, 8, out _) is null ? 0 : NotDefined;
+    }
+
+    private static readonly IrHelper Probe = new("probe_defined8", &DefinedOrMarker, 2, isPure: false)
+    {
+        FastPath = new MapFastPath(AddressArg: 0, PrimaryArg: 1, Size: 8, State: (int)VaBits.Defined),
+    };
+
+    [UnmanagedCallersOnly]
+    private static ulong Nothing(GuestState* state, ulong a0, ulong a1, ulong a2, ulong a3) => 0;
+
+    private static readonly IrHelper Call = new("nothing", &Nothing, 0, isPure: false);
+
+    /// <summary>
+    /// RDI is the address; the probe's result goes to RCX, the loaded value (when <paramref name="withLoad"/>) to
+    /// RDX. With <paramref name="pressure"/>, sixteen values computed before the pair and a call after it keep
+    /// every callee-saved register busy across that call, so the probe's result (needed last) lives in the frame.
+    /// </summary>
+    private Superblock Block(bool withLoad, bool pressure)
+    {
+        var sb = new Superblock(Instruction);
+        sb.IMark(Instruction, 8);
+        var live = new List<IrValue>();
+        if (pressure)
+            for (int r = 0; r < 16; r++)
+                live.Add(sb.Binop(IrOp.Add, sb.Get(GuestState.GprOffset(r), IrType.I64), IrValue.U64((ulong)r * 0x101)));
+        var address = sb.Get(GuestState.OffRdi, IrType.I64);
+        var probe = sb.Call(Probe, address, IrValue.U64((ulong)_memory.Check.Primary));
+        IrValue? loaded = withLoad ? sb.Load(IrType.I64, address) : null;
+        if (pressure) sb.Call(Call);
+        for (int r = 0; r < live.Count; r++) sb.Put(GuestState.OffScratch0 + 8 * (r % 8), sb.Binop(IrOp.Xor, live[r], live[(r + 1) % live.Count]));
+        sb.Put(GuestState.OffRcx, probe);
+        if (loaded is { } value) sb.Put(GuestState.OffRdx, value);
+        sb.Next = IrValue.U64(NextInstruction);
+        sb.NextKind = JumpKind.Boring;
+        return sb;
+    }
+
+    private (byte[] State, int Calls) Run(Func<ulong> execute, GuestState* state, ulong address)
+    {
+        new Span<byte>(state, GuestState.BlockSize).Clear();
+        for (int r = 0; r < 16; r++) state->Gpr[r] = 0x1000_0000UL * (ulong)(r + 1);
+        state->Gpr[7] = address;
+        s_calls = 0;
+        ShadowedMemory.Calls.Clear();
+        execute();
+        Assert.That(ShadowedMemory.Calls, Is.Empty, "the access check's slow path");
+        // The registers and scratch, not the exit fields the two backends fill differently.
+        return (new Span<byte>(state, GuestState.OffExitKind).ToArray(), s_calls);
+    }
+
+    private void CheckAgainstTheInterpreter(bool withLoad, bool pressure)
+    {
+        var sb = Block(withLoad, pressure);
+        var block = _machine.Compiler.Compile(sb, _context);
+        ulong aligned = _memory.ChunkBoundary + 64;
+        *(ulong*)aligned = 0x1122_3344_5566_7788;
+        foreach (var (address, defined) in new[] { (aligned, true), (aligned, false), (aligned + 4, true) })
+        {
+            if (defined) _memory.Shadow.MakeDefined(_memory.Base, ShadowedMemory.Bytes);
+            else _memory.Shadow.MakeUndefined(aligned, 8);
+            string where = $"{(withLoad ? "fused with its load" : "alone")}, {(pressure ? "spilled" : "in registers")}, " +
+                $"{(defined ? "defined" : "undefined")}, {(address == aligned ? "aligned" : "misaligned")}\n{sb}";
+            var interpreted = Run(() => new IrInterpreter(_memory.Check).Run(sb, _machine.Reference, NoMemory.Instance).NextAddress, _machine.Reference, address);
+            var compiled = Run(() => block.Entry(_machine.State), _machine.State, address);
+
+            Assert.That(compiled.State.AsSpan().SequenceEqual(interpreted.State), Is.True, $"guest state; {where}");
+            bool fast = defined && address == aligned;
+            Assert.That(compiled.Calls, Is.EqualTo(fast ? 0 : 1), $"helper calls; {where}");
+            Assert.That(BitConverter.ToUInt64(compiled.State, GuestState.OffRcx), Is.EqualTo(defined ? 0 : NotDefined), where);
+            if (withLoad) Assert.That(BitConverter.ToUInt64(compiled.State, GuestState.OffRdx), Is.EqualTo(*(ulong*)address), where);
+        }
+    }
+
+    [Test]
+    public void AProbeAloneIsAnsweredInlineExactlyWhenItsBytesAreDefinedAndAligned(
+        [Values(false, true)] bool pressure) => CheckAgainstTheInterpreter(withLoad: false, pressure);
+
+    [Test]
+    public void AProbeFusedWithItsLoadLoadsFromTheProbedAddressWhereverItsResultLives(
+        [Values(false, true)] bool pressure) => CheckAgainstTheInterpreter(withLoad: true, pressure);
+}
