@@ -26,6 +26,8 @@ public sealed unsafe class IrHelper
     public (int AddrArg, int Size)? MemoryWrite { get; init; }
     /// <summary>The case generated code may answer itself, without the call (see <see cref="MapFastPath"/>).</summary>
     public MapFastPath? FastPath { get; init; }
+    /// <summary>What generated code may do itself instead of the call (see <see cref="MapFill"/>).</summary>
+    public MapFill? Fill { get; init; }
 
     public IrHelper(string name, delegate* unmanaged<GuestState*, ulong, ulong, ulong, ulong, ulong> function,
         int argCount, bool isPure,
@@ -52,3 +54,15 @@ public sealed unsafe class IrHelper
 /// Memcheck's V-bit loads and stores of fully defined memory are this case.
 /// </summary>
 public sealed record MapFastPath(int AddressArg, int PrimaryArg, int Size, int State, int ZeroArg = -1);
+
+/// <summary>
+/// A helper that only sets the 2-bit state of every byte of [address, address + length) to <see cref="State"/> in
+/// the access check's map (arguments <see cref="AddressArg"/> and <see cref="LengthArg"/>) and returns 0. Generated
+/// code does it itself for an 8-aligned address and a constant length of 8, 16 or a multiple of 32 up to 256 within
+/// one chunk, when the chunk's secondary is not a shared one and no byte is in state 3 (which a tool may keep side
+/// data for); otherwise it calls. Memcheck's new and dead stack (a call's red zone, pushes and pops) is this case.
+/// </summary>
+public sealed record MapFill(int AddressArg, int LengthArg, int State)
+{
+    public static bool InlineLength(ulong length) => length is 8 or 16 || (length % 32 == 0 && length is > 0 and <= 256);
+}

@@ -23,14 +23,21 @@ internal static class AddressabilityCode
     }
 
     /// <summary>
-    /// Jumps to <paramref name="other"/> unless the 2-bit fields of the naturally aligned <paramref name="size"/> bytes at
-    /// the address in <paramref name="address"/> (1, 2, 4, 8 or 16 bytes) all hold <paramref name="state"/>. Clobbers rcx, rdx, r11.
+    /// Jumps to <paramref name="other"/> unless the 2-bit fields of the <paramref name="size"/> bytes at the address in
+    /// <paramref name="address"/> (1, 2, 4, 8 or 16 bytes; aligned to the size, or to 4 for 8 and 16) all hold
+    /// <paramref name="state"/>. Clobbers rcx, rdx, r11.
     /// </summary>
     public static void FieldsAre(HostAssembler a, int address, nint primary, int size, int state, int other)
     {
         SecondaryOf(a, address, primary, other);
         a.Emit(Instruction.Create(Code.Movzx_r32_rm16, Register.ECX, R(address, 2)));
         a.Emit(Instruction.Create(Code.Shr_rm32_imm8, Register.ECX, 2));
+        if (size > 4)
+        {
+            // Only 4-aligned: the fields may run past the end of this chunk's secondary.
+            a.Emit(Instruction.Create(Code.Cmp_rm32_imm32, Register.ECX, (AddressabilityMap.ChunkMask + 1 - size) >> 2));
+            a.Jcc(ConditionCode.a, other);
+        }
         var fields = new MemoryOperand(Register.RDX, Register.RCX, 1);
         // The state repeated for every byte: 2 bits each, the first byte lowest.
         uint pattern = (uint)state * 0x5555_5555u;

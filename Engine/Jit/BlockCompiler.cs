@@ -484,6 +484,12 @@ internal sealed unsafe partial class BlockEmitter
             CallWithFastPath(s, fast, unused);
             return;
         }
+        if (s.Helper.Fill is { } fill && s.A.IsNone && _ctx.AccessCheck is { SharedSecondaries.Length: > 0 }
+            && s.Args![fill.LengthArg] is { IsConst: true } length && MapFill.InlineLength(length.Const))
+        {
+            CallWithFill(s, fill, (int)length.Const, unused);
+            return;
+        }
         // A constant guard is normally folded away by the optimiser; 1 is a plain call.
         bool guarded = s.A.IsTemp;
         if (s.A.IsConst && (s.A.Const & 1) == 0) I(Instruction.Create(Code.Xor_r32_rm32, Register.EAX, Register.EAX));
@@ -522,6 +528,70 @@ internal sealed unsafe partial class BlockEmitter
         _a.Bind(back);
         _outOfLine.Add(OutOfLine.HelperCall(slow, back, _statement, unused, _imark, _instructions));
     }
+
+    /// <summary>
+    /// The helper's map fill inline (see <see cref="MapFill"/>): the walk to the chunk's secondary, a test that it is
+    /// not shared and that no field of the range is 3, then the fields written in words of up to 8 bytes. Anything
+    /// else, out of line, calls it.
+    /// </summary>
+    private void CallWithFill(in IrStmt s, MapFill fill, int length, bool unused)
+    {
+        var check = _ctx.AccessCheck!;
+        int slow = _a.NewLabel(), back = _a.NewLabel();
+        int fieldBytes = length / 4, piece = Math.Min(fieldBytes, 8);
+        Load(Rax, s.Args![fill.AddressArg]);
+        I(Instruction.Create(Code.Test_rm8_imm8, Register.AL, 7));
+        _a.Jcc(ConditionCode.ne, slow);
+        AddressabilityCode.SecondaryOf(_a, Rax, check.Primary, slow);
+        I(Instruction.Create(Code.Mov_r64_imm64, Register.R11, (ulong)check.SharedSecondaries.Start));
+        I(Instruction.Create(Code.Mov_r64_rm64, Register.RCX, Register.RDX));
+        I(Instruction.Create(Code.Sub_r64_rm64, Register.RCX, Register.R11));
+        I(Instruction.Create(Code.Cmp_rm64_imm32, Register.RCX, check.SharedSecondaries.Length));
+        _a.Jcc(ConditionCode.b, slow);
+        I(Instruction.Create(Code.Movzx_r32_rm16, Register.ECX, Register.AX));
+        I(Instruction.Create(Code.Shr_rm32_imm8, Register.ECX, 2));
+        I(Instruction.Create(Code.Cmp_rm32_imm32, Register.ECX, AddressabilityMap.ChunkMask + 1 - length >> 2));
+        _a.Jcc(ConditionCode.a, slow);
+        I(Instruction.Create(Code.Add_r64_rm64, Register.RDX, Register.RCX));
+        // rax = 01 in every field: a field is 3 when it and its high bit have the low bit set.
+        I(Instruction.Create(Code.Mov_r64_imm64, Register.RAX, 0x5555_5555_5555_5555UL));
+        for (int offset = 0; offset < fieldBytes; offset += piece)
+        {
+            var fields = new MemoryOperand(Register.RDX, offset);
+            I(Instruction.Create(MovFromMemory(piece), R(R11, piece), fields));
+            I(Instruction.Create(Code.Mov_r64_rm64, Register.RCX, Register.R11));
+            I(Instruction.Create(Code.Shr_rm64_imm8, Register.RCX, 1));
+            I(Instruction.Create(Code.And_r64_rm64, Register.RCX, Register.R11));
+            I(Instruction.Create(TestRegisters(piece), R(Rcx, piece), R(Rax, piece)));
+            _a.Jcc(ConditionCode.ne, slow);
+        }
+        if (fill.State != 1) LoadConst(Rax, (ulong)fill.State * 0x5555_5555_5555_5555UL);
+        for (int offset = 0; offset < fieldBytes; offset += piece)
+            I(Instruction.Create(MovToMemory(piece), new MemoryOperand(Register.RDX, offset), R(Rax, piece)));
+        if (!unused)
+        {
+            int d = DstReg(s.Dst);
+            I(Instruction.Create(Code.Xor_r32_rm32, R(d, 4), R(d, 4)));
+            Commit(s.Dst, d);
+        }
+        _a.Bind(back);
+        _outOfLine.Add(OutOfLine.HelperCall(slow, back, _statement, unused, _imark, _instructions));
+    }
+
+    private static Code MovFromMemory(int bytes) => bytes switch
+    {
+        2 => Code.Mov_r16_rm16, 4 => Code.Mov_r32_rm32, _ => Code.Mov_r64_rm64,
+    };
+
+    private static Code MovToMemory(int bytes) => bytes switch
+    {
+        2 => Code.Mov_rm16_r16, 4 => Code.Mov_rm32_r32, _ => Code.Mov_rm64_r64,
+    };
+
+    private static Code TestRegisters(int bytes) => bytes switch
+    {
+        2 => Code.Test_rm16_r16, 4 => Code.Test_rm32_r32, _ => Code.Test_rm64_r64,
+    };
 
     /// <summary>
     /// A fast-path helper call right before the guest access it is about (same address and size), when the fast case's
@@ -585,7 +655,9 @@ internal sealed unsafe partial class BlockEmitter
         Load(Rax, args[fast.AddressArg]);
         if (fast.Size > 1)
         {
-            I(Instruction.Create(Code.Test_rm8_imm8, Register.AL, fast.Size - 1));
+            // 4-aligned is enough for the map walk (a field byte covers 4 bytes); glibc and gcc load 8 bytes at
+            // 4-aligned addresses often (movq of two ints).
+            I(Instruction.Create(Code.Test_rm8_imm8, Register.AL, Math.Min(fast.Size, 4) - 1));
             _a.Jcc(ConditionCode.ne, slow);
         }
         AddressabilityCode.FieldsAre(_a, Rax, (nint)args[fast.PrimaryArg].Const, fast.Size, fast.State, slow);

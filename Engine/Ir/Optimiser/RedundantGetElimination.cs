@@ -5,7 +5,7 @@ namespace Memcheck.Engine.Ir;
 /// <summary>
 /// A Get of a guest-state slot whose value the block already holds (from an earlier Put, or an
 /// earlier Get with the same offset and type, with no write to those bytes in between) is replaced by
-/// that value. Writes are Put, PutI (anywhere in its array) and helper calls by their declared
+/// that value; a narrower integer Get at the same offset by that value's truncation. Writes are Put, PutI (anywhere in its array) and helper calls by their declared
 /// StateWrites. Memory operations never alias the guest state: the guard never grants it to the guest.
 /// </summary>
 public static class RedundantGetElimination
@@ -39,6 +39,13 @@ public static class RedundantGetElimination
                         subst.Replace(s.Dst, slot.Value);
                         continue;
                     }
+                    if (known[s.Offset] is { } wider && IsLowPart(s.Type, wider.Type))
+                    {
+                        // The low bytes of a wider integer (eax of a put rax): its truncation, which the folder
+                        // cancels against the zero or sign extension a 32-bit write put there.
+                        sb[kept++] = new IrStmt { Kind = StmtKind.Unop, Op = IrOp.Truncate, Type = s.Type, A = wider.Value, Dst = s.Dst };
+                        continue;
+                    }
                     Forget(known, s.Offset, s.Type.Bytes());
                     Remember(known, set, s.Offset, new Slot(s.Type.Bytes(), s.Type, IrValue.OfTemp(s.Dst, s.Type)));
                     break;
@@ -64,6 +71,10 @@ public static class RedundantGetElimination
         foreach (int offset in set) known[offset] = null;
         set.Clear();
     }
+
+    private static bool IsLowPart(IrType part, IrType whole) =>
+        part is IrType.I8 or IrType.I16 or IrType.I32 && whole is IrType.I16 or IrType.I32 or IrType.I64
+        && part.Bytes() < whole.Bytes();
 
     private static bool IsSlot(int offset, IrType type) => offset >= 0 && offset + type.Bytes() <= GuestState.BlockSize;
 

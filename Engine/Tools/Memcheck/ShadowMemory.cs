@@ -27,10 +27,6 @@ public sealed unsafe class ShadowMemory : IDisposable
     public const int SecondaryBytes = (int)(ChunkSize / 4);
     public const ulong AddressLimit = 1UL << 47;
 
-    private const byte NoAccessByte = 0x00;
-    private const byte UndefinedByte = 0x55;
-    private const byte DefinedByte = 0xAA;
-
     private byte*** _primary;
     private byte** _noAccessMiddle;
     private readonly byte*[] _distinguished = new byte*[3];
@@ -39,9 +35,13 @@ public sealed unsafe class ShadowMemory : IDisposable
 
     public ShadowMemory()
     {
-        _distinguished[0] = NewSecondaryFilled(NoAccessByte);
-        _distinguished[1] = NewSecondaryFilled(UndefinedByte);
-        _distinguished[2] = NewSecondaryFilled(DefinedByte);
+        // One block, so generated code tells a shared secondary from an own one with a single range test.
+        byte* shared = (byte*)NativeMemory.Alloc(3 * SecondaryBytes);
+        for (int state = 0; state < 3; state++)
+        {
+            _distinguished[state] = shared + state * SecondaryBytes;
+            NativeMemory.Fill(_distinguished[state], SecondaryBytes, (byte)(state * 0x55));
+        }
         _noAccessMiddle = NewMiddle();
         _primary = (byte***)NativeMemory.Alloc((nuint)PrimaryEntries, (nuint)sizeof(nint));
         for (int i = 0; i < PrimaryEntries; i++)
@@ -53,6 +53,8 @@ public sealed unsafe class ShadowMemory : IDisposable
     public nint NoAccessSecondary => (nint)_distinguished[0];
     public nint UndefinedSecondary => (nint)_distinguished[1];
     public nint DefinedSecondary => (nint)_distinguished[2];
+    /// <summary>The distinguished secondaries, one after another: generated code must not write there.</summary>
+    public (nint Start, int Length) SharedSecondaries => ((nint)_distinguished[0], 3 * SecondaryBytes);
 
     /// <summary>Number of secondaries allocated (not distinguished), to observe copy-on-write.</summary>
     public int OwnSecondaryCount { get; private set; }
@@ -341,13 +343,6 @@ public sealed unsafe class ShadowMemory : IDisposable
         return middle;
     }
 
-    private static byte* NewSecondaryFilled(byte value)
-    {
-        byte* sec = (byte*)NativeMemory.Alloc(SecondaryBytes);
-        NativeMemory.Fill(sec, SecondaryBytes, value);
-        return sec;
-    }
-
     private static void CheckSize(int size)
     {
         if (size < 1 || size > 8 || (size & (size - 1)) != 0)
@@ -370,8 +365,7 @@ public sealed unsafe class ShadowMemory : IDisposable
         }
         NativeMemory.Free(_primary);
         NativeMemory.Free(_noAccessMiddle);
-        foreach (byte* sec in _distinguished)
-            NativeMemory.Free(sec);
+        NativeMemory.Free(_distinguished[0]);
         _primary = null;
         _noAccessMiddle = null;
     }
