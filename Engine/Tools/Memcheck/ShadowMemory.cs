@@ -101,15 +101,33 @@ public sealed unsafe class ShadowMemory : IDisposable
                 a = chunkEnd;
                 continue;
             }
-            for (; a < chunkEnd; a++)
+            while (a < chunkEnd)
             {
+                // Whole packed words (32 bytes) and bytes (4) where aligned; single bytes around a failing group.
+                byte* fields = sec + ((a & (ChunkSize - 1)) >> 2);
+                if ((a & 31) == 0 && a + 32 <= chunkEnd && AllAllowed(*(ulong*)fields, definedOnly))
+                {
+                    a += 32;
+                    continue;
+                }
+                if ((a & 3) == 0 && a + 4 <= chunkEnd && AllAllowed(*fields * 0x0101010101010101UL, definedOnly))
+                {
+                    a += 4;
+                    continue;
+                }
                 VaBits state = Get(a);
                 if (state == VaBits.NoAccess || (definedOnly && state != VaBits.Defined))
                     return a;
+                a++;
             }
         }
         return null;
     }
+
+    /// <summary>Whether every 2-bit field of <paramref name="packed"/> is addressable (not 0), or defined.</summary>
+    private static bool AllAllowed(ulong packed, bool definedOnly) => definedOnly
+        ? packed == 0xAAAA_AAAA_AAAA_AAAAUL
+        : ((packed | packed >> 1) & 0x5555_5555_5555_5555UL) == 0x5555_5555_5555_5555UL;
 
     /// <summary>
     /// V bits of a 1, 2, 4 or 8-byte little-endian load (bit set = undefined). Noaccess bytes read as defined,
