@@ -135,4 +135,53 @@ public sealed unsafe class MapFastPathTests
     [Test]
     public void AProbeFusedWithItsLoadLoadsFromTheProbedAddressWhereverItsResultLives(
         [Values(false, true)] bool pressure) => CheckAgainstTheInterpreter(withLoad: true, pressure);
+
+    [UnmanagedCallersOnly]
+    private static ulong StoreVBits(GuestState* state, ulong address, ulong vbits, ulong primary, ulong a3)
+    {
+        s_calls++;
+        s_shadow!.SetVBits(address, 8, vbits);
+        return 0;
+    }
+
+    private static readonly IrHelper StoreProbe = new("probe_store8", &StoreVBits, 3, isPure: false)
+    {
+        FastPath = new MapFastPath(AddressArg: 0, PrimaryArg: 2, Size: 8, State: (int)VaBits.Defined, ZeroArg: 1,
+            OrFrom: (int)VaBits.Undefined),
+    };
+
+    [TestCase(VaBits.Defined, true, 0UL, false, TestName = "defined bits to defined bytes: inline")]
+    [TestCase(VaBits.Undefined, true, 0UL, false, TestName = "defined bits to undefined bytes of an own secondary: inline")]
+    [TestCase(VaBits.Undefined, false, 0UL, true, TestName = "defined bits to undefined bytes of a shared secondary: called")]
+    [TestCase(VaBits.Undefined, true, 0xFFUL, true, TestName = "undefined bits: called")]
+    [TestCase(VaBits.NoAccess, true, 0UL, true, TestName = "defined bits to noaccess bytes: called")]
+    public void AStoreProbeSetsTheFieldsAsItsCallWould(VaBits before, bool ownSecondary, ulong vbits, bool called)
+    {
+        var sb = new Superblock(Instruction);
+        sb.IMark(Instruction, 8);
+        var address = sb.Get(GuestState.OffRdi, IrType.I64);
+        sb.Call(StoreProbe, address, sb.Get(GuestState.OffRsi, IrType.I64), IrValue.U64((ulong)_memory.Check.Primary));
+        sb.Next = IrValue.U64(NextInstruction);
+        sb.NextKind = JumpKind.Boring;
+        var check = _memory.Check with { SharedSecondaries = _memory.Shadow.SharedSecondaries };
+        var block = _machine.Compiler.Compile(sb, new BackendContext(_machine.PageMap.Level1, _machine.Cache) { AccessCheck = check });
+        ulong at = _memory.ChunkBoundary + 64;
+
+        VaBits[] Run(Action execute)
+        {
+            _memory.Shadow.MakeDefined(_memory.Base, ShadowedMemory.Bytes);
+            if (ownSecondary) _memory.Shadow.MakeNoAccess(_memory.ChunkBoundary + 0xFFFF, 1);
+            if (before == VaBits.Undefined) _memory.Shadow.MakeUndefined(ownSecondary ? at : _memory.ChunkBoundary, ownSecondary ? 8UL : 1UL << 16);
+            if (before == VaBits.NoAccess) _memory.Shadow.MakeNoAccess(at, 8);
+            s_calls = 0;
+            execute();
+            return Enumerable.Range(-8, 24).Select(i => _memory.Shadow.Get(at + (ulong)i)).ToArray();
+        }
+
+        foreach (var state in new[] { _machine.State, _machine.Reference }) { state->Gpr[7] = at; state->Gpr[6] = vbits; }
+        var expected = Run(() => new IrInterpreter(_memory.Check).Run(sb, _machine.Reference, NoMemory.Instance));
+        var compiled = Run(() => block.Entry(_machine.State));
+        Assert.That(compiled, Is.EqualTo(expected));
+        Assert.That(s_calls, Is.EqualTo(called ? 1 : 0));
+    }
 }

@@ -51,9 +51,12 @@ public sealed unsafe class IrHelper
 /// address in argument <see cref="AddressArg"/> all have the 2-bit state <see cref="State"/> in a tool's byte map (the
 /// layout <see cref="Core.AccessCheck"/> fixes, its primary table the constant argument <see cref="PrimaryArg"/>), and
 /// argument <see cref="ZeroArg"/> (when not -1) is 0, the call would do nothing and return 0, so it is not made.
-/// Memcheck's V-bit loads and stores of fully defined memory are this case.
+/// With <see cref="OrFrom"/> (not -1, sizes 4 and up), bytes that all hold that state instead, in a secondary that is
+/// not shared (<see cref="Core.AccessCheck.SharedSecondaries"/>), are set to <see cref="State"/> by generated code:
+/// the call would do just that. Memcheck's V-bit loads and stores of fully defined memory are this case, and a
+/// defined store to undefined memory (a push onto new stack) the second.
 /// </summary>
-public sealed record MapFastPath(int AddressArg, int PrimaryArg, int Size, int State, int ZeroArg = -1);
+public sealed record MapFastPath(int AddressArg, int PrimaryArg, int Size, int State, int ZeroArg = -1, int OrFrom = -1);
 
 /// <summary>
 /// A helper that only sets the 2-bit state of every byte of [address, address + length) to <see cref="State"/> in

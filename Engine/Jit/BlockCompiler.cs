@@ -660,7 +660,9 @@ internal sealed unsafe partial class BlockEmitter
             I(Instruction.Create(Code.Test_rm8_imm8, Register.AL, Math.Min(fast.Size, 4) - 1));
             _a.Jcc(ConditionCode.ne, slow);
         }
-        AddressabilityCode.FieldsAre(_a, Rax, (nint)args[fast.PrimaryArg].Const, fast.Size, fast.State, slow);
+        var shared = _ctx.AccessCheck?.SharedSecondaries ?? default;
+        AddressabilityCode.FieldsAre(_a, Rax, (nint)args[fast.PrimaryArg].Const, fast.Size, fast.State, slow,
+            shared.Length > 0 ? fast.OrFrom : -1, shared);
         if (unused) return;
         // A spilled result is written straight to its slot: the scratch register would be rax, the address.
         if (_homes.Register[s.Dst] < 0)

@@ -25,7 +25,7 @@ internal static unsafe class VBitHelpers
         FastPath = new MapFastPath(AddressArg: 0, PrimaryArg: 2, Size: 8, State: (int)VaBits.Defined),
     };
 
-    // (address, V bits, primary); no call when defined bits go to defined bytes.
+    // (address, V bits, primary); no call when defined bits go to defined (or wholly undefined) bytes.
     public static readonly IrHelper StoreV1 = new("mc_storev8", &Store1, 3, isPure: false) { FastPath = DefinedStore(1) };
     public static readonly IrHelper StoreV2 = new("mc_storev16", &Store2, 3, isPure: false) { FastPath = DefinedStore(2) };
     public static readonly IrHelper StoreV4 = new("mc_storev32", &Store4, 3, isPure: false) { FastPath = DefinedStore(4) };
@@ -33,7 +33,8 @@ internal static unsafe class VBitHelpers
 
     private static MapFastPath DefinedLoad(int size) => new(AddressArg: 0, PrimaryArg: 1, size, (int)VaBits.Defined);
 
-    private static MapFastPath DefinedStore(int size) => new(AddressArg: 0, PrimaryArg: 2, size, (int)VaBits.Defined, ZeroArg: 1);
+    private static MapFastPath DefinedStore(int size) => new(AddressArg: 0, PrimaryArg: 2, size, (int)VaBits.Defined, ZeroArg: 1,
+        OrFrom: size >= 4 ? (int)VaBits.Undefined : -1);
 
     /// <summary>(rip): reports a conditional jump on an undefined condition; called guarded by that condition's V bit.</summary>
     public static readonly IrHelper ReportCondition = new("mc_value_check0_fail", &Condition, 1, isPure: false);
