@@ -12,6 +12,8 @@ public static class CompareSinking
 
     public static void Run(Superblock sb)
     {
+        // Exits' comparisons come right before them from the lifter; only instrumentation separates a guard.
+        if (!HasGuardedCall(sb)) return;
         // Per temp: its number of uses, negated once a use is not a guard.
         var uses = PassScratch.Ints(sb.TempCount, 0);
         for (int i = 0; i < sb.Count; i++)
@@ -50,6 +52,13 @@ public static class CompareSinking
         }
         // Every pending comparison had its guard later in the block.
         pending.Clear();
+    }
+
+    private static bool HasGuardedCall(Superblock sb)
+    {
+        for (int i = 0; i < sb.Count; i++)
+            if (sb[i].Kind == StmtKind.Call && TempSubstitution.IsTempOperand(sb[i].A)) return true;
+        return false;
     }
 
     private static bool IsComparison(in IrStmt s) =>
