@@ -37,6 +37,8 @@ public class SignalFromOutsideTests
     [TestCase(15, "SIGTERM")]
     [TestCase(16, "SIGSTKFLT")]
     [TestCase(31, "SIGSYS")]
+    [TestCase(32, "SIGRT0")]
+    [TestCase(33, "SIGRT1")]
     [TestCase(37, "SIGRT5")]
     [TestCase(6, "SIGABRT")]
     public void DefaultActionEndsAGuestBlockedInReadWithTheReport(int signal, string name)

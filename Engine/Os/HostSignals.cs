@@ -16,8 +16,8 @@ namespace Memcheck.Engine.Os;
 /// restart it: the syscall layer restarts it when the guest's kernel would.
 /// The handler also makes the guest's signalfds that watch the signal readable (<see cref="SignalFds"/>).
 /// SIGCHLD and SIGCONT are shared with the runtime (it reaps the children it started): recorded, then handed to the
-/// runtime's handler. The runtime's own signals (its faults, its thread activation signal) stay its own unless
-/// another process sent them.
+/// runtime's handler. The runtime's own signals (its faults, its thread activation signal) and the C library's
+/// (thread cancellation, set*id across threads) stay theirs unless another process sent them.
 /// </summary>
 public static unsafe class HostSignals
 {
@@ -27,17 +27,18 @@ public static unsafe class HostSignals
         Guest,
         /// <summary>Recorded, then handed to the runtime's handler.</summary>
         Shared,
-        /// <summary>Recorded when another process sent it, which the runtime never expects; the runtime's otherwise.</summary>
-        RuntimeUnlessSent,
+        /// <summary>Recorded when another process sent it, which the engine's runtime or C library never expects; theirs otherwise.</summary>
+        HostUnlessSent,
     }
 
     private const int SigChld = 17, SigCont = 18, SigPipe = 13, RuntimeActivation = 34, LastSignal = 64;
-    /// <summary>Signals 32 and 33 belong to the C library (thread cancellation, set*id across threads): its sigaction refuses them.</summary>
     private static readonly int[] GuestOnly =
         [1, 2, 3, 10, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28, 29, 30, 31, .. Enumerable.Range(RuntimeActivation + 1, LastSignal - RuntimeActivation)];
     private static readonly int[] SharedWithRuntime = [SigChld, SigCont];
     /// <summary>SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV and the runtime's thread activation signal.</summary>
     private static readonly int[] OwnedByRuntime = [4, 5, 6, 7, 8, 11, RuntimeActivation];
+    /// <summary>The C library's thread cancellation and set*id signals, which its sigaction refuses to touch.</summary>
+    private static readonly int[] OwnedByLibc = [32, 33];
 
     /// <summary>What the engine sends a guest thread blocked in the host kernel to make its syscall return EINTR.</summary>
     public const int WakeSignal = 26; // SIGVTALRM: caught, and never recorded when it comes from the engine itself
@@ -79,8 +80,35 @@ public static unsafe class HostSignals
         words[3] = 1;
         foreach (int signal in GuestOnly) SetHandler(signal, BuildHandler((ulong)words, Mode.Guest, 0), SaSigInfo | SaRestart, 0);
         foreach (int signal in SharedWithRuntime) Share(words, signal, Mode.Shared);
-        foreach (int signal in OwnedByRuntime) Share(words, signal, Mode.RuntimeUnlessSent);
+        foreach (int signal in OwnedByRuntime) Share(words, signal, Mode.HostUnlessSent);
+        foreach (int signal in OwnedByLibc) ShareWithLibc(words, signal);
         s_words = words;
+    }
+
+    /// <summary>As <see cref="Share"/>, through the kernel's rt_sigaction (handler, flags, restorer, mask), with the C
+    /// library's restorer, which returns from a handler with rt_sigreturn.</summary>
+    private static void ShareWithLibc(ulong* words, int signal)
+    {
+        const ulong saRestorer = 0x0400_0000;
+        const int sigHup = 1;
+        var action = stackalloc ulong[4];
+        var installed = stackalloc ulong[4];
+        KernelSigaction(signal, null, action);
+        KernelSigaction(sigHup, null, installed); // set above through the C library, with its restorer
+        nint previous = (nint)action[0];
+        bool owned = previous is not (SigDefault or SigIgnore);
+        action[0] = (ulong)BuildHandler((ulong)words, owned ? Mode.HostUnlessSent : Mode.Guest, previous);
+        action[1] = (owned ? action[1] : SaRestart) | SaSigInfo | saRestorer;
+        action[2] = installed[2];
+        if (!owned) action[3] = 0;
+        KernelSigaction(signal, action, null);
+    }
+
+    private static void KernelSigaction(int signal, ulong* action, ulong* old)
+    {
+        const int rtSigactionNumber = 13;
+        long result = HostSyscall.Invoke(rtSigactionNumber, (ulong)signal, (ulong)action, (ulong)old, sizeof(ulong));
+        if (result != 0) throw new InvalidOperationException($"rt_sigaction({signal}) failed: errno {-result}");
     }
 
     /// <summary>A handler in front of the runtime's, with its flags and mask; the guest's alone if the runtime has none.</summary>
@@ -363,12 +391,12 @@ public static unsafe class HostSignals
         asm.je(sent);
         asm.cmp(eax, SiTkill);
         asm.je(sent);
-        asm.jmp(mode == Mode.RuntimeUnlessSent ? toRuntime : record);
+        asm.jmp(mode == Mode.HostUnlessSent ? toRuntime : record);
         asm.Label(ref sent);
         asm.mov(eax, GetpidNumber);
         asm.syscall();
         asm.cmp(eax, __dword_ptr[rsi + 16]);
-        if (mode == Mode.RuntimeUnlessSent) asm.je(toRuntime);
+        if (mode == Mode.HostUnlessSent) asm.je(toRuntime);
         else
         {
             // From the engine itself: its wake-up only interrupts, and a write's SIGPIPE is raised for the writing
@@ -452,7 +480,7 @@ public static unsafe class HostSignals
         if (mode == Mode.Guest) asm.ret();
         else
         {
-            if (mode == Mode.RuntimeUnlessSent)
+            if (mode == Mode.HostUnlessSent)
             {
                 asm.ret();
                 asm.Label(ref toRuntime);
