@@ -25,6 +25,8 @@ public enum FaultDetail
     NotMapped,
     /// <summary>SEGV_ACCERR: mapped, but not with the needed permission.</summary>
     BadPermissions,
+    /// <summary>SI_KERNEL: a general-protection exception, no address.</summary>
+    GeneralProtection,
     IntegerDivideByZero,
     IllegalOpcode,
     Breakpoint,

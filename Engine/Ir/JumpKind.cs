@@ -24,4 +24,6 @@ public enum JumpKind : byte
     InvalidateICache,
     /// <summary>The guest ran the hlt instruction (privileged): SIGSEGV as Linux delivers it.</summary>
     Halt,
+    /// <summary>#GP at the target (a misaligned SSE operand, xgetbv of an unknown register): SIGSEGV without an address.</summary>
+    GeneralProtection,
 }

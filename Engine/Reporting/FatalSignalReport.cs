@@ -13,6 +13,7 @@ public static class FatalSignalReport
         {
             FaultDetail.NotMapped => $" Access not within mapped region at address 0x{fault.Address:X}",
             FaultDetail.BadPermissions => $" Bad permissions for mapped region at address 0x{fault.Address:X}",
+            FaultDetail.GeneralProtection => " General Protection Fault",
             FaultDetail.IntegerDivideByZero => $" Integer divide by zero at address 0x{fault.Address:X}",
             FaultDetail.IllegalOpcode => $" Illegal opcode at address 0x{fault.Address:X}",
             _ => null,
