@@ -1,0 +1,118 @@
+using Iced.Intel;
+using Memcheck.Engine.Cpu;
+
+namespace Memcheck.Engine.Tests.Cpu.Avx;
+
+/// <summary>
+/// One VEX encoding (an Iced <see cref="Code"/>) of an instruction the lifter table claims, with its
+/// register-or-memory operand in register or memory form; encodes random instances of itself. Memory operands are
+/// [rsi]; GPRs are the caller-saved ones the native stub loads (never RSI or R11).
+/// </summary>
+public sealed class VectorForm(Code code, bool memory)
+{
+    private static readonly Register[] Gpr64 = [Register.RAX, Register.RCX, Register.RDX, Register.RDI, Register.R8, Register.R9, Register.R10];
+
+    public Code Code { get; } = code;
+    public bool Memory { get; } = memory;
+    public Mnemonic Mnemonic => Code.Mnemonic();
+
+    public override string ToString() => $"{Code}{(Memory ? "/mem" : "")}";
+
+    /// <summary>The CPUID features of the CPU the guest sees that VEX encodings need.</summary>
+    public static readonly CpuidFeature[] GuestFeatures =
+    [
+        CpuidFeature.AVX, CpuidFeature.AVX2, CpuidFeature.FMA, CpuidFeature.F16C, CpuidFeature.BMI1, CpuidFeature.BMI2,
+        CpuidFeature.AES, CpuidFeature.PCLMULQDQ,
+    ];
+
+    /// <summary>
+    /// Every 64-bit VEX form of a mnemonic the lifter table has that the guest's CPU implements, in register and in
+    /// memory form; gathers (VSIB) apart.
+    /// </summary>
+    public static IEnumerable<VectorForm> AllVex()
+    {
+        var table = LifterTable.Build();
+        foreach (var code in Enum.GetValues<Code>())
+        {
+            var op = code.ToOpCode();
+            if (op.Encoding != EncodingKind.VEX || !op.Mode64 || !table.Contains(code.Mnemonic())) continue;
+            if (!code.CpuidFeatures().All(GuestFeatures.Contains)) continue;
+            var kinds = Enumerable.Range(0, op.OpCount).Select(op.GetOpKind).ToArray();
+            if (!kinds.All(Supported)) continue;
+            bool either = kinds.Any(IsRegisterOrMemory), onlyMemory = kinds.Contains(OpCodeOperandKind.mem);
+            if (!onlyMemory) yield return new VectorForm(code, false);
+            if (either || onlyMemory) yield return new VectorForm(code, true);
+        }
+    }
+
+    private static bool IsRegisterOrMemory(OpCodeOperandKind k) => k is OpCodeOperandKind.xmm_or_mem or OpCodeOperandKind.ymm_or_mem
+        or OpCodeOperandKind.r32_or_mem or OpCodeOperandKind.r64_or_mem;
+
+    private static bool Supported(OpCodeOperandKind k) => IsRegisterOrMemory(k) || k is OpCodeOperandKind.mem or OpCodeOperandKind.imm8
+        or OpCodeOperandKind.xmm_reg or OpCodeOperandKind.xmm_vvvv or OpCodeOperandKind.xmm_rm or OpCodeOperandKind.xmm_is4
+        or OpCodeOperandKind.ymm_reg or OpCodeOperandKind.ymm_vvvv or OpCodeOperandKind.ymm_rm or OpCodeOperandKind.ymm_is4
+        or OpCodeOperandKind.r32_reg or OpCodeOperandKind.r32_vvvv or OpCodeOperandKind.r32_rm
+        or OpCodeOperandKind.r64_reg or OpCodeOperandKind.r64_vvvv or OpCodeOperandKind.r64_rm or OpCodeOperandKind.seg_rDI;
+
+    /// <summary>A random instance: random registers and immediate; memory is [rsi].</summary>
+    public byte[] Encode(Random rng)
+    {
+        var op = Code.ToOpCode();
+        if (op.OpCount == 3 && op.GetOpKind(0) == OpCodeOperandKind.seg_rDI)
+            return Bytes(Instruction.CreateVmaskmovdqu(64, Register.XMM0 + rng.Next(16), Register.XMM0 + rng.Next(16)));
+        var operands = new object[op.OpCount];
+        for (int i = 0; i < operands.Length; i++)
+        {
+            var kind = op.GetOpKind(i);
+            operands[i] = kind switch
+            {
+                OpCodeOperandKind.imm8 => rng.Next(256),
+                OpCodeOperandKind.mem => new MemoryOperand(Register.RSI),
+                _ when Memory && IsRegisterOrMemory(kind) => new MemoryOperand(Register.RSI),
+                OpCodeOperandKind.xmm_reg or OpCodeOperandKind.xmm_vvvv or OpCodeOperandKind.xmm_rm or OpCodeOperandKind.xmm_or_mem
+                    or OpCodeOperandKind.xmm_is4 => Register.XMM0 + rng.Next(16),
+                OpCodeOperandKind.ymm_reg or OpCodeOperandKind.ymm_vvvv or OpCodeOperandKind.ymm_rm or OpCodeOperandKind.ymm_or_mem
+                    or OpCodeOperandKind.ymm_is4 => Register.YMM0 + rng.Next(16),
+                OpCodeOperandKind.r64_reg or OpCodeOperandKind.r64_vvvv or OpCodeOperandKind.r64_rm or OpCodeOperandKind.r64_or_mem
+                    => Gpr64[rng.Next(Gpr64.Length)],
+                _ => Gpr64[rng.Next(Gpr64.Length)].GetFullRegister32(),
+            };
+        }
+        return Bytes(operands switch
+        {
+            [] => Instruction.Create(Code),
+            [Register a, Register b] => Instruction.Create(Code, a, b),
+            [Register a, MemoryOperand m] => Instruction.Create(Code, a, m),
+            [MemoryOperand m, Register b] => Instruction.Create(Code, m, b),
+            [MemoryOperand m] => Instruction.Create(Code, m),
+            [Register a, int i] => Instruction.Create(Code, a, i),
+            [Register a, Register b, int i] => Instruction.Create(Code, a, b, i),
+            [Register a, MemoryOperand m, int i] => Instruction.Create(Code, a, m, i),
+            [MemoryOperand m, Register b, int i] => Instruction.Create(Code, m, b, i),
+            [Register a, Register b, Register c] => Instruction.Create(Code, a, b, c),
+            [Register a, Register b, MemoryOperand m] => Instruction.Create(Code, a, b, m),
+            [Register a, MemoryOperand m, Register c] => Instruction.Create(Code, a, m, c),
+            [MemoryOperand m, Register b, Register c] => Instruction.Create(Code, m, b, c),
+            [Register a, Register b, Register c, int i] => Instruction.Create(Code, a, b, c, i),
+            [Register a, Register b, MemoryOperand m, int i] => Instruction.Create(Code, a, b, m, i),
+            [Register a, Register b, Register c, Register d] => Instruction.Create(Code, a, b, c, d),
+            [Register a, Register b, MemoryOperand m, Register d] => Instruction.Create(Code, a, b, m, d),
+            _ => throw new NotSupportedException($"{Code}: operand shape {string.Join(",", operands.Select(o => o.GetType().Name))}"),
+        });
+    }
+
+    public static byte[] Bytes(Instruction insn)
+    {
+        var writer = new ByteWriter();
+        if (!Encoder.Create(64, writer).TryEncode(insn, VectorLiftedRunner.Ip, out _, out var error))
+            throw new InvalidOperationException($"{insn.Code}: {error}");
+        return writer.Bytes;
+    }
+
+    private sealed class ByteWriter : CodeWriter
+    {
+        private readonly List<byte> _bytes = [];
+        public byte[] Bytes => [.. _bytes];
+        public override void WriteByte(byte value) => _bytes.Add(value);
+    }
+}
