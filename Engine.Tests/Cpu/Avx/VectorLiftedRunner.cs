@@ -10,7 +10,8 @@ namespace Memcheck.Engine.Tests.Cpu.Avx;
 /// <summary>
 /// Runs one instruction through the translator on a guest state built from a <see cref="VectorImage"/>: lifted with
 /// the real lifter table and executed by the IR interpreter, or lifted, optimised as the translator does and
-/// compiled by the backend. Memory accesses are allowed in one buffer only.
+/// compiled by the backend. Memory accesses are allowed in one buffer only, whose last 16 bytes are the guest's
+/// stack top (masked accesses park their unselected elements there).
 /// </summary>
 internal sealed unsafe class VectorLiftedRunner : IDisposable
 {
@@ -101,6 +102,7 @@ internal sealed unsafe class VectorLiftedRunner : IDisposable
             _state->YmmHi[2 * i + 1] = image->Ymm[4 * i + 3];
         }
         for (int i = 0; i < VectorImage.Gprs.Length; i++) _state->Gpr[VectorImage.Gprs[i] - Register.RAX] = image->Gpr[i];
+        _state->Gpr[4] = _memory + (ulong)_memoryBytes - 16;
         _state->CcOp = (ulong)CcOp.Copy;
         _state->CcDep1 = image->Rflags & X86Flags.Oszapc;
         _state->Mxcsr = image->Mxcsr;
