@@ -1,5 +1,6 @@
 using Iced.Intel;
 using Memcheck.Engine.Cpu.Avx;
+using Memcheck.Engine.Cpu.Crypto;
 using Memcheck.Engine.Cpu.Integer;
 using Memcheck.Engine.Cpu.Sse;
 using Memcheck.Engine.Cpu.StateSave;
@@ -69,6 +70,7 @@ public sealed class LifterTable
         IntegerLifters.Register(t);
         SseLifters.Register(t);
         AvxLifters.Register(t);
+        CryptoLifts.Register(t);
         X87Lifters.Register(t);
         StateSaveLifters.Register(t);
         return t;

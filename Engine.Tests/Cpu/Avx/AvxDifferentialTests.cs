@@ -8,7 +8,8 @@ using Memcheck.Engine.Tests.Cpu.Sse;
 namespace Memcheck.Engine.Tests.Cpu.Avx;
 
 /// <summary>
-/// Every VEX form the lifter claims (AVX, AVX2, FMA, F16C, BMI1/2, AES, PCLMULQDQ), run natively and through the
+/// Every VEX form the lifter claims (AVX, AVX2, FMA, F16C, BMI1/2, AES, PCLMULQDQ) and the legacy AES, PCLMULQDQ
+/// and maskmovdqu forms, run natively and through the
 /// translator, interpreted and compiled, on the same random inputs: YMM registers, GPRs, OSZAPC (less the flags
 /// the SDM leaves undefined), MXCSR and the memory operand must come out identical. Failures name the seed.
 /// </summary>
@@ -38,7 +39,10 @@ public sealed unsafe class AvxDifferentialTests
         NativeMemory.AlignedFree(_memory);
     }
 
-    public static IEnumerable<VectorForm> Forms() => VectorForm.AllVex();
+    /// <summary>The VEX forms, and the legacy forms of the instructions the SSE families' tests do not cover.</summary>
+    public static IEnumerable<VectorForm> Forms() => VectorForm.AllVex().Concat(VectorForm.Legacy(
+        Mnemonic.Aesenc, Mnemonic.Aesenclast, Mnemonic.Aesdec, Mnemonic.Aesdeclast, Mnemonic.Aesimc, Mnemonic.Aeskeygenassist,
+        Mnemonic.Pclmulqdq, Mnemonic.Maskmovdqu));
 
     /// <summary>Forms whose result depends on MXCSR.RC, which the IR honours for them.</summary>
     public static IEnumerable<TestCaseData> RoundingForms() =>
@@ -92,7 +96,7 @@ public sealed unsafe class AvxDifferentialTests
             SseInputs.Fill(rng, shape, new Span<byte>(start.Ymm, 512));
             for (int i = 0; i < VectorImage.Gprs.Length; i++) start.Gpr[i] = SseInputs.Gpr(rng);
             start.Gpr[VectorImage.Rsi] = (ulong)(_memory + OperandOffset);
-            if (form.Mnemonic == Mnemonic.Vmaskmovdqu) start.Gpr[VectorImage.Rdi] = (ulong)(_memory + OperandOffset);
+            if (form.Mnemonic is Mnemonic.Vmaskmovdqu or Mnemonic.Maskmovdqu) start.Gpr[VectorImage.Rdi] = (ulong)(_memory + OperandOffset);
             start.Rflags = ((ulong)rng.NextInt64() & X86Flags.Oszapc) | 0x202;
             start.Mxcsr = mxcsr;
             SseInputs.Fill(rng, shape, initialMemory);

@@ -32,11 +32,20 @@ public sealed class VectorForm(Code code, bool memory)
     public static IEnumerable<VectorForm> AllVex()
     {
         var table = LifterTable.Build();
+        return Of(code => code.ToOpCode().Encoding == EncodingKind.VEX && table.Contains(code.Mnemonic())
+            && code.CpuidFeatures().All(GuestFeatures.Contains));
+    }
+
+    /// <summary>The legacy encodings of the given mnemonics (instructions outside the SSE families' own tests).</summary>
+    public static IEnumerable<VectorForm> Legacy(params Mnemonic[] mnemonics) =>
+        Of(code => code.ToOpCode().Encoding == EncodingKind.Legacy && mnemonics.Contains(code.Mnemonic()));
+
+    private static IEnumerable<VectorForm> Of(Func<Code, bool> wanted)
+    {
         foreach (var code in Enum.GetValues<Code>())
         {
             var op = code.ToOpCode();
-            if (op.Encoding != EncodingKind.VEX || !op.Mode64 || !table.Contains(code.Mnemonic())) continue;
-            if (!code.CpuidFeatures().All(GuestFeatures.Contains)) continue;
+            if (!op.Mode64 || !wanted(code)) continue;
             var kinds = Enumerable.Range(0, op.OpCount).Select(op.GetOpKind).ToArray();
             if (!kinds.All(Supported)) continue;
             bool either = kinds.Any(IsRegisterOrMemory), onlyMemory = kinds.Contains(OpCodeOperandKind.mem);
@@ -59,7 +68,9 @@ public sealed class VectorForm(Code code, bool memory)
     {
         var op = Code.ToOpCode();
         if (op.OpCount == 3 && op.GetOpKind(0) == OpCodeOperandKind.seg_rDI)
-            return Bytes(Instruction.CreateVmaskmovdqu(64, Register.XMM0 + rng.Next(16), Register.XMM0 + rng.Next(16)));
+            return Bytes(op.Encoding == EncodingKind.VEX
+                ? Instruction.CreateVmaskmovdqu(64, Register.XMM0 + rng.Next(16), Register.XMM0 + rng.Next(16))
+                : Instruction.CreateMaskmovdqu(64, Register.XMM0 + rng.Next(16), Register.XMM0 + rng.Next(16)));
         var operands = new object[op.OpCount];
         for (int i = 0; i < operands.Length; i++)
         {

@@ -111,7 +111,7 @@ internal static class SseFloatLifts
         : sb.Unop(op, to, value);
 
     /// <summary>MXCSR.RC (bits 14:13) as an I8 rounding mode; its encoding is roundsd's imm[1:0].</summary>
-    private static IrValue MxcsrRounding(Superblock sb)
+    internal static IrValue MxcsrRounding(Superblock sb)
     {
         var rc = sb.Binop(IrOp.Shr, sb.Get(GuestState.OffMxcsr, IrType.I32), IrValue.U8(13));
         return sb.Unop(IrOp.Truncate, IrType.I8, sb.Binop(IrOp.And, rc, IrValue.U32(3)));
