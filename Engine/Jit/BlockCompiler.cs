@@ -361,7 +361,7 @@ internal sealed unsafe partial class BlockEmitter
     private void Load(in IrStmt s, bool unused)
     {
         Load(Rax, s.A);
-        CheckAccess(Bytes(s.Type), write: false);
+        if (s.ChecksAccess) CheckAccess(s.AccessBytes, write: false);
         if (unused) return;
         var at = new MemoryOperand(R64(Rax));
         if (!InlineOps.IsNarrow(s.Type))
@@ -378,7 +378,7 @@ internal sealed unsafe partial class BlockEmitter
     private void Store(in IrStmt s)
     {
         Load(Rax, s.A);
-        CheckAccess(Bytes(s.B.Type), write: true);
+        if (s.ChecksAccess) CheckAccess(s.AccessBytes, write: true);
         var at = new MemoryOperand(R64(Rax));
         if (!InlineOps.IsNarrow(s.B.Type)) CopyWideToAddress(at, s.B);
         else StoreMem(at, s.B, Bytes(s.B.Type), Rcx);

@@ -7,7 +7,7 @@ namespace Memcheck.Engine.Jit;
 
 /// <summary>
 /// The access check against a tool's addressability map (2 bits per guest byte, 0 = not addressable; layout
-/// in <see cref="Core.AccessCheck"/>). Naturally aligned accesses of 1, 2, 4, 8 and 16 bytes are checked
+/// in <see cref="Core.AccessCheck"/>). Naturally aligned accesses of 1, 2, 4, 8, 16 and 32 bytes are checked
 /// inline: three loads walk the map, then one test that no 2-bit field of the covered bytes is 0. Other sizes
 /// and alignments go to the block's range routine, still native. Only a byte not addressable leaves
 /// generated code, for the tool's slow path.
@@ -24,7 +24,7 @@ internal sealed unsafe partial class BlockEmitter
         var slow = _a.CreateLabel();
         var back = _a.CreateLabel();
         var fault = _a.CreateLabel();
-        bool inline = bytes is 1 or 2 or 4 or 8 or 16;
+        bool inline = bytes is 1 or 2 or 4 or 8 or 16 or 32;
         _usesAddressableRange |= !inline || bytes > 1;
         _usesSlowPath = true;
         if (inline)
@@ -62,10 +62,24 @@ internal sealed unsafe partial class BlockEmitter
                     I(Instruction.Create(Code.Movzx_r32_rm16, R(R11, 4), fields));
                     NoFieldZero(0x5555, slow);
                     break;
-                default:
+                case 16:
                     AllDefinedOr(Code.Cmp_rm32_imm32, fields, 0xAAAAAAAA, back);
                     I(Instruction.Create(Code.Mov_r32_rm32, R(R11, 4), fields));
                     NoFieldZero(0x55555555, slow);
+                    break;
+                default:
+                    // 64 bits of fields: the patterns do not fit an immediate, so they go through rcx and rdx.
+                    I(Instruction.Create(Code.Mov_r64_rm64, R64(R11), fields));
+                    LoadConst(Rcx, 0xAAAA_AAAA_AAAA_AAAA);
+                    I(Instruction.Create(Code.Cmp_r64_rm64, R64(R11), R64(Rcx)));
+                    _a.je(back);
+                    I(Instruction.Create(Code.Mov_r64_rm64, R64(Rcx), R64(R11)));
+                    I(Instruction.Create(Code.Shr_rm64_imm8, R64(Rcx), 1));
+                    I(Instruction.Create(Code.Or_r64_rm64, R64(Rcx), R64(R11)));
+                    I(Instruction.Create(Code.Not_rm64, R64(Rcx)));
+                    LoadConst(Rdx, 0x5555_5555_5555_5555);
+                    I(Instruction.Create(Code.Test_rm64_r64, R64(Rcx), R64(Rdx)));
+                    _a.jnz(slow);
                     break;
             }
         }

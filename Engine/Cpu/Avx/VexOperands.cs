@@ -69,15 +69,15 @@ internal static class VexOperands
         return (halves[0], halves[1]);
     }
 
-    /// <summary>A 32-byte load: the two halves, low address first.</summary>
+    /// <summary>A 32-byte load, one guest access of two V128 pieces (checked and reported as one, with size 32).</summary>
     public static (IrValue Low, IrValue High) LoadWide(LiftContext c, IrValue addr) =>
-        (c.Load(IrType.V128, addr), c.Load(IrType.V128, Offset(c, addr, 16)));
+        (c.Sb.LoadPiece(IrType.V128, addr, 32, 0), c.Sb.LoadPiece(IrType.V128, Offset(c, addr, 16), 32, 16));
 
-    /// <summary>A 32-byte store of two halves.</summary>
+    /// <summary>A 32-byte store of two halves, one guest access: nothing is written unless all of it may be.</summary>
     public static void StoreWide(LiftContext c, IrValue addr, IrValue low, IrValue high)
     {
-        c.Store(addr, low);
-        c.Store(Offset(c, addr, 16), high);
+        c.Sb.StorePiece(addr, low, 32, 0);
+        c.Sb.StorePiece(Offset(c, addr, 16), high, 32, 16);
     }
 
     public static IrValue Offset(LiftContext c, IrValue addr, int bytes) => c.Sb.Binop(IrOp.Add, addr, IrValue.U64((ulong)bytes));

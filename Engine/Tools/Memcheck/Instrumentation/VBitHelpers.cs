@@ -19,8 +19,11 @@ internal static unsafe class VBitHelpers
     public static readonly IrHelper LoadV2 = new("mc_loadv16", &Load2, 2, isPure: false);
     public static readonly IrHelper LoadV4 = new("mc_loadv32", &Load4, 2, isPure: false);
     public static readonly IrHelper LoadV8 = new("mc_loadv64", &Load8, 2, isPure: false);
-    /// <summary>(address, half 0 or 1, primary) -> V bits of that half of a 16-byte load.</summary>
-    public static readonly IrHelper LoadV16Half = new("mc_loadv128_half", &Load16Half, 3, isPure: false);
+    /// <summary>
+    /// (start of the access, quadword index in it, primary, access bytes: 16 or 32) -> V bits of that quadword of a
+    /// vector load; --partial-loads-ok looks at the whole access.
+    /// </summary>
+    public static readonly IrHelper LoadVQuadword = new("mc_loadv_vector_quadword", &LoadQuadword, 4, isPure: false);
 
     // (address, V bits, primary).
     public static readonly IrHelper StoreV1 = new("mc_storev8", &Store1, 3, isPure: false);
@@ -90,14 +93,14 @@ internal static unsafe class VBitHelpers
     [UnmanagedCallersOnly] private static ulong Load8(GuestState* s, ulong a, ulong p, ulong _, ulong __) => LoadV(s, a, 8, p);
 
     [UnmanagedCallersOnly]
-    private static ulong Load16Half(GuestState* state, ulong address, ulong half, ulong primary, ulong a3)
+    private static ulong LoadQuadword(GuestState* state, ulong start, ulong quadword, ulong primary, ulong bytes)
     {
-        ulong at = address + 8 * half;
+        ulong at = start + 8 * quadword;
         if (Uniform(primary, at, 8) is ulong uniform) return uniform;
         var owner = Owner(state);
         ulong vbits = owner.Shadow.GetVBits(at, 8, out bool addressable);
-        if (!addressable && owner.PartialLoadsOk && (address & 15) == 0)
-            vbits = NoAccessAsUndefined(owner.Shadow, address, at, 16, vbits);
+        if (!addressable && owner.PartialLoadsOk && (start & (bytes - 1)) == 0)
+            vbits = NoAccessAsUndefined(owner.Shadow, start, at, (int)bytes, vbits);
         return vbits;
     }
 

@@ -102,10 +102,10 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
                     _out.PutI(s.Offset + ShadowOffset, s.Count, s.A, s.Bias, V(s.B));
                     break;
                 case StmtKind.Load:
-                    _shadow[s.Dst] = LoadV(s.Type, s.A);
+                    _shadow[s.Dst] = LoadV(s);
                     break;
                 case StmtKind.Store:
-                    StoreV(s.A, V(s.B));
+                    StoreV(s.A, V(s.B), s.ChecksAccess);
                     break;
                 case StmtKind.Unop:
                     _shadow[s.Dst] = AllDefined(s.A) ? DefinedResult(s) : _rules.Unop(s, V(s.A));
@@ -148,24 +148,32 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
             _shadow[value.Temp] = ShadowOps.Defined(v.Type);
         }
 
-        /// <summary>An undefined address is reported (before the access, as memcheck does); then its V bits.</summary>
-        private IrValue LoadV(IrType type, IrValue address)
+        /// <summary>
+        /// An undefined address is reported (before the access, as memcheck does); then its V bits. A vector piece of a
+        /// wider access reads its quadwords relative to the whole access, which --partial-loads-ok judges as one.
+        /// </summary>
+        private IrValue LoadV(in IrStmt load)
         {
-            Check(address, 8);
+            var (type, address) = (load.Type, load.A);
+            if (load.ChecksAccess) Check(address, 8);
             IrType shadowType = ShadowOps.ShadowType(type);
             if (type.Bytes() == 16)
             {
-                var lo = _out.Call(VBitHelpers.LoadV16Half, address, IrValue.U64(0), _primary);
-                var hi = _out.Call(VBitHelpers.LoadV16Half, address, IrValue.U64(1), _primary);
+                var start = load.Bias == 0 ? address : _out.Binop(IrOp.Sub, address, IrValue.U64((ulong)load.Bias));
+                var bytes = IrValue.U64((ulong)load.AccessBytes);
+                ulong first = (ulong)load.Bias / 8;
+                var lo = _out.Call(VBitHelpers.LoadVQuadword, start, IrValue.U64(first), _primary, bytes);
+                var hi = _out.Call(VBitHelpers.LoadVQuadword, start, IrValue.U64(first + 1), _primary, bytes);
                 return _out.Binop(IrOp.Concat, shadowType, hi, lo);
             }
             var vbits = _out.Call(VBitHelpers.LoadOfSize(type.Bytes()), address, _primary);
             return shadowType == IrType.I64 ? vbits : _out.Unop(IrOp.Truncate, shadowType, vbits);
         }
 
-        private void StoreV(IrValue address, IrValue vbits)
+        /// <summary>The V bits of a store; its address is checked unless another piece of the access checks it.</summary>
+        private void StoreV(IrValue address, IrValue vbits, bool checksAddress)
         {
-            Check(address, 8);
+            if (checksAddress) Check(address, 8);
             int bytes = vbits.Type.Bytes();
             if (bytes == 16)
             {
