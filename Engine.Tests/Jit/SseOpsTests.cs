@@ -78,6 +78,26 @@ public sealed unsafe class SseOpsTests
     }
 
     [Test]
+    public void FusedMultiplyAddsMatchTheEvaluator([Values(IrOp.VFMulAdd, IrOp.VFMulSub, IrOp.VFNegMulAdd, IrOp.VFNegMulSub)] IrOp op,
+        [Values(IrType.F32, IrType.F64)] IrType lane)
+    {
+        using var m = new JitTestMachine();
+        var random = new Random((int)op * 3 + (int)lane);
+        for (int round = 0; round < 60; round++)
+        {
+            for (int k = 0; k < 3; k++)
+                for (int half = 0; half < 2; half++)
+                    *(ulong*)((byte*)m.State + GuestState.XmmOffset(k) + 8 * half) = Pattern(random);
+            var sb = new Superblock(0x401000);
+            sb.IMark(0x401000, 4);
+            IrValue Xmm(int k) => sb.Get(GuestState.XmmOffset(k), IrType.V128);
+            sb.Put(GuestState.XmmOffset(3), sb.Triop(op, IrType.V128, Xmm(0), Xmm(1), Xmm(2), lane));
+            sb.Next = U64(0x401004);
+            Differential.Check(m, sb, $"round {round}");
+        }
+    }
+
+    [Test]
     public void ConstantLaneExtractsAndInsertsMatchTheEvaluator([Values] bool insert,
         [Values(IrType.I8, IrType.I16, IrType.I32, IrType.I64, IrType.F32, IrType.F64)] IrType lane)
     {

@@ -994,10 +994,17 @@ internal sealed unsafe partial class BlockEmitter
     {
         I(Instruction.Create(Code.Movdqu_xmm_xmmm128, Register.XMM0, Frame(BlockFrame.EvalArgs)));
         if (operands == 1) I(Instruction.Create(code, Register.XMM0, Register.XMM0));
-        else
+        else if (operands == 2)
         {
             I(Instruction.Create(Code.Movdqu_xmm_xmmm128, Register.XMM1, Frame(BlockFrame.EvalArgs + 16)));
             I(Instruction.Create(code, Register.XMM0, Register.XMM1));
+        }
+        else
+        {
+            // A fused multiply-add in its 132 form: xmm0 = a * xmm2 (b) + xmm1 (c).
+            I(Instruction.Create(Code.Movdqu_xmm_xmmm128, Register.XMM2, Frame(BlockFrame.EvalArgs + 16)));
+            I(Instruction.Create(Code.Movdqu_xmm_xmmm128, Register.XMM1, Frame(BlockFrame.EvalArgs + 32)));
+            I(Instruction.Create(code, Register.XMM0, Register.XMM1, Register.XMM2));
         }
         I(Instruction.Create(Code.Movdqu_xmmm128_xmm, Frame(wide ? _homes.Slot[s.Dst] : BlockFrame.EvalResult), Register.XMM0));
     }

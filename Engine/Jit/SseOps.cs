@@ -6,7 +6,9 @@ namespace Memcheck.Engine.Jit;
 /// <summary>
 /// Vector and float operations whose IR semantics are exactly one host SSE instruction (the IR models
 /// them on SSE, NaN rules included), so the backend runs that instruction on xmm0 (a) and xmm1 (b)
-/// instead of calling the evaluator. SSE4.1 ones (pmulld, pcmpeqq, ...) assume an x86-64-v2 host.
+/// instead of calling the evaluator. SSE4.1 ones (pmulld, pcmpeqq, ...) assume an x86-64-v2 host. The fused
+/// multiply-adds are the host's FMA3 (132 form: xmm0 = xmm0 * xmm2 + xmm1, its NaN order a, b, c as the IR's)
+/// on a host that has it, with a in xmm0, b in xmm2 and c in xmm1.
 /// </summary>
 internal static class SseOps
 {
@@ -17,6 +19,7 @@ internal static class SseOps
             StmtKind.Unop => Unop(s.Op, s.Type, s.A.Type),
             StmtKind.Binop when s.Type == IrType.V128 && s.A.Type == IrType.V128 => Vector(s.Op, s.Lane, s.B.Type),
             StmtKind.Binop when s.Type is IrType.F32 or IrType.F64 && s.A.Type == s.Type && s.B.Type == s.Type => Scalar(s.Op, s.Type),
+            StmtKind.Triop when s.Type == IrType.V128 && System.Runtime.Intrinsics.X86.Fma.IsSupported => Fused(s.Op, s.Lane),
             _ => Code.INVALID,
         };
         return code != Code.INVALID;
@@ -36,6 +39,19 @@ internal static class SseOps
     {
         (IrOp.FSqrt, IrType.F64) when arg == result => Code.Sqrtsd_xmm_xmmm64,
         (IrOp.FSqrt, IrType.F32) when arg == result => Code.Sqrtss_xmm_xmmm32,
+        _ => Code.INVALID,
+    };
+
+    private static Code Fused(IrOp op, IrType lane) => (op, lane) switch
+    {
+        (IrOp.VFMulAdd, IrType.F32) => Code.VEX_Vfmadd132ps_xmm_xmm_xmmm128,
+        (IrOp.VFMulAdd, IrType.F64) => Code.VEX_Vfmadd132pd_xmm_xmm_xmmm128,
+        (IrOp.VFMulSub, IrType.F32) => Code.VEX_Vfmsub132ps_xmm_xmm_xmmm128,
+        (IrOp.VFMulSub, IrType.F64) => Code.VEX_Vfmsub132pd_xmm_xmm_xmmm128,
+        (IrOp.VFNegMulAdd, IrType.F32) => Code.VEX_Vfnmadd132ps_xmm_xmm_xmmm128,
+        (IrOp.VFNegMulAdd, IrType.F64) => Code.VEX_Vfnmadd132pd_xmm_xmm_xmmm128,
+        (IrOp.VFNegMulSub, IrType.F32) => Code.VEX_Vfnmsub132ps_xmm_xmm_xmmm128,
+        (IrOp.VFNegMulSub, IrType.F64) => Code.VEX_Vfnmsub132pd_xmm_xmm_xmmm128,
         _ => Code.INVALID,
     };
 
