@@ -24,6 +24,8 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
     private static readonly int ExitGroupNumber = SyscallTable.Named("exit_group").Number;
 
     [ThreadStatic] private static GuestThread? t_current;
+    /// <summary>The registers of the guest thread this host thread runs.</summary>
+    [ThreadStatic] private static nint t_registers;
 
     private readonly GuestMemory _memory = new(guard);
     private readonly object _endGate = new();
@@ -32,6 +34,8 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
     private GuestEnd? _end;
     private ExceptionDispatchInfo? _failure;
     private int _liveThreads;
+    /// <summary>Guest instructions run by threads that have exited.</summary>
+    private ulong _retiredInstructions;
     /// <summary>Valgrind thread number -> registers of each live thread; changed only under the guest lock.</summary>
     private readonly SortedDictionary<int, nint> _numbered = [];
     private bool _isForkChild;
@@ -40,8 +44,22 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
 
     public GuestThread Current => t_current ?? throw new InvalidOperationException("not on a guest thread");
 
+    /// <summary>Valgrind's number of the guest thread running on this host thread (the one reporting an error).</summary>
+    public int CurrentNumber => _numbered.FirstOrDefault(t => t.Value == t_registers).Key;
+
     /// <summary>The live guest threads by number (a thread that ended the process stays until the end).</summary>
     public IReadOnlyList<ToolThread> LiveThreads => [.. _numbered.Select(t => new ToolThread(t.Key, (GuestState*)t.Value))];
+
+    /// <summary>Guest instructions executed so far by all threads, exited ones included (massif's time unit "i").</summary>
+    public ulong InstructionsExecuted
+    {
+        get
+        {
+            ulong total = _retiredInstructions;
+            foreach (nint state in _numbered.Values) total += ((GuestState*)state)->InstrCount;
+            return total;
+        }
+    }
 
     /// <summary>How many guest threads are running; the exit of the last one ends the process.</summary>
     public int LiveThreadCount => _liveThreads;
@@ -76,6 +94,7 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
         var state = (GuestState*)NativeMemory.AlignedAlloc(GuestState.BlockSize, 64);
         Buffer.MemoryCopy(parent, state, GuestState.BlockSize, GuestState.BlockSize);
         state->Gpr[0] = 0; // the child sees clone return 0
+        state->InstrCount = 0; // counted from here on, the parent's count stays the parent's
         if (request.Stack != 0) state->Gpr[4] = request.Stack;
         if (request.Has(CloneRequest.CloneSetTls)) state->FsBase = request.Tls;
 
@@ -138,6 +157,7 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
             var thread = new GuestThread((int)HostSyscall.Invoke(GettidNumber));
             setUp(thread);
             t_current = thread;
+            t_registers = state;
             _threads[thread.Tid] = thread;
             lock (gate)
             {
@@ -164,6 +184,7 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
             {
                 ClearChildTid(thread);
                 foreach (var (number, _) in _numbered.Where(t => t.Value == state).ToList()) _numbered.Remove(number);
+                _retiredInstructions += ((GuestState*)state)->InstrCount;
                 _threads.TryRemove(thread.Tid, out _);
                 if (freeState) NativeMemory.AlignedFree((void*)state);
                 Lock.Release();

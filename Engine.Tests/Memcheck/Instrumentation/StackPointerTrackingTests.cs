@@ -1,4 +1,5 @@
 using Iced.Intel;
+using Memcheck.Engine.Core;
 using Memcheck.Engine.Tools.Memcheck;
 using Memcheck.Engine.Tools.Memcheck.Instrumentation;
 using static Iced.Intel.AssemblerRegisters;
@@ -15,7 +16,7 @@ public class StackPointerTrackingTests
     [SetUp]
     public void Create()
     {
-        _m = new VBitMachine { Stack = new StackPointerTracking() };
+        _m = new VBitMachine { Stack = new StackPointerTracking(StackHelpers.Events) };
         _sp = _m.At(2048);
         _m.SetGpr(Register.RSP, _sp);
     }

@@ -1,3 +1,5 @@
+using Memcheck.Engine.Tools.Heap;
+
 namespace Memcheck.Engine.Tools.Memcheck;
 
 /// <summary>

@@ -2,6 +2,8 @@ using System.Runtime.InteropServices;
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
+using Memcheck.Engine.Reporting;
+using Memcheck.Engine.Tools.Heap;
 using Memcheck.Engine.Tools.Memcheck.Errors;
 using Memcheck.Engine.Tools.Memcheck.Replacements;
 using Memcheck.Engine.Tools.Memcheck.Reporting;
@@ -13,7 +15,7 @@ namespace Memcheck.Engine.Tools.Memcheck;
 /// tracked heap), the malloc family replaced, every invalid access and heap misuse reported, and at exit the heap
 /// summary, the leak check and the error summary, in Valgrind's words and order.
 /// </summary>
-public sealed unsafe partial class MemcheckTool : Tool, IDisposable
+public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
 {
     private static readonly IrHelper SlowPathHelper = new("mc_access_slow_path", &SlowPath, 3, isPure: false);
 
@@ -33,9 +35,10 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
     public override IReadOnlyList<FunctionReplacement> Replacements { get; }
     public override AccessCheck? AccessCheck { get; }
     public override bool RunsFreeresAtExit => true;
+    public override ISuppressionKinds SuppressionKinds => ErrorKinds.Instance;
 
     /// <summary>The heap operations the replacements run.</summary>
-    public HeapCalls Heap => Run.Calls;
+    public IReplacedHeap ReplacedHeap => Run.Functions;
 
     /// <summary>What the run found, once <see cref="Finish"/> has reported it.</summary>
     public MemcheckReport? Report { get; private set; }
@@ -50,11 +53,11 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
         var arena = new HeapArena(host.Space);
         var heap = new HeapTracker(arena, _shadow, HeapOptions.From(_options));
         var stacks = new StackStore();
-        var errors = new ErrorLog(host.Commentary, _options.ErrorLimit);
+        var errors = new ErrorLog(host, _options.ErrorLimit);
         var describer = new AddressDescriber(host, heap, stacks);
         // Without V bits (--undef-value-errors=no) nothing would define what the guest writes into a block.
         var calls = new HeapCalls(host, heap, _shadow, stacks, errors, describer, _options.Memcheck, definedOnAllocation: !TracksDefinedness);
-        _run = new Attached(host, arena, heap, stacks, errors, describer, calls);
+        _run = new Attached(host, arena, heap, stacks, errors, describer, new MemcheckHeapFunctions(calls));
         new AddressSpaceShadow(host.Space, _shadow, arena).Follow();
     }
 
@@ -86,7 +89,7 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
         if (bad == 0 || partialLoadOk) return;
         string headline = $"Invalid {(store ? "write" : "read")} of size {size}";
         run.Errors.Report(new MemcheckError(store ? MemcheckErrorKind.InvalidWrite : MemcheckErrorKind.InvalidRead, headline,
-            run.Host.CaptureStack(state), run.Describer.Describe(address)), headline);
+            run.Host.CaptureStack(state), run.Describer.Describe(address)) { Size = (int)size }, headline);
     }
 
     public override void Finish(Commentary commentary)
@@ -100,5 +103,5 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
 
     /// <summary>Everything that exists once the tool is attached to a guest.</summary>
     private sealed record Attached(ToolHost Host, HeapArena Arena, HeapTracker Tracker, StackStore Stacks, ErrorLog Errors,
-        AddressDescriber Describer, HeapCalls Calls);
+        AddressDescriber Describer, MemcheckHeapFunctions Functions);
 }

@@ -1,3 +1,4 @@
+using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
 using Memcheck.Engine.Os;
@@ -17,7 +18,7 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     private const string ConditionHeadline = "Conditional jump or move depends on uninitialised value(s)";
 
     private VBitInstrumenter? _vbits;
-    private readonly StackPointerTracking _stackTracking = new();
+    private readonly StackPointerTracking _stackTracking = new(StackHelpers.Events);
     private SyscallChecks? _syscalls;
 
     /// <summary>
@@ -74,12 +75,20 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     public void ValueOfSize(GuestState* state, int size)
     {
         string headline = $"Use of uninitialised value of size {size}";
-        ReportError(state, MemcheckErrorKind.UninitialisedValue, headline, headline);
+        ReportError(state, MemcheckErrorKind.UninitialisedValue, headline, headline, size: size);
     }
 
-    /// <summary>"Syscall param write(buf) points to uninitialised byte(s)", described at <paramref name="address"/> when given.</summary>
-    internal void SyscallParam(GuestState* state, MemcheckErrorKind kind, string headline, ulong? address) =>
-        ReportError(state, kind, headline, headline, address is ulong a ? Run.Describer.Describe(a) : null);
+    /// <summary>
+    /// "Syscall param write(buf) points to uninitialised byte(s)" (or unaddressable) for memory at
+    /// <paramref name="address"/>, described; without an address the parameter's register "contains uninitialised byte(s)".
+    /// </summary>
+    internal void SyscallParam(GuestState* state, MemcheckErrorKind kind, string parameter, ulong? address)
+    {
+        string problem = address is null ? "contains uninitialised" : kind == MemcheckErrorKind.UnaddressableSyscallParam
+            ? "points to unaddressable" : "points to uninitialised";
+        string headline = $"Syscall param {parameter} {problem} byte(s)";
+        ReportError(state, kind, headline, headline, address is ulong a ? Run.Describer.Describe(a) : null, parameter: parameter);
+    }
 
     public bool CanRead(ulong address, ulong length) => length <= int.MaxValue && Run.Host.Space.Pages.CanRead(address, (int)length);
     public bool CanWrite(ulong address, ulong length) => length <= int.MaxValue && Run.Host.Space.Pages.CanWrite(address, (int)length);
@@ -91,7 +100,7 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     {
         string headline = $"Invalid {direction} of size {size}";
         var kind = direction == "read" ? MemcheckErrorKind.InvalidRead : MemcheckErrorKind.InvalidWrite;
-        ReportError(state, kind, headline, SiteKey(headline, site), Run.Describer.Describe(address));
+        ReportError(state, kind, headline, SiteKey(headline, site), Run.Describer.Describe(address), size);
     }
 
     public void UninitialisedCondition(GuestState* state, int site) =>
@@ -118,6 +127,7 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     /// <summary>Errors from two instructions of one replacement are two contexts in Valgrind: the site keeps them apart.</summary>
     private static string SiteKey(string key, int site) => $"{key} @{site}";
 
-    private void ReportError(GuestState* state, MemcheckErrorKind kind, string headline, string key, AddressDescription? address = null) =>
-        Run.Errors.Report(new MemcheckError(kind, headline, Run.Host.CaptureStack(state), address), key);
+    private void ReportError(GuestState* state, MemcheckErrorKind kind, string headline, string key, AddressDescription? address = null,
+        int size = 0, string? parameter = null) =>
+        Run.Errors.Report(new MemcheckError(kind, headline, Run.Host.CaptureStack(state), address) { Size = size, Parameter = parameter }, key);
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
 
@@ -13,6 +14,8 @@ internal static unsafe class StackHelpers
     public static readonly IrHelper DieStack = new("mc_die_mem_stack", &Die, 2, isPure: false);
     /// <summary>(old RSP, new RSP): a move by an amount known only at run time.</summary>
     public static readonly IrHelper UnknownMove = new("mc_unknown_sp_update", &Unknown, 2, isPure: false);
+
+    public static readonly StackEvents Events = new(NewStack, DieStack, UnknownMove);
 
     private static ShadowMemory Shadow(GuestState* state) =>
         ((IShadowMemoryOwner)GCHandle.FromIntPtr(state->ToolHandle).Target!).Shadow;
