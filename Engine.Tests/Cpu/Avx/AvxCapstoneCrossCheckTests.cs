@@ -1,13 +1,13 @@
 using Gee.External.Capstone;
 using Gee.External.Capstone.X86;
 using Iced.Intel;
+using Memcheck.Engine.Tests.Cpu.Vector;
 
 namespace Memcheck.Engine.Tests.Cpu.Avx;
 
 /// <summary>
-/// Iced and Capstone 4 agree on the length and mnemonic of random instances of every VEX form the lifter handles
-/// (and of the legacy AES, PCLMULQDQ and maskmovdqu forms): a second opinion on the decoder, over the AVX, AVX2,
-/// FMA, F16C, BMI1/2, AES and PCLMULQDQ classes.
+/// Iced and Capstone 4 agree on the length and mnemonic of random instances of every vector form the lifter handles
+/// (legacy SSE..SSE4.2, AES, PCLMULQDQ; VEX AVX, AVX2, FMA, F16C, BMI1/2): a second opinion on the decoder.
 /// </summary>
 public class AvxCapstoneCrossCheckTests
 {
@@ -26,13 +26,13 @@ public class AvxCapstoneCrossCheckTests
         || ImmediateSpelled.Any(stem => iced.Contains(stem) && capstone.Contains(stem));
 
     [Test]
-    public void Iced_and_Capstone_agree_on_length_and_mnemonic_of_lifted_vex_forms()
+    public void Iced_and_Capstone_agree_on_length_and_mnemonic_of_lifted_vector_forms()
     {
         using var capstone = CapstoneDisassembler.CreateX86Disassembler(X86DisassembleMode.Bit64);
         var rng = new Random(4321);
         var mismatches = new List<string>();
         int checkedForms = 0;
-        foreach (var form in AvxDifferentialTests.Forms().Where(f => !UnknownToCapstone.Contains(f.Code)))
+        foreach (var form in VectorDifferentialTests.Forms().Where(f => !UnknownToCapstone.Contains(f.Code)))
         {
             for (int round = 0; round < 4; round++)
             {

@@ -3,6 +3,7 @@ using ELFSharp.ELF.Sections;
 using Iced.Intel;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
+using Memcheck.Engine.Tests.Cpu.Vector;
 
 namespace Memcheck.Engine.Tests.Cpu.Avx;
 

@@ -1,7 +1,6 @@
-using System.Runtime.InteropServices;
 using Iced.Intel;
 using Memcheck.Engine.Ir;
-using Memcheck.Engine.Tests.Cpu.Sse;
+using Memcheck.Engine.Tests.Cpu.Vector;
 
 namespace Memcheck.Engine.Tests.Cpu.Avx;
 
@@ -11,30 +10,12 @@ namespace Memcheck.Engine.Tests.Cpu.Avx;
 /// registers. Also: a gather naming one register twice is #UD, so SIGILL.
 /// </summary>
 [TestFixture]
-public sealed unsafe class AvxGatherTests
+public sealed unsafe class AvxGatherTests : VectorRunnerFixture
 {
     private const int Iterations = 40;
-    private const int MemoryBytes = 160, OperandOffset = 32;
+    private const int OperandOffset = 32;
 
-    private VectorNativeRunner _native = null!;
-    private VectorLiftedRunner _lifted = null!;
-    private byte* _memory;
-
-    [OneTimeSetUp]
-    public void SetUp()
-    {
-        _memory = (byte*)NativeMemory.AlignedAlloc(MemoryBytes, 64);
-        _native = new VectorNativeRunner();
-        _lifted = new VectorLiftedRunner(_memory, MemoryBytes);
-    }
-
-    [OneTimeTearDown]
-    public void TearDown()
-    {
-        _native.Dispose();
-        _lifted.Dispose();
-        NativeMemory.AlignedFree(_memory);
-    }
+    protected override int MemoryBytes => 160;
 
     public static IEnumerable<Code> Gathers() => Enum.GetValues<Code>().Where(c =>
         c.ToOpCode() is { Encoding: EncodingKind.VEX, Mode64: true } && c.Mnemonic().ToString() is var m
@@ -49,7 +30,7 @@ public sealed unsafe class AvxGatherTests
         bool ymmData = op.GetOpKind(0) == OpCodeOperandKind.ymm_reg;
         int seed = (int)code;
         var rng = new Random(seed);
-        var memory = new Span<byte>(_memory, MemoryBytes);
+        var memory = new Span<byte>(Memory, MemoryBytes);
         for (int iteration = 0; iteration < Iterations; iteration++)
         {
             var registers = Enumerable.Range(0, 16).OrderBy(_ => rng.Next()).Take(3).ToArray();
@@ -61,7 +42,7 @@ public sealed unsafe class AvxGatherTests
             var bytes = VectorForm.Bytes(insn);
 
             var start = new VectorImage();
-            SseInputs.Fill(rng, rng.Next(SseInputs.Shapes), new Span<byte>(start.Ymm, 512));
+            VectorInputs.Fill(rng, rng.Next(VectorInputs.Shapes), new Span<byte>(start.Ymm, 512));
             for (int lane = 0; lane < 8; lane++)
             {
                 // Indices of 0-7 (negative ones too, with the base moved up) keep every element inside the buffer.
@@ -69,7 +50,7 @@ public sealed unsafe class AvxGatherTests
                 if (qwordIndex) { if (lane < 4) start.Ymm[4 * registers[1] + lane] = (ulong)index; }
                 else ((int*)&start.Ymm[4 * registers[1]])[lane] = (int)index;
             }
-            start.Gpr[VectorImage.Rsi] = (ulong)(_memory + OperandOffset);
+            start.Gpr[VectorImage.Rsi] = (ulong)(Memory + OperandOffset);
             start.Rflags = 0x202;
             start.Mxcsr = 0x1F80;
             var initialMemory = new byte[MemoryBytes];
@@ -77,11 +58,11 @@ public sealed unsafe class AvxGatherTests
 
             var native = start;
             initialMemory.CopyTo(memory);
-            _native.Run(bytes, &native);
+            Native.Run(bytes, &native);
             foreach (var (how, run) in new (string, Func<VectorImage, (VectorImage, BlockExit)>)[]
                      {
-                         ("interpreted", image => { _lifted.Interpret(bytes, &image, out var exit); return (image, exit); }),
-                         ("compiled", image => { _lifted.Compile(bytes, &image, out var exit); return (image, exit); }),
+                         ("interpreted", image => { Lifted.Interpret(bytes, &image, out var exit); return (image, exit); }),
+                         ("compiled", image => { Lifted.Compile(bytes, &image, out var exit); return (image, exit); }),
                      })
             {
                 initialMemory.CopyTo(memory);

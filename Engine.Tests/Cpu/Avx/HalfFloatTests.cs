@@ -1,5 +1,6 @@
 using Iced.Intel;
 using Memcheck.Engine.Cpu.Avx;
+using Memcheck.Engine.Tests.Cpu.Vector;
 
 namespace Memcheck.Engine.Tests.Cpu.Avx;
 

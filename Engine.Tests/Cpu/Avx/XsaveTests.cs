@@ -1,7 +1,6 @@
-using System.Runtime.InteropServices;
 using Iced.Intel;
 using Memcheck.Engine.Ir;
-using Memcheck.Engine.Tests.Cpu.Sse;
+using Memcheck.Engine.Tests.Cpu.Vector;
 
 namespace Memcheck.Engine.Tests.Cpu.Avx;
 
@@ -12,40 +11,23 @@ namespace Memcheck.Engine.Tests.Cpu.Avx;
 /// xrstor's x87 component is checked by a round trip through the lifted xsave instead of on the CPU.
 /// </summary>
 [TestFixture]
-public sealed unsafe class XsaveTests
+public sealed unsafe class XsaveTests : VectorRunnerFixture
 {
-    private const int AreaBytes = 0x340, MemoryBytes = AreaBytes + 64;
+    private const int AreaBytes = 0x340;
     private const int Header = 512, Avx = 576;
 
-    private VectorNativeRunner _native = null!;
-    private VectorLiftedRunner _lifted = null!;
-    private byte* _memory;
-
-    [OneTimeSetUp]
-    public void SetUp()
-    {
-        _memory = (byte*)NativeMemory.AlignedAlloc(MemoryBytes, 64);
-        _native = new VectorNativeRunner();
-        _lifted = new VectorLiftedRunner(_memory, MemoryBytes);
-    }
-
-    [OneTimeTearDown]
-    public void TearDown()
-    {
-        _native.Dispose();
-        _lifted.Dispose();
-        NativeMemory.AlignedFree(_memory);
-    }
+    /// <summary>The xsave area and, after it, the lifted guest's stack top.</summary>
+    protected override int MemoryBytes => AreaBytes + 64;
 
     private static byte[] Encode(Code code) => VectorForm.Bytes(Instruction.Create(code, new MemoryOperand(Register.RSI)));
 
     private VectorImage Start(Random rng, ulong mask)
     {
         var image = new VectorImage { Rflags = 0x202, Mxcsr = 0x1F80 | (uint)rng.Next(4) << 13 };
-        SseInputs.Fill(rng, 0, new Span<byte>(image.Ymm, 512));
+        VectorInputs.Fill(rng, 0, new Span<byte>(image.Ymm, 512));
         image.Gpr[0] = mask | 0xFFFF_FF00;             // eax: bits above XCR0 are ignored
         image.Gpr[2] = (ulong)rng.Next(2) << 31;       // edx
-        image.Gpr[VectorImage.Rsi] = (ulong)_memory;
+        image.Gpr[VectorImage.Rsi] = (ulong)Memory;
         return image;
     }
 
@@ -62,7 +44,7 @@ public sealed unsafe class XsaveTests
     public void Xsave_writes_the_selected_components_as_the_cpu([Range(0, 7)] int mask, [Values(Code.Xsave_mem, Code.Xsave64_mem)] Code code)
     {
         var rng = new Random(mask * 7 + (int)code);
-        var memory = new Span<byte>(_memory, MemoryBytes);
+        var memory = new Span<byte>(Memory, MemoryBytes);
         var initial = new byte[MemoryBytes];
         rng.NextBytes(initial);
         var start = Start(rng, (ulong)mask);
@@ -70,9 +52,9 @@ public sealed unsafe class XsaveTests
 
         var native = start;
         initial.CopyTo(memory);
-        _native.Run(bytes, &native);
+        Native.Run(bytes, &native);
         var nativeMemory = memory.ToArray();
-        foreach (var (how, lifted) in Lifted(bytes, start, initial))
+        foreach (var (how, lifted) in RunLifted(bytes, start, initial))
         {
             foreach (var (at, length) in Compared((ulong)mask))
                 Assert.That(lifted.Memory.AsSpan(at, length).ToArray(), Is.EqualTo(nativeMemory.AsSpan(at, length).ToArray()), $"{how} bytes {at}+{length}, mask {mask}");
@@ -91,7 +73,7 @@ public sealed unsafe class XsaveTests
     public void Xrstor_restores_the_selected_components_as_the_cpu([Values(0, 2, 4, 6)] int mask, [Values(0, 2, 4, 6)] int stateBits)
     {
         var rng = new Random(mask * 8 + stateBits);
-        var memory = new Span<byte>(_memory, MemoryBytes);
+        var memory = new Span<byte>(Memory, MemoryBytes);
         var initial = new byte[MemoryBytes];
         rng.NextBytes(initial);
         initial.AsSpan(Header, 64).Clear();
@@ -102,8 +84,8 @@ public sealed unsafe class XsaveTests
 
         var native = start;
         initial.CopyTo(memory);
-        _native.Run(bytes, &native);
-        foreach (var (how, lifted) in Lifted(bytes, start, initial))
+        Native.Run(bytes, &native);
+        foreach (var (how, lifted) in RunLifted(bytes, start, initial))
         {
             for (int r = 0; r < 16; r++) Assert.That(lifted.Image.YmmText(r), Is.EqualTo(native.YmmText(r)), $"{how} ymm{r}, mask {mask}, XSTATE_BV {stateBits}");
             Assert.That(lifted.Image.Mxcsr, Is.EqualTo(native.Mxcsr), $"{how} MXCSR");
@@ -113,42 +95,42 @@ public sealed unsafe class XsaveTests
     [Test]
     public void Xrstor_of_a_compacted_or_foreign_header_is_a_general_protection_fault([Values(0x8000_0000_0000_0000UL, 0UL)] ulong compaction)
     {
-        var memory = new Span<byte>(_memory, MemoryBytes);
+        var memory = new Span<byte>(Memory, MemoryBytes);
         memory.Clear();
         BitConverter.TryWriteBytes(memory[Header..], compaction == 0 ? 0x10UL : 0UL);
         BitConverter.TryWriteBytes(memory[(Header + 8)..], compaction);
         var image = Start(new Random(3), 7);
-        Assert.That(_lifted.Interpret(Encode(Code.Xrstor_mem), &image, out var exit), Is.True);
+        Assert.That(Lifted.Interpret(Encode(Code.Xrstor_mem), &image, out var exit), Is.True);
         Assert.That(exit, Is.EqualTo(new BlockExit(VectorLiftedRunner.Ip, JumpKind.GeneralProtection)));
     }
 
     [Test]
     public void Xrstor_restores_what_xsave_saved_including_x87()
     {
-        var memory = new Span<byte>(_memory, MemoryBytes);
+        var memory = new Span<byte>(Memory, MemoryBytes);
         memory.Clear();
         var image = Start(new Random(5), 7);
         var saved = image;
-        Assert.That(_lifted.Interpret(Encode(Code.Xsave_mem), &image, out _), Is.True);
+        Assert.That(Lifted.Interpret(Encode(Code.Xsave_mem), &image, out _), Is.True);
         var area = memory.ToArray();
         var scrambled = Start(new Random(6), 7);
-        Assert.That(_lifted.Interpret(Encode(Code.Xrstor_mem), &scrambled, out _), Is.True);
+        Assert.That(Lifted.Interpret(Encode(Code.Xrstor_mem), &scrambled, out _), Is.True);
         for (int r = 0; r < 16; r++) Assert.That(scrambled.YmmText(r), Is.EqualTo(saved.YmmText(r)), $"ymm{r}");
-        Assert.That(_lifted.Interpret(Encode(Code.Xsave_mem), &scrambled, out _), Is.True);
+        Assert.That(Lifted.Interpret(Encode(Code.Xsave_mem), &scrambled, out _), Is.True);
         Assert.That(memory.ToArray(), Is.EqualTo(area), "the second image equals the first");
     }
 
     /// <summary>The image and memory after the interpreted and after the compiled run, each from the same start.</summary>
-    private List<(string How, (VectorImage Image, byte[] Memory) Result)> Lifted(byte[] bytes, VectorImage start, byte[] initial)
+    private List<(string How, (VectorImage Image, byte[] Memory) Result)> RunLifted(byte[] bytes, VectorImage start, byte[] initial)
     {
-        var memory = new Span<byte>(_memory, MemoryBytes);
+        var memory = new Span<byte>(Memory, MemoryBytes);
         var results = new List<(string, (VectorImage, byte[]))>();
         foreach (bool compiled in new[] { false, true })
         {
             initial.CopyTo(memory);
             var image = start;
             BlockExit exit;
-            bool lifted = compiled ? _lifted.Compile(bytes, &image, out exit) : _lifted.Interpret(bytes, &image, out exit);
+            bool lifted = compiled ? Lifted.Compile(bytes, &image, out exit) : Lifted.Interpret(bytes, &image, out exit);
             Assert.That(lifted && exit.Kind == JumpKind.Boring, Is.True, $"{(compiled ? "compiled" : "interpreted")} exit {exit}");
             results.Add((compiled ? "compiled" : "interpreted", (image, memory.ToArray())));
         }

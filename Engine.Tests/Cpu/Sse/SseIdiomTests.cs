@@ -1,6 +1,7 @@
 using Iced.Intel;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
+using Memcheck.Engine.Tests.Cpu.Vector;
 
 namespace Memcheck.Engine.Tests.Cpu.Sse;
 
@@ -11,20 +12,9 @@ namespace Memcheck.Engine.Tests.Cpu.Sse;
 [TestFixture]
 public sealed class SseIdiomTests
 {
-    private static Superblock Lift(Code code, Register a, Register b)
-    {
-        var bytes = new List<byte>();
-        var writer = new ListWriter(bytes);
-        Encoder.Create(64, writer).Encode(Instruction.Create(code, a, b), LiftedRunner.Ip);
-        var insn = LiftedRunner.Decode(bytes.ToArray());
-        var sb = new Superblock(insn.IP);
-        var ctx = new LiftContext(sb);
-        ctx.Begin(insn);
-        Assert.That(LifterTable.Build().Find(insn.Mnemonic)!(ctx), Is.True);
-        sb.Next = IrValue.U64(insn.NextIP);
-        // Dead-code elimination drops a read of the register the idiom's result does not use.
-        return new Optimiser().Run(sb);
-    }
+    /// <summary>The instruction's block, optimised: dead-code elimination drops a read of the register the idiom's result does not use.</summary>
+    private static Superblock Lift(Code code, Register a, Register b) =>
+        new Optimiser().Run(VectorLiftedRunner.Lift(VectorForm.Bytes(Instruction.Create(code, a, b)))!);
 
     [TestCase(Code.Pxor_xmm_xmmm128, 0UL), TestCase(Code.Xorps_xmm_xmmm128, 0UL), TestCase(Code.Xorpd_xmm_xmmm128, 0UL),
      TestCase(Code.Psubb_xmm_xmmm128, 0UL), TestCase(Code.Psubq_xmm_xmmm128, 0UL), TestCase(Code.Pandn_xmm_xmmm128, 0UL),
@@ -43,10 +33,5 @@ public sealed class SseIdiomTests
     {
         var sb = Lift(Code.Pxor_xmm_xmmm128, Register.XMM3, Register.XMM4);
         Assert.That(sb.Statements.ToArray().Count(s => s.Kind == StmtKind.Get), Is.EqualTo(2), sb.ToString());
-    }
-
-    private sealed class ListWriter(List<byte> bytes) : CodeWriter
-    {
-        public override void WriteByte(byte value) => bytes.Add(value);
     }
 }

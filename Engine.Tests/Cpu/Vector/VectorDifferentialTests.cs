@@ -1,54 +1,33 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Iced.Intel;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
-using Memcheck.Engine.Tests.Cpu.Sse;
 
-namespace Memcheck.Engine.Tests.Cpu.Avx;
+namespace Memcheck.Engine.Tests.Cpu.Vector;
 
 /// <summary>
-/// Every VEX form the lifter claims (AVX, AVX2, FMA, F16C, BMI1/2, AES, PCLMULQDQ) and the legacy AES, PCLMULQDQ
-/// and maskmovdqu forms, run natively and through the
-/// translator, interpreted and compiled, on the same random inputs: YMM registers, GPRs, OSZAPC (less the flags
-/// the SDM leaves undefined), MXCSR and the memory operand must come out identical. Failures name the seed.
+/// Every vector form the lifter claims, run natively and through the translator, interpreted and compiled, on the
+/// same random inputs: the legacy SSE..SSE4.2 forms, the VEX forms (AVX, AVX2, FMA, F16C, BMI1/2, AES, PCLMULQDQ)
+/// and the legacy AES, PCLMULQDQ and maskmovdqu forms. YMM registers, GPRs, OSZAPC (less the flags the SDM leaves
+/// undefined) and the memory operand must come out identical. Failures name the seed.
 /// </summary>
 [TestFixture]
-public sealed unsafe class AvxDifferentialTests
+public sealed unsafe class VectorDifferentialTests : VectorRunnerFixture
 {
-    private const int Iterations = 24;
-    private const int MemoryBytes = 128, OperandOffset = 32;
+    private const int Iterations = 40;
+    private const int OperandOffset = 32;
 
-    private VectorNativeRunner _native = null!;
-    private VectorLiftedRunner _lifted = null!;
-    private byte* _memory;
-
-    [OneTimeSetUp]
-    public void SetUp()
-    {
-        _memory = (byte*)NativeMemory.AlignedAlloc(MemoryBytes, 64);
-        _native = new VectorNativeRunner();
-        _lifted = new VectorLiftedRunner(_memory, MemoryBytes);
-    }
-
-    [OneTimeTearDown]
-    public void TearDown()
-    {
-        _native.Dispose();
-        _lifted.Dispose();
-        NativeMemory.AlignedFree(_memory);
-    }
-
-    /// <summary>The VEX forms, and the legacy forms of the instructions the SSE families' tests do not cover.</summary>
-    public static IEnumerable<VectorForm> Forms() => VectorForm.AllVex().Concat(VectorForm.Legacy(
+    public static IEnumerable<VectorForm> Forms() => VectorForm.Sse().Concat(VectorForm.Vex()).Concat(VectorForm.Legacy(
         Mnemonic.Aesenc, Mnemonic.Aesenclast, Mnemonic.Aesdec, Mnemonic.Aesdeclast, Mnemonic.Aesimc, Mnemonic.Aeskeygenassist,
         Mnemonic.Pclmulqdq, Mnemonic.Maskmovdqu));
 
     /// <summary>Forms whose result depends on MXCSR.RC, which the IR honours for them.</summary>
     public static IEnumerable<TestCaseData> RoundingForms() =>
         from form in Forms()
-        where form.Mnemonic is Mnemonic.Vcvtsd2si or Mnemonic.Vcvtss2si or Mnemonic.Vcvtps2dq or Mnemonic.Vcvtpd2dq
-            or Mnemonic.Vroundsd or Mnemonic.Vroundps or Mnemonic.Vroundpd or Mnemonic.Vcvtps2ph
+        where form.Mnemonic is Mnemonic.Cvtsd2si or Mnemonic.Cvtss2si or Mnemonic.Cvtps2dq or Mnemonic.Cvtpd2dq
+            or Mnemonic.Cvttsd2si or Mnemonic.Roundsd or Mnemonic.Roundps or Mnemonic.Vcvtsd2si or Mnemonic.Vcvtss2si
+            or Mnemonic.Vcvtps2dq or Mnemonic.Vcvtpd2dq or Mnemonic.Vroundsd or Mnemonic.Vroundps or Mnemonic.Vroundpd
+            or Mnemonic.Vcvtps2ph
         from rc in new[] { 1u, 2u, 3u }
         select new TestCaseData(form, rc).SetArgDisplayNames(form.ToString(), $"RC={rc}");
 
@@ -58,6 +37,9 @@ public sealed unsafe class AvxDifferentialTests
         var names = Forms().Select(f => f.Code.ToString()).ToHashSet();
         string[] expected =
         [
+            "Movdqa_xmm_xmmm128", "Movups_xmmm128_xmm", "Pcmpeqb_xmm_xmmm128", "Pmovmskb_r32_xmm", "Pcmpistri_xmm_xmmm128_imm8",
+            "Palignr_xmm_xmmm128_imm8", "Cvtsi2sd_xmm_rm64", "Cvttsd2si_r32_xmmm64", "Ucomisd_xmm_xmmm64", "Pshufd_xmm_xmmm128_imm8",
+            "Movq_xmm_rm64", "Movd_rm32_xmm", "Psrldq_xmm_imm8", "Punpcklqdq_xmm_xmmm128", "Movhps_xmm_m64", "Cmpsd_xmm_xmmm64_imm8",
             "VEX_Vpcmpeqb_ymm_ymm_ymmm256", "VEX_Vpmovmskb_r32_ymm", "VEX_Vmovdqu_ymm_ymmm256", "VEX_Vpminub_ymm_ymm_ymmm256",
             "VEX_Vzeroupper", "VEX_Vpbroadcastb_ymm_xmmm8", "VEX_Vfmadd213sd_xmm_xmm_xmmm64", "VEX_Vmovsd_xmm_m64",
             "VEX_Vcvttsd2si_r32_xmmm64", "VEX_Blsmsk_r32_rm32", "VEX_Bzhi_r64_rm64_r64", "VEX_Sarx_r32_rm32_r32",
@@ -85,37 +67,37 @@ public sealed unsafe class AvxDifferentialTests
     private void AssertMatchesNative(VectorForm form, int seed, uint mxcsr)
     {
         var rng = new Random(seed);
-        var memory = new Span<byte>(_memory, MemoryBytes);
+        var memory = new Span<byte>(Memory, MemoryBytes);
         var initialMemory = new byte[MemoryBytes];
         ulong compared = X86Flags.Oszapc & ~UndefinedFlags(form.Mnemonic);
         for (int iteration = 0; iteration < Iterations; iteration++)
         {
             var bytes = form.Encode(rng);
-            int shape = rng.Next(SseInputs.Shapes);
+            int shape = rng.Next(VectorInputs.Shapes);
             var start = new VectorImage();
-            SseInputs.Fill(rng, shape, new Span<byte>(start.Ymm, 512));
-            for (int i = 0; i < VectorImage.Gprs.Length; i++) start.Gpr[i] = SseInputs.Gpr(rng);
-            start.Gpr[VectorImage.Rsi] = (ulong)(_memory + OperandOffset);
-            if (form.Mnemonic is Mnemonic.Vmaskmovdqu or Mnemonic.Maskmovdqu) start.Gpr[VectorImage.Rdi] = (ulong)(_memory + OperandOffset);
+            VectorInputs.Fill(rng, shape, new Span<byte>(start.Ymm, 512));
+            for (int i = 0; i < VectorImage.Gprs.Length; i++) start.Gpr[i] = VectorInputs.Gpr(rng);
+            start.Gpr[VectorImage.Rsi] = (ulong)(Memory + OperandOffset);
+            if (form.Mnemonic is Mnemonic.Vmaskmovdqu or Mnemonic.Maskmovdqu) start.Gpr[VectorImage.Rdi] = (ulong)(Memory + OperandOffset);
             start.Rflags = ((ulong)rng.NextInt64() & X86Flags.Oszapc) | 0x202;
             start.Mxcsr = mxcsr;
-            SseInputs.Fill(rng, shape, initialMemory);
+            VectorInputs.Fill(rng, shape, initialMemory);
             // A reserved MXCSR bit would fault natively and take the test host down.
             if (form.Mnemonic == Mnemonic.Vldmxcsr) BitConverter.TryWriteBytes(initialMemory.AsSpan(OperandOffset), rng.Next() & 0xFFFF);
 
             var native = start;
             initialMemory.CopyTo(memory);
-            _native.Run(bytes, &native);
+            Native.Run(bytes, &native);
             var nativeMemory = memory.ToArray();
 
             var interpreted = start;
             initialMemory.CopyTo(memory);
-            Assert.That(_lifted.Interpret(bytes, &interpreted, out var interpretedExit), Is.True, $"lifter rejected {Describe(bytes)}");
+            Assert.That(Lifted.Interpret(bytes, &interpreted, out var interpretedExit), Is.True, $"lifter rejected {Describe(bytes)}");
             var interpretedMemory = memory.ToArray();
 
             var compiled = start;
             initialMemory.CopyTo(memory);
-            _lifted.Compile(bytes, &compiled, out var compiledExit);
+            Lifted.Compile(bytes, &compiled, out var compiledExit);
             var compiledMemory = memory.ToArray();
 
             var diffs = new List<string>();
@@ -129,7 +111,7 @@ public sealed unsafe class AvxDifferentialTests
             diffs.AddRange(Differences("compiled", &native, &compiled, nativeMemory, compiledMemory, compared));
             if (diffs.Count > 0)
                 Assert.Fail($"{Describe(bytes)} seed {seed} mxcsr {mxcsr:x} iteration {iteration} shape {shape}\n{string.Join("\n", diffs)}\n"
-                    + $"inputs:\n{Dump(&start, initialMemory)}\n{_lifted.LastBlock}");
+                    + $"inputs:\n{Dump(&start, initialMemory)}\n{Lifted.LastBlock}");
         }
     }
 

@@ -5,7 +5,7 @@ using Memcheck.Engine.Ir;
 using Memcheck.Engine.Jit;
 using Memcheck.Engine.Tests.Jit;
 
-namespace Memcheck.Engine.Tests.Cpu.Avx;
+namespace Memcheck.Engine.Tests.Cpu.Vector;
 
 /// <summary>
 /// Runs one instruction through the translator on a guest state built from a <see cref="VectorImage"/>: lifted with

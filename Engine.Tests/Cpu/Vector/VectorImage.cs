@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace Memcheck.Engine.Tests.Cpu.Avx;
+namespace Memcheck.Engine.Tests.Cpu.Vector;
 
 /// <summary>
-/// The register state an AVX differential run compares: all sixteen YMM registers, the caller-saved GPRs a
+/// The register state a vector differential run (legacy SSE or VEX) compares: all sixteen YMM registers, the caller-saved GPRs a
 /// generated instruction may name, RSI (the memory operand's base), OSZAPC and MXCSR.
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = Size)]

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 
-namespace Memcheck.Engine.Tests.Cpu.Avx;
+namespace Memcheck.Engine.Tests.Cpu.Vector;
 
 /// <summary>
 /// Runs one instruction on the host CPU (which has AVX2, FMA, BMI2, F16C, AES): a stub assembled with Iced loads a

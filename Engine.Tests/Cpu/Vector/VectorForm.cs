@@ -1,16 +1,19 @@
 using Iced.Intel;
 using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Cpu.Sse;
 
-namespace Memcheck.Engine.Tests.Cpu.Avx;
+namespace Memcheck.Engine.Tests.Cpu.Vector;
 
 /// <summary>
-/// One VEX encoding (an Iced <see cref="Code"/>) of an instruction the lifter table claims, with its
-/// register-or-memory operand in register or memory form; encodes random instances of itself. Memory operands are
-/// [rsi]; GPRs are the caller-saved ones the native stub loads (never RSI or R11).
+/// One encoding (an Iced <see cref="Code"/>, legacy or VEX) of a vector instruction the lifter table claims, with
+/// its register-or-memory operand in register or memory form; encodes random instances of itself. Memory operands
+/// are [rsi]; GPRs are the caller-saved ones the native stub loads (never RSI or R11); MMX forms are not covered.
 /// </summary>
 public sealed class VectorForm(Code code, bool memory)
 {
     private static readonly Register[] Gpr64 = [Register.RAX, Register.RCX, Register.RDX, Register.RDI, Register.R8, Register.R9, Register.R10];
+    private static readonly Register[] Gpr16 = [Register.AX, Register.CX, Register.DX, Register.DI, Register.R8W, Register.R9W, Register.R10W];
+    private static readonly Register[] Gpr8 = [Register.AL, Register.CL, Register.DL, Register.DIL, Register.R8L, Register.R9L, Register.R10L];
 
     public Code Code { get; } = code;
     public bool Memory { get; } = memory;
@@ -25,21 +28,27 @@ public sealed class VectorForm(Code code, bool memory)
         CpuidFeature.AES, CpuidFeature.PCLMULQDQ,
     ];
 
-    /// <summary>
-    /// Every 64-bit VEX form of a mnemonic the lifter table has that the guest's CPU implements, in register and in
-    /// memory form; gathers (VSIB) apart.
-    /// </summary>
-    public static IEnumerable<VectorForm> AllVex()
+    /// <summary>Every legacy form of the mnemonics the SSE families register (ldmxcsr/stmxcsr have their own tests).</summary>
+    public static IEnumerable<VectorForm> Sse()
+    {
+        var table = new LifterTable();
+        SseLifters.Register(table);
+        return Legacy([.. table.Mnemonics.Where(m => m is not (Mnemonic.Ldmxcsr or Mnemonic.Stmxcsr))]);
+    }
+
+    /// <summary>Every VEX form of a mnemonic the lifter table has that the guest's CPU implements; gathers (VSIB) apart.</summary>
+    public static IEnumerable<VectorForm> Vex()
     {
         var table = LifterTable.Build();
         return Of(code => code.ToOpCode().Encoding == EncodingKind.VEX && table.Contains(code.Mnemonic())
             && code.CpuidFeatures().All(GuestFeatures.Contains));
     }
 
-    /// <summary>The legacy encodings of the given mnemonics (instructions outside the SSE families' own tests).</summary>
+    /// <summary>The legacy encodings of the given mnemonics.</summary>
     public static IEnumerable<VectorForm> Legacy(params Mnemonic[] mnemonics) =>
         Of(code => code.ToOpCode().Encoding == EncodingKind.Legacy && mnemonics.Contains(code.Mnemonic()));
 
+    /// <summary>The wanted codes with supported operands, in register form and, with a register-or-memory operand, in memory form.</summary>
     private static IEnumerable<VectorForm> Of(Func<Code, bool> wanted)
     {
         foreach (var code in Enum.GetValues<Code>())
@@ -55,7 +64,7 @@ public sealed class VectorForm(Code code, bool memory)
     }
 
     private static bool IsRegisterOrMemory(OpCodeOperandKind k) => k is OpCodeOperandKind.xmm_or_mem or OpCodeOperandKind.ymm_or_mem
-        or OpCodeOperandKind.r32_or_mem or OpCodeOperandKind.r64_or_mem;
+        or OpCodeOperandKind.r8_or_mem or OpCodeOperandKind.r16_or_mem or OpCodeOperandKind.r32_or_mem or OpCodeOperandKind.r64_or_mem;
 
     private static bool Supported(OpCodeOperandKind k) => IsRegisterOrMemory(k) || k is OpCodeOperandKind.mem or OpCodeOperandKind.imm8
         or OpCodeOperandKind.xmm_reg or OpCodeOperandKind.xmm_vvvv or OpCodeOperandKind.xmm_rm or OpCodeOperandKind.xmm_is4
@@ -63,7 +72,7 @@ public sealed class VectorForm(Code code, bool memory)
         or OpCodeOperandKind.r32_reg or OpCodeOperandKind.r32_vvvv or OpCodeOperandKind.r32_rm
         or OpCodeOperandKind.r64_reg or OpCodeOperandKind.r64_vvvv or OpCodeOperandKind.r64_rm or OpCodeOperandKind.seg_rDI;
 
-    /// <summary>A random instance: random registers and immediate; memory is [rsi].</summary>
+    /// <summary>A random instance: random registers and immediate; memory is [rsi], maskmovdqu's implicit [rdi].</summary>
     public byte[] Encode(Random rng)
     {
         var op = Code.ToOpCode();
@@ -86,16 +95,19 @@ public sealed class VectorForm(Code code, bool memory)
                     or OpCodeOperandKind.ymm_is4 => Register.YMM0 + rng.Next(16),
                 OpCodeOperandKind.r64_reg or OpCodeOperandKind.r64_vvvv or OpCodeOperandKind.r64_rm or OpCodeOperandKind.r64_or_mem
                     => Gpr64[rng.Next(Gpr64.Length)],
+                OpCodeOperandKind.r8_or_mem => Gpr8[rng.Next(Gpr8.Length)],
+                OpCodeOperandKind.r16_or_mem => Gpr16[rng.Next(Gpr16.Length)],
                 _ => Gpr64[rng.Next(Gpr64.Length)].GetFullRegister32(),
             };
         }
         return Bytes(operands switch
         {
             [] => Instruction.Create(Code),
+            [Register a] => Instruction.Create(Code, a),
+            [MemoryOperand m] => Instruction.Create(Code, m),
             [Register a, Register b] => Instruction.Create(Code, a, b),
             [Register a, MemoryOperand m] => Instruction.Create(Code, a, m),
             [MemoryOperand m, Register b] => Instruction.Create(Code, m, b),
-            [MemoryOperand m] => Instruction.Create(Code, m),
             [Register a, int i] => Instruction.Create(Code, a, i),
             [Register a, Register b, int i] => Instruction.Create(Code, a, b, i),
             [Register a, MemoryOperand m, int i] => Instruction.Create(Code, a, m, i),
