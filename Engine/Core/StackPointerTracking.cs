@@ -6,9 +6,11 @@ namespace Memcheck.Engine.Core;
 /// <summary>
 /// The helpers a tool has called as the guest's stack pointer moves: <see cref="NewStack"/> and <see cref="DieStack"/>
 /// with (address, length) of the stack memory that came to life or died, <see cref="UnknownMove"/> with (old RSP,
-/// new RSP) for a move by an amount known only at run time.
+/// new RSP) for a move by an amount known only at run time; and, for tools that want VEX's ABI hint,
+/// <see cref="RedZoneDies"/> with (address, length) of the red zone below the stack pointer after a call or return,
+/// which neither the callee nor the caller may rely on (memcheck makes it undefined).
 /// </summary>
-public sealed record StackEvents(IrHelper NewStack, IrHelper DieStack, IrHelper UnknownMove);
+public sealed record StackEvents(IrHelper NewStack, IrHelper DieStack, IrHelper UnknownMove, IrHelper? RedZoneDies = null);
 
 /// <summary>
 /// Valgrind's stack-pointer tracking (the core's SP-update pass, run after the tool's instrumentation): writes of RSP
@@ -116,6 +118,8 @@ public sealed class StackPointerTracking(StackEvents events)
         public Superblock End(Superblock sb)
         {
             Announce();
+            if (_events.RedZoneDies is { } hint && sb.NextKind is JumpKind.Call or JumpKind.Ret)
+                _output.Call(hint, Below(_output.Get(Rsp, IrType.I64), RedZone), IrValue.U64(RedZone));
             _output.Next = sb.Next;
             _output.NextKind = sb.NextKind;
             return _output;

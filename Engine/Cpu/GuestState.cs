@@ -41,6 +41,10 @@ public unsafe struct GuestState
     /// <summary>Scratch slots the lifter may use to pass vectors to helpers.</summary>
     public const int OffScratch0 = 640;   // 4 x 16 bytes
 
+    /// <summary>How the running replacement asked to end instead of returning (Core.ReplacementEnding), and its exit status.</summary>
+    public const int OffReplacementEnding = 704;
+    public const int OffReplacementStatus = 712;
+
     // Fields the dispatcher and backend exchange with generated code; not guest-visible.
     public const int OffExitKind = 720;
     public const int OffExitAddr = 728;
@@ -75,6 +79,8 @@ public unsafe struct GuestState
     [FieldOffset(OffInstrCount)] public ulong InstrCount;
     [FieldOffset(OffFaultAddr)] public ulong FaultAddr;
     [FieldOffset(OffToolHandle)] public nint ToolHandle;
+    [FieldOffset(OffReplacementEnding)] public ulong ReplacementEnding;
+    [FieldOffset(OffReplacementStatus)] public ulong ReplacementStatus;
     [FieldOffset(OffYmmHi0)] public fixed ulong YmmHi[32];
 
     public static int GprOffset(int encodingIndex) => OffRax + 8 * encodingIndex;

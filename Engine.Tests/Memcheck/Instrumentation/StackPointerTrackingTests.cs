@@ -6,7 +6,10 @@ using static Iced.Intel.AssemblerRegisters;
 
 namespace Memcheck.Engine.Tests.MemcheckTool.Instrumentation;
 
-/// <summary>Stack memory comes to life undefined and dies noaccess, 128 bytes below the stack pointers, as in Valgrind.</summary>
+/// <summary>
+/// Stack memory comes to life undefined and dies noaccess, 128 bytes below the stack pointers, and calls and returns
+/// make the red zone undefined, as in Valgrind.
+/// </summary>
 public class StackPointerTrackingTests
 {
     private const int Red = StackPointerTracking.RedZone;
@@ -67,6 +70,41 @@ public class StackPointerTrackingTests
         _m.SetGpr(Register.RBX, _sp - 3_000_000);
         _m.Run(a => a.mov(rsp, rbx));
         Assert.That(At(_sp - Red - 8), Is.EqualTo(VaBits.Defined));
+    }
+
+    [Test]
+    public void ACallMakesTheRedZoneBelowTheReturnAddressUndefined()
+    {
+        _m.Run(a =>
+        {
+            var callee = a.CreateLabel();
+            a.call(callee);
+            a.Label(ref callee);
+            a.add(rsp, 8);
+        });
+        Assert.That(At(_sp - Red), Is.EqualTo(VaBits.Undefined));
+        Assert.That(At(_sp - 9), Is.EqualTo(VaBits.Undefined));
+        Assert.That(At(_sp - 8), Is.EqualTo(VaBits.Defined), "the return address");
+    }
+
+    [Test]
+    public void AReturnMakesTheCallersRedZoneUndefined()
+    {
+        _m.Run(a =>
+        {
+            var callee = a.CreateLabel();
+            var end = a.CreateLabel();
+            a.call(callee);
+            a.jmp(end);
+            a.Label(ref callee);
+            a.ret();
+            a.Label(ref end);
+            a.nop();
+        });
+        Assert.That(At(_sp - Red - 1), Is.EqualTo(VaBits.NoAccess));
+        Assert.That(At(_sp - Red), Is.EqualTo(VaBits.Undefined));
+        Assert.That(At(_sp - 1), Is.EqualTo(VaBits.Undefined), "the return address is dead too");
+        Assert.That(At(_sp), Is.EqualTo(VaBits.Defined));
     }
 
     [Test]

@@ -15,7 +15,8 @@ internal static unsafe class StackHelpers
     /// <summary>(old RSP, new RSP): a move by an amount known only at run time.</summary>
     public static readonly IrHelper UnknownMove = new("mc_unknown_sp_update", &Unknown, 2, isPure: false);
 
-    public static readonly StackEvents Events = new(NewStack, DieStack, UnknownMove);
+    /// <summary>A dead red zone (VEX's ABI hint at calls and returns) is undefined, as new stack is.</summary>
+    public static readonly StackEvents Events = new(NewStack, DieStack, UnknownMove, RedZoneDies: NewStack);
 
     private static ShadowMemory Shadow(GuestState* state) =>
         ((IShadowMemoryOwner)GCHandle.FromIntPtr(state->ToolHandle).Target!).Shadow;
