@@ -70,11 +70,11 @@ public static partial class IrEvaluator
             case IrOp.VShl:
             case IrOp.VShr:
             case IrOp.VSar:
-                return VectorShift(op, lane, a, b.Lo);
+                return VectorShift(op, lane, a, b, perLane: false);
             case IrOp.VShlV:
             case IrOp.VShrV:
             case IrOp.VSarV:
-                return VariableShift(op, lane, a, b);
+                return VectorShift(op, lane, a, b, perLane: true);
             case IrOp.VPermBytes:
             {
                 var r = new Value128();
@@ -190,35 +190,21 @@ public static partial class IrEvaluator
         }
     }
 
-    private static Value128 VectorShift(IrOp op, IrType lane, Value128 a, ulong count)
+    /// <summary>
+    /// Each lane shifted by the low qword of <paramref name="counts"/> or, <paramref name="perLane"/>, by the same lane
+    /// of it; a count of the lane's width or more leaves 0 (the sign, for arithmetic shifts).
+    /// </summary>
+    private static Value128 VectorShift(IrOp op, IrType lane, Value128 a, Value128 counts, bool perLane)
     {
         int bits = lane.Bits();
         var r = new Value128();
         for (int i = 0; i < 128 / bits; i++)
         {
-            ulong x = GetLane(a, bits, i);
+            ulong x = GetLane(a, bits, i), count = perLane ? GetLane(counts, bits, i) : counts.Lo;
             ulong v = op switch
             {
-                IrOp.VShl => count >= (ulong)bits ? 0 : x << (int)count,
-                IrOp.VShr => count >= (ulong)bits ? 0 : x >> (int)count,
-                _ => (ulong)(SignExtend(x, bits) >> (int)Math.Min(count, (ulong)bits - 1)),
-            };
-            SetLane(ref r, bits, i, v);
-        }
-        return r;
-    }
-
-    private static Value128 VariableShift(IrOp op, IrType lane, Value128 a, Value128 counts)
-    {
-        int bits = lane.Bits();
-        var r = new Value128();
-        for (int i = 0; i < 128 / bits; i++)
-        {
-            ulong x = GetLane(a, bits, i), count = GetLane(counts, bits, i);
-            ulong v = op switch
-            {
-                IrOp.VShlV => count >= (ulong)bits ? 0 : x << (int)count,
-                IrOp.VShrV => count >= (ulong)bits ? 0 : x >> (int)count,
+                IrOp.VShl or IrOp.VShlV => count >= (ulong)bits ? 0 : x << (int)count,
+                IrOp.VShr or IrOp.VShrV => count >= (ulong)bits ? 0 : x >> (int)count,
                 _ => (ulong)(SignExtend(x, bits) >> (int)Math.Min(count, (ulong)bits - 1)),
             };
             SetLane(ref r, bits, i, v);

@@ -100,28 +100,7 @@ public sealed class VectorForm(Code code, bool memory)
                 _ => Gpr64[rng.Next(Gpr64.Length)].GetFullRegister32(),
             };
         }
-        return Bytes(operands switch
-        {
-            [] => Instruction.Create(Code),
-            [Register a] => Instruction.Create(Code, a),
-            [MemoryOperand m] => Instruction.Create(Code, m),
-            [Register a, Register b] => Instruction.Create(Code, a, b),
-            [Register a, MemoryOperand m] => Instruction.Create(Code, a, m),
-            [MemoryOperand m, Register b] => Instruction.Create(Code, m, b),
-            [Register a, int i] => Instruction.Create(Code, a, i),
-            [Register a, Register b, int i] => Instruction.Create(Code, a, b, i),
-            [Register a, MemoryOperand m, int i] => Instruction.Create(Code, a, m, i),
-            [MemoryOperand m, Register b, int i] => Instruction.Create(Code, m, b, i),
-            [Register a, Register b, Register c] => Instruction.Create(Code, a, b, c),
-            [Register a, Register b, MemoryOperand m] => Instruction.Create(Code, a, b, m),
-            [Register a, MemoryOperand m, Register c] => Instruction.Create(Code, a, m, c),
-            [MemoryOperand m, Register b, Register c] => Instruction.Create(Code, m, b, c),
-            [Register a, Register b, Register c, int i] => Instruction.Create(Code, a, b, c, i),
-            [Register a, Register b, MemoryOperand m, int i] => Instruction.Create(Code, a, b, m, i),
-            [Register a, Register b, Register c, Register d] => Instruction.Create(Code, a, b, c, d),
-            [Register a, Register b, MemoryOperand m, Register d] => Instruction.Create(Code, a, b, m, d),
-            _ => throw new NotSupportedException($"{Code}: operand shape {string.Join(",", operands.Select(o => o.GetType().Name))}"),
-        });
+        return Bytes(InstructionForms.Create(Code, operands));
     }
 
     public static byte[] Bytes(Instruction insn)
