@@ -52,6 +52,8 @@ public unsafe struct GuestState
     public const int OffFaultAddr = 744;
     /// <summary>A GCHandle (as nint) to the running tool, so its helpers, called with only this state, can find it.</summary>
     public const int OffToolHandle = 752;
+    /// <summary>Where in generated code a host fault hit (written by the host fault handler, read by the cache's trampoline).</summary>
+    public const int OffFaultHostRip = 760;
 
     /// <summary>Bits 255:128 of YMM0..15, 16 bytes each (bits 127:0 are the XMM registers), to the end of the state.</summary>
     public const int OffYmmHi0 = 768;
@@ -81,6 +83,7 @@ public unsafe struct GuestState
     [FieldOffset(OffToolHandle)] public nint ToolHandle;
     [FieldOffset(OffReplacementEnding)] public ulong ReplacementEnding;
     [FieldOffset(OffReplacementStatus)] public ulong ReplacementStatus;
+    [FieldOffset(OffFaultHostRip)] public ulong FaultHostRip;
     [FieldOffset(OffYmmHi0)] public fixed ulong YmmHi[32];
 
     public static int GprOffset(int encodingIndex) => OffRax + 8 * encodingIndex;

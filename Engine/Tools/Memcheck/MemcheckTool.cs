@@ -29,7 +29,7 @@ public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
         // With --xml=yes Valgrind's memcheck always makes the full leak check, to give the XML all it finds.
         _options = options.Xml ? options with { Memcheck = options.Memcheck with { LeakCheck = LeakCheck.Full } } : options;
         Replacements = [.. HeapReplacements.All(), .. StringsTable.Replacements()];
-        AccessCheck = new AccessCheck(_shadow.Primary, SlowPathHelper);
+        AccessCheck = new AccessCheck(_shadow.Primary, SlowPathHelper, _shadow.SharedSecondaries);
     }
 
     public override string Banner => "Memcheck, a memory error detector";

@@ -9,9 +9,15 @@ namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 internal static unsafe class StackHelpers
 {
     /// <summary>(address, length): stack memory came to life.</summary>
-    public static readonly IrHelper NewStack = new("mc_new_mem_stack", &New, 2, isPure: false);
+    public static readonly IrHelper NewStack = new("mc_new_mem_stack", &New, 2, isPure: false)
+    {
+        Fill = new MapFill(AddressArg: 0, LengthArg: 1, (int)VaBits.Undefined),
+    };
     /// <summary>(address, length): stack memory died.</summary>
-    public static readonly IrHelper DieStack = new("mc_die_mem_stack", &Die, 2, isPure: false);
+    public static readonly IrHelper DieStack = new("mc_die_mem_stack", &Die, 2, isPure: false)
+    {
+        Fill = new MapFill(AddressArg: 0, LengthArg: 1, (int)VaBits.NoAccess),
+    };
     /// <summary>(old RSP, new RSP): a move by an amount known only at run time.</summary>
     public static readonly IrHelper UnknownMove = new("mc_unknown_sp_update", &Unknown, 2, isPure: false);
 

@@ -14,22 +14,30 @@ namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 /// </summary>
 internal static unsafe class VBitHelpers
 {
-    // (address, primary) -> V bits of the loaded value.
-    public static readonly IrHelper LoadV1 = new("mc_loadv8", &Load1, 2, isPure: false);
-    public static readonly IrHelper LoadV2 = new("mc_loadv16", &Load2, 2, isPure: false);
-    public static readonly IrHelper LoadV4 = new("mc_loadv32", &Load4, 2, isPure: false);
-    public static readonly IrHelper LoadV8 = new("mc_loadv64", &Load8, 2, isPure: false);
+    // (address, primary) -> V bits of the loaded value; 0 without a call when all its bytes are defined.
+    public static readonly IrHelper LoadV1 = new("mc_loadv8", &Load1, 2, isPure: false) { FastPath = DefinedLoad(1) };
+    public static readonly IrHelper LoadV2 = new("mc_loadv16", &Load2, 2, isPure: false) { FastPath = DefinedLoad(2) };
+    public static readonly IrHelper LoadV4 = new("mc_loadv32", &Load4, 2, isPure: false) { FastPath = DefinedLoad(4) };
+    public static readonly IrHelper LoadV8 = new("mc_loadv64", &Load8, 2, isPure: false) { FastPath = DefinedLoad(8) };
     /// <summary>
-    /// (start of the access, quadword index in it, primary, access bytes: 16 or 32) -> V bits of that quadword of a
-    /// vector load; --partial-loads-ok looks at the whole access.
+    /// (address of a quadword of a vector load, its offset in the whole access, primary, the access's bytes: 16 or 32)
+    /// -> V bits of that quadword; --partial-loads-ok looks at the whole access.
     /// </summary>
-    public static readonly IrHelper LoadVQuadword = new("mc_loadv_vector_quadword", &LoadQuadword, 4, isPure: false);
+    public static readonly IrHelper LoadVQuadword = new("mc_loadv_vector_quadword", &LoadQuadword, 4, isPure: false)
+    {
+        FastPath = new MapFastPath(AddressArg: 0, PrimaryArg: 2, Size: 8, State: (int)VaBits.Defined),
+    };
 
-    // (address, V bits, primary).
-    public static readonly IrHelper StoreV1 = new("mc_storev8", &Store1, 3, isPure: false);
-    public static readonly IrHelper StoreV2 = new("mc_storev16", &Store2, 3, isPure: false);
-    public static readonly IrHelper StoreV4 = new("mc_storev32", &Store4, 3, isPure: false);
-    public static readonly IrHelper StoreV8 = new("mc_storev64", &Store8, 3, isPure: false);
+    // (address, V bits, primary); no call when defined bits go to defined (or wholly undefined) bytes.
+    public static readonly IrHelper StoreV1 = new("mc_storev8", &Store1, 3, isPure: false) { FastPath = DefinedStore(1) };
+    public static readonly IrHelper StoreV2 = new("mc_storev16", &Store2, 3, isPure: false) { FastPath = DefinedStore(2) };
+    public static readonly IrHelper StoreV4 = new("mc_storev32", &Store4, 3, isPure: false) { FastPath = DefinedStore(4) };
+    public static readonly IrHelper StoreV8 = new("mc_storev64", &Store8, 3, isPure: false) { FastPath = DefinedStore(8) };
+
+    private static MapFastPath DefinedLoad(int size) => new(AddressArg: 0, PrimaryArg: 1, size, (int)VaBits.Defined);
+
+    private static MapFastPath DefinedStore(int size) => new(AddressArg: 0, PrimaryArg: 2, size, (int)VaBits.Defined, ZeroArg: 1,
+        OrFrom: size >= 4 ? (int)VaBits.Undefined : -1);
 
     /// <summary>(rip): reports a conditional jump on an undefined condition; called guarded by that condition's V bit.</summary>
     public static readonly IrHelper ReportCondition = new("mc_value_check0_fail", &Condition, 1, isPure: false);
@@ -93,9 +101,9 @@ internal static unsafe class VBitHelpers
     [UnmanagedCallersOnly] private static ulong Load8(GuestState* s, ulong a, ulong p, ulong _, ulong __) => LoadV(s, a, 8, p);
 
     [UnmanagedCallersOnly]
-    private static ulong LoadQuadword(GuestState* state, ulong start, ulong quadword, ulong primary, ulong bytes)
+    private static ulong LoadQuadword(GuestState* state, ulong at, ulong offset, ulong primary, ulong bytes)
     {
-        ulong at = start + 8 * quadword;
+        ulong start = at - offset;
         if (Uniform(primary, at, 8) is ulong uniform) return uniform;
         var owner = Owner(state);
         ulong vbits = owner.Shadow.GetVBits(at, 8, out bool addressable);

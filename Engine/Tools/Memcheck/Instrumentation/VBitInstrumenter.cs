@@ -68,6 +68,14 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
                     InstrumentCall(s);
                     continue;
                 }
+                if (s.Kind == StmtKind.Load)
+                {
+                    // The V-bit load right before the load itself, where the backend fuses the two.
+                    var vbits = LoadV(s);
+                    _out.Add(s);
+                    _shadow[s.Dst] = Narrow(vbits, ShadowOps.ShadowType(s.Type));
+                    continue;
+                }
                 Instrument(s);
                 _out.Add(s);
             }
@@ -100,9 +108,6 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
                 case StmtKind.PutI:
                     Check(s.A, s.A.Type.Bytes());
                     _out.PutI(s.Offset + ShadowOffset, s.Count, s.A, s.Bias, V(s.B));
-                    break;
-                case StmtKind.Load:
-                    _shadow[s.Dst] = LoadV(s);
                     break;
                 case StmtKind.Store:
                     StoreV(s.A, V(s.B), s.ChecksAccess);
@@ -149,26 +154,28 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
         }
 
         /// <summary>
-        /// An undefined address is reported (before the access, as memcheck does); then its V bits. A vector piece of a
-        /// wider access reads its quadwords relative to the whole access, which --partial-loads-ok judges as one.
+        /// An undefined address is reported (before the access, as memcheck does; once for the pieces of a wider access),
+        /// then its V bits: the 16-byte shadow whole, narrower ones as the helper's I64 for <see cref="Narrow"/> to bring
+        /// to the shadow type after the load. A vector piece of a wider access reads its quadwords with their offsets in
+        /// the whole access, which --partial-loads-ok judges as one.
         /// </summary>
         private IrValue LoadV(in IrStmt load)
         {
             var (type, address) = (load.Type, load.A);
             if (load.ChecksAccess) Check(address, 8);
-            IrType shadowType = ShadowOps.ShadowType(type);
             if (type.Bytes() == 16)
             {
-                var start = load.Bias == 0 ? address : _out.Binop(IrOp.Sub, address, IrValue.U64((ulong)load.Bias));
                 var bytes = IrValue.U64((ulong)load.AccessBytes);
-                ulong first = (ulong)load.Bias / 8;
-                var lo = _out.Call(VBitHelpers.LoadVQuadword, start, IrValue.U64(first), _primary, bytes);
-                var hi = _out.Call(VBitHelpers.LoadVQuadword, start, IrValue.U64(first + 1), _primary, bytes);
-                return _out.Binop(IrOp.Concat, shadowType, hi, lo);
+                ulong offset = (ulong)load.Bias;
+                var lo = _out.Call(VBitHelpers.LoadVQuadword, address, IrValue.U64(offset), _primary, bytes);
+                var hi = _out.Call(VBitHelpers.LoadVQuadword, _out.Binop(IrOp.Add, address, IrValue.U64(8)), IrValue.U64(offset + 8), _primary, bytes);
+                return _out.Binop(IrOp.Concat, ShadowOps.ShadowType(type), hi, lo);
             }
-            var vbits = _out.Call(VBitHelpers.LoadOfSize(type.Bytes()), address, _primary);
-            return shadowType == IrType.I64 ? vbits : _out.Unop(IrOp.Truncate, shadowType, vbits);
+            return _out.Call(VBitHelpers.LoadOfSize(type.Bytes()), address, _primary);
         }
+
+        private IrValue Narrow(IrValue vbits, IrType shadowType) =>
+            vbits.Type == shadowType ? vbits : _out.Unop(IrOp.Truncate, shadowType, vbits);
 
         /// <summary>The V bits of a store; its address is checked unless another piece of the access checks it.</summary>
         private void StoreV(IrValue address, IrValue vbits, bool checksAddress)
