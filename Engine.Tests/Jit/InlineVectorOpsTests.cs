@@ -98,6 +98,41 @@ public sealed unsafe class InlineVectorOpsTests
     }
 
     [Test]
+    public void ScalarAddAndMultiplyGiveTheFirstNanWhenTheResultTakesTheSecondOperandsRegister(
+        [Values(IrOp.FAdd, IrOp.FMul)] IrOp op, [Values(IrType.F32, IrType.F64)] IrType type)
+    {
+        using var m = new JitTestMachine();
+        m.State->Xmm[0] = type == IrType.F64 ? 0xFFF8_0000_0000_0001UL : 0xFFC0_0001UL;
+        m.State->Xmm[2] = type == IrType.F64 ? 0x7FF8_0000_0000_0002UL : 0x7FC0_0002UL;
+        var sb = new Superblock(0x401000);
+        sb.IMark(0x401000, 4);
+        var a = sb.Get(GuestState.XmmOffset(0), type);
+        var b = sb.Get(GuestState.XmmOffset(1), type);
+        sb.Put(GuestState.XmmOffset(2), sb.Binop(op, type, a, b));
+        sb.Put(GuestState.XmmOffset(3), a);
+        sb.Next = U64(0x401004);
+        Differential.Check(m, sb, "a and b NaN, b dies at the operation");
+    }
+
+    [Test]
+    public void FloatComparesMatchTheEvaluatorForAllSixteenPredicates([Values(IrType.F32, IrType.F64)] IrType lane)
+    {
+        using var m = new JitTestMachine();
+        var random = new Random((int)lane);
+        for (int predicate = 0; predicate < 16; predicate++)
+        {
+            for (int q = 0; q < 4; q++) m.State->Xmm[q] = Pattern(random);
+            var sb = new Superblock(0x401000);
+            sb.IMark(0x401000, 4);
+            var compare = sb.Triop(IrOp.VFCmp, IrType.V128, sb.Get(GuestState.XmmOffset(0), IrType.V128),
+                sb.Get(GuestState.XmmOffset(1), IrType.V128), U8((ulong)predicate), lane);
+            sb.Put(GuestState.XmmOffset(2), compare);
+            sb.Next = U64(0x401004);
+            Differential.Check(m, sb, $"predicate {predicate}");
+        }
+    }
+
+    [Test]
     public void ConstantLaneExtractsAndInsertsMatchTheEvaluator([Values] bool insert,
         [Values(IrType.I8, IrType.I16, IrType.I32, IrType.I64, IrType.F32, IrType.F64)] IrType lane)
     {
