@@ -93,7 +93,8 @@ public static class InstructionForms
         };
     }
 
-    private static Instruction Create(Code code, object[] ops) => ops switch
+    /// <summary>The instruction of <paramref name="code"/> with these operands (registers, memory, immediates, in order).</summary>
+    public static Instruction Create(Code code, object[] ops) => ops switch
     {
         [] => Instruction.Create(code),
         [Register a] => Instruction.Create(code, a),
@@ -110,7 +111,13 @@ public static class InstructionForms
         [Register a, MemoryOperand b, int c] => Instruction.Create(code, a, b, c),
         [MemoryOperand a, Register b, int c] => Instruction.Create(code, a, b, c),
         [Register a, Register b, Register c] => Instruction.Create(code, a, b, c),
+        [Register a, Register b, MemoryOperand c] => Instruction.Create(code, a, b, c),
+        [Register a, MemoryOperand b, Register c] => Instruction.Create(code, a, b, c),
         [MemoryOperand a, Register b, Register c] => Instruction.Create(code, a, b, c),
+        [Register a, Register b, Register c, int d] => Instruction.Create(code, a, b, c, d),
+        [Register a, Register b, MemoryOperand c, int d] => Instruction.Create(code, a, b, c, d),
+        [Register a, Register b, Register c, Register d] => Instruction.Create(code, a, b, c, d),
+        [Register a, Register b, MemoryOperand c, Register d] => Instruction.Create(code, a, b, c, d),
         _ => throw new NotSupportedException($"{code}: operands {string.Join(", ", ops)}"),
     };
 

@@ -106,11 +106,19 @@ public class LifterBlockTests
         Assert.That((sb.NextKind, sb.Next.Const), Is.EqualTo((JumpKind.ClientRequest, At + 19)));
     }
 
-    [Test]
-    public void Xgetbv_is_not_supported_since_cpuid_denies_osxsave()
+    [TestCase(0UL, 7UL)]
+    [TestCase(1UL, null)]
+    public unsafe void Xgetbv_reads_xcr0_and_faults_for_other_registers(ulong ecx, ulong? eax)
     {
         var sb = Lift(a => a.xgetbv());
-        Assert.That(sb.NextKind, Is.EqualTo(JumpKind.NoDecode));
+        var state = stackalloc GuestState[1];
+        state->Reset();
+        state->Gpr[1] = ecx;
+        var exit = new IrInterpreter().Run(sb, state, new RangeGuard(0, 0));
+        if (eax is { } xcr0)
+            Assert.That((state->Gpr[0], state->Gpr[2], exit.NextAddress), Is.EqualTo((xcr0, 0UL, At + 3)));
+        else
+            Assert.That(exit, Is.EqualTo(new BlockExit(At, JumpKind.GeneralProtection)));
     }
 
     [Test]
@@ -126,7 +134,7 @@ public class LifterBlockTests
     }
 
     [Test]
-    public unsafe void Cpuid_reports_the_table_baseline()
+    public unsafe void Cpuid_reports_the_table_cpu()
     {
         var sb = Lift(a => a.cpuid());
         var state = stackalloc GuestState[1];
@@ -135,7 +143,7 @@ public class LifterBlockTests
         new IrInterpreter().Run(sb, state, new RangeGuard(0, 0));
         uint ecx = (uint)state->Gpr[1];
         Assert.That(ecx & (1u << 20), Is.Not.Zero, "SSE4.2");
-        Assert.That(ecx & (1u << 28 | 1u << 27 | 1u << 26), Is.Zero, "no AVX, OSXSAVE, XSAVE");
+        Assert.That(ecx & (1u << 28 | 1u << 27 | 1u << 26 | 1u << 12), Is.EqualTo(1u << 28 | 1u << 27 | 1u << 26 | 1u << 12), "AVX, OSXSAVE, XSAVE, FMA");
         state->Gpr[0] = 0;
         new IrInterpreter().Run(sb, state, new RangeGuard(0, 0));
         Assert.That((uint)state->Gpr[3], Is.EqualTo(0x756E6547u), "Genu");

@@ -81,7 +81,19 @@ public class IrEvaluatorVectorTests
         ("divpd", IrOp.VFDiv, F64, (a, b) => Sse2.Divide(a.AsDouble(), b.AsDouble()).AsByte()),
         ("minps", IrOp.VFMin, F32, (a, b) => Sse.Min(a.AsSingle(), b.AsSingle()).AsByte()),
         ("maxpd", IrOp.VFMax, F64, (a, b) => Sse2.Max(a.AsDouble(), b.AsDouble()).AsByte()),
+        ("vpsllvd", IrOp.VShlV, I32, (a, b) => Avx2.ShiftLeftLogicalVariable(a.AsUInt32(), SmallCounts(b).AsUInt32()).AsByte()),
+        ("vpsrlvq", IrOp.VShrV, I64, (a, b) => Avx2.ShiftRightLogicalVariable(a.AsUInt64(), SmallCounts(b).AsUInt64()).AsByte()),
+        ("vpsravd", IrOp.VSarV, I32, (a, b) => Avx2.ShiftRightArithmeticVariable(a.AsInt32(), SmallCounts(b).AsUInt32()).AsByte()),
     ];
+
+    /// <summary>Variable-shift counts: each byte reduced to 0-79, so counts below, at and past the lane width all occur.</summary>
+    private static Vector128<byte> SmallCounts(Vector128<byte> b)
+    {
+        var bytes = new byte[16];
+        for (int i = 0; i < 16; i++) bytes[i] = (byte)(b[i] % 80);
+        var counts = Vector128.Create(bytes).AsUInt64();
+        return Vector128.Create(counts[0] & 0x0000_00FF_0000_00FF, counts[1] & 0x0000_00FF_0000_00FF).AsByte();
+    }
 
     private static IEnumerable<TestCaseData> Binary() =>
         BinaryCases.Select(c => new TestCaseData(c.Op, c.Lane, c.Native).SetArgDisplayNames(c.Name));
@@ -94,6 +106,7 @@ public class IrEvaluatorVectorTests
         for (int i = 0; i < 300; i++)
         {
             Vector128<byte> a = RandomVector(rng), b = RandomVector(rng);
+            if (op is IrOp.VShlV or IrOp.VShrV or IrOp.VSarV) b = SmallCounts(b);
             var actual = IrEvaluator.Binop(op, V128, V128, lane, ToValue(a), ToValue(b));
             Assert.That(actual, Is.EqualTo(ToValue(native(a, b))), $"seed {seed}: a={ToValue(a)} b={ToValue(b)}");
         }
@@ -147,12 +160,13 @@ public class IrEvaluatorVectorTests
     private static Value128 Shuffle(IrType lane, Vector128<byte> a, Vector128<byte> b, int control) =>
         IrEvaluator.Triop(IrOp.VShuffle, V128, V128, lane, ToValue(a), ToValue(b), (ulong)control);
 
+    /// <summary>Predicates 0-7 are cmpps's (SSE), 0-31 vcmpps's; the IR takes 0-15 (vcmpps's 16-31 repeat them, signalling).</summary>
     [Test]
-    public void FloatCompareMatchesCmppsForEveryPredicate()
+    public void FloatCompareMatchesCmppsAndVcmppsForEveryPredicate()
     {
         int seed = Environment.TickCount;
         var rng = new Random(seed);
-        Func<Vector128<float>, Vector128<float>, Vector128<float>>[] predicates =
+        Func<Vector128<float>, Vector128<float>, Vector128<float>>[] cmpps =
         [
             Sse.CompareEqual, Sse.CompareLessThan, Sse.CompareLessThanOrEqual, Sse.CompareUnordered,
             Sse.CompareNotEqual, Sse.CompareNotLessThan, Sse.CompareNotLessThanOrEqual, Sse.CompareOrdered,
@@ -162,11 +176,42 @@ public class IrEvaluatorVectorTests
         {
             var a = Vector128.Create(specials[rng.Next(8)], specials[rng.Next(8)], (float)rng.NextDouble(), specials[rng.Next(8)]);
             var b = Vector128.Create(specials[rng.Next(8)], specials[rng.Next(8)], (float)rng.NextDouble(), a[3]);
-            for (int p = 0; p < 8; p++)
+            for (int p = 0; p < 16; p++)
             {
                 var actual = IrEvaluator.Triop(IrOp.VFCmp, V128, V128, F32, ToValue(a.AsByte()), ToValue(b.AsByte()), (ulong)p);
-                Assert.That(actual, Is.EqualTo(ToValue(predicates[p](a, b).AsByte())), $"seed {seed}: predicate {p} a={a} b={b}");
+                Assert.That(actual, Is.EqualTo(ToValue(Avx.Compare(a, b, (FloatComparisonMode)p).AsByte())), $"seed {seed}: vcmpps predicate {p} a={a} b={b}");
+                if (p < cmpps.Length)
+                    Assert.That(actual, Is.EqualTo(ToValue(cmpps[p](a, b).AsByte())), $"seed {seed}: cmpps predicate {p} a={a} b={b}");
             }
+        }
+    }
+
+    [Test]
+    public void FusedMultiplyAddMatchesVfmaddForOrdinaryAndSpecialOperands([Values(F32, F64)] IrType lane)
+    {
+        int seed = Environment.TickCount;
+        var rng = new Random(seed);
+        double[] specials = [0.0, -0.0, 1.0, -1.5, double.PositiveInfinity, double.NegativeInfinity, 1e-310, 3.0000001, double.NaN];
+        for (int i = 0; i < 500; i++)
+        {
+            double Pick() => rng.Next(3) == 0 ? specials[rng.Next(specials.Length)] : (rng.NextDouble() - 0.5) * Math.Pow(2, rng.Next(-60, 60));
+            Vector128<byte> a, b, c, native;
+            if (lane == F32)
+            {
+                var x = Vector128.Create((float)Pick(), (float)Pick(), (float)Pick(), (float)Pick());
+                var y = Vector128.Create((float)Pick(), (float)Pick(), (float)Pick(), (float)Pick());
+                var z = Vector128.Create((float)Pick(), (float)Pick(), (float)Pick(), (float)Pick());
+                (a, b, c, native) = (x.AsByte(), y.AsByte(), z.AsByte(), Fma.MultiplyAdd(x, y, z).AsByte());
+            }
+            else
+            {
+                var x = Vector128.Create(Pick(), Pick());
+                var y = Vector128.Create(Pick(), Pick());
+                var z = Vector128.Create(Pick(), Pick());
+                (a, b, c, native) = (x.AsByte(), y.AsByte(), z.AsByte(), Fma.MultiplyAdd(x, y, z).AsByte());
+            }
+            var actual = IrEvaluator.Triop(IrOp.VFMulAdd, V128, V128, lane, ToValue(a), ToValue(b), ToValue(c));
+            Assert.That(actual, Is.EqualTo(ToValue(native)), $"seed {seed}: a={ToValue(a)} b={ToValue(b)} c={ToValue(c)}");
         }
     }
 

@@ -125,6 +125,21 @@ public sealed unsafe class AccessCheckTests
             var result = sb.Call(write ? Fill10 : Sum10, address);
             sb.Put(GuestState.OffRcx, result);
         }
+        else if (size == 32)
+        {
+            // A YMM access: two V128 pieces, the first checking all 32 bytes.
+            var upper = sb.Binop(IrOp.Add, address, IrValue.U64(16));
+            if (write)
+            {
+                sb.StorePiece(address, IrValue.Constant128(IrType.V128, 0x0123456789ABCDEF, 0xFEDCBA9876543210), 32, 0);
+                sb.StorePiece(upper, IrValue.Constant128(IrType.V128, 0x1122334455667788, 0x99AABBCCDDEEFF00), 32, 16);
+            }
+            else
+            {
+                sb.Put(GuestState.OffXmm0, sb.LoadPiece(IrType.V128, address, 32, 0));
+                sb.Put(GuestState.OffXmm0 + 16, sb.LoadPiece(IrType.V128, upper, 32, 16));
+            }
+        }
         else if (write)
         {
             var type = TypeOfSize(size);
@@ -225,11 +240,11 @@ public sealed unsafe class AccessCheckTests
 
     [Test]
     public void LoadsCallTheSlowPathExactlyForNoaccessBytesInBothBackends(
-        [Values(1, 2, 4, 8, 10, 16)] int size) => CheckEverySizeAlignmentAndPosition(size, write: false);
+        [Values(1, 2, 4, 8, 10, 16, 32)] int size) => CheckEverySizeAlignmentAndPosition(size, write: false);
 
     [Test]
     public void StoresCallTheSlowPathExactlyForNoaccessBytesInBothBackends(
-        [Values(1, 2, 4, 8, 10, 16)] int size) => CheckEverySizeAlignmentAndPosition(size, write: true);
+        [Values(1, 2, 4, 8, 10, 16, 32)] int size) => CheckEverySizeAlignmentAndPosition(size, write: true);
 
     [Test]
     public void AnAccessAtOrAbove2To47GoesToTheSlowPathAndARefusalIsSigSegv()

@@ -98,6 +98,8 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
                 return Fault(GuestSignal.SigBus, next, state->FaultAddr, FaultDetail.NonExistentPhysicalAddress);
             case JumpKind.Halt:
                 return Fault(GuestSignal.SigSegv, next, 0, FaultDetail.NotMapped);
+            case JumpKind.GeneralProtection:
+                return Fault(GuestSignal.SigSegv, next, 0, FaultDetail.GeneralProtection);
             case JumpKind.SigFpeIntDiv:
                 ulong reported = translator.ValgrindVisiblePc(next);
                 return Fault(GuestSignal.SigFpe, next, reported, FaultDetail.IntegerDivideByZero, reported);
@@ -135,6 +137,7 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
         FaultDetail.NotMapped => (1, 14),            // SEGV_MAPERR, page fault
         FaultDetail.BadPermissions => (2, 14),       // SEGV_ACCERR
         FaultDetail.NonExistentPhysicalAddress => (2, 14), // BUS_ADRERR
+        FaultDetail.GeneralProtection => (0x80, 13), // SI_KERNEL, general protection
         FaultDetail.IntegerDivideByZero => (1, 0),   // FPE_INTDIV, divide error
         FaultDetail.IllegalOpcode => (2, 6),         // ILL_ILLOPN, invalid opcode
         FaultDetail.Breakpoint => (0x80, 3),         // SI_KERNEL, breakpoint

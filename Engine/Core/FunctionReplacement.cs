@@ -15,4 +15,5 @@ namespace Memcheck.Engine.Core;
 /// Valgrind's soname patterns: '*' matches any run of characters ("libc.so*", "libstdc++*"); "NONE" is the main
 /// executable (an object without a soname).
 /// </param>
-public sealed record FunctionReplacement(string SonamePattern, string Symbol, IrHelper Helper);
+/// <param name="FrameName">The name stacks show for the replacement, when not the symbol's.</param>
+public sealed record FunctionReplacement(string SonamePattern, string Symbol, IrHelper Helper, string? FrameName = null);

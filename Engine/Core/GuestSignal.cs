@@ -29,6 +29,8 @@ public enum FaultDetail
     BadPermissions,
     /// <summary>BUS_ADRERR: mapped, but nothing backs it (a file mapping past the file's end).</summary>
     NonExistentPhysicalAddress,
+    /// <summary>SI_KERNEL: a general-protection exception, no address.</summary>
+    GeneralProtection,
     IntegerDivideByZero,
     IllegalOpcode,
     Breakpoint,

@@ -55,6 +55,9 @@ public unsafe struct GuestState
     /// <summary>Where in generated code a host fault hit (written by the host fault handler, read by the cache's trampoline).</summary>
     public const int OffFaultHostRip = 760;
 
+    /// <summary>Bits 255:128 of YMM0..15, 16 bytes each (bits 127:0 are the XMM registers), to the end of the state.</summary>
+    public const int OffYmmHi0 = 768;
+
     [FieldOffset(OffRax)] public fixed ulong Gpr[16];
     [FieldOffset(OffRip)] public ulong Rip;
     [FieldOffset(OffCcOp)] public ulong CcOp;
@@ -81,9 +84,11 @@ public unsafe struct GuestState
     [FieldOffset(OffReplacementEnding)] public ulong ReplacementEnding;
     [FieldOffset(OffReplacementStatus)] public ulong ReplacementStatus;
     [FieldOffset(OffFaultHostRip)] public ulong FaultHostRip;
+    [FieldOffset(OffYmmHi0)] public fixed ulong YmmHi[32];
 
     public static int GprOffset(int encodingIndex) => OffRax + 8 * encodingIndex;
     public static int XmmOffset(int index) => OffXmm0 + 16 * index;
+    public static int YmmHiOffset(int index) => OffYmmHi0 + 16 * index;
 
     /// <summary>Power-on values a new thread starts from (as the kernel leaves them at execve).</summary>
     public void Reset()

@@ -174,10 +174,26 @@ public sealed class LiftContext
 
     public IrValue GetXmm(int index) => Sb.Get(GuestState.XmmOffset(index), IrType.V128);
 
+    /// <summary>Bits 255:128 of YMM register <paramref name="index"/>.</summary>
+    public IrValue GetYmmHi(int index) => Sb.Get(GuestState.YmmHiOffset(index), IrType.V128);
+
+    /// <summary>
+    /// Write an XMM register. A VEX-encoded instruction writing an XMM register zeroes the rest of its YMM
+    /// register; a legacy SSE one keeps it.
+    /// </summary>
     public void PutXmm(int index, IrValue v128)
     {
         if (v128.Type != IrType.V128) throw new InvalidOperationException($"xmm{index} written with {v128.Type}");
         Sb.Put(GuestState.XmmOffset(index), v128);
+        if (_insn.Encoding == EncodingKind.VEX) Sb.Put(GuestState.YmmHiOffset(index), IrValue.Constant128(IrType.V128, 0, 0));
+    }
+
+    /// <summary>Write a whole YMM register from its two 128-bit halves.</summary>
+    public void PutYmm(int index, IrValue low, IrValue high)
+    {
+        if (low.Type != IrType.V128 || high.Type != IrType.V128) throw new InvalidOperationException($"ymm{index} written with {low.Type}, {high.Type}");
+        Sb.Put(GuestState.XmmOffset(index), low);
+        Sb.Put(GuestState.YmmHiOffset(index), high);
     }
 
     public IrValue Load(IrType t, IrValue addr) => Sb.Load(t, addr);

@@ -86,6 +86,26 @@ public static partial class IrEvaluator
         }
     }
 
+    /// <summary>
+    /// One lane of a fused multiply-add, ±(x*y) ± z rounded once. NaN operands propagate as x86's FMA instructions do:
+    /// the first NaN of x, y, z, quieted, never negated; an invalid product or sum gives the default NaN.
+    /// </summary>
+    private static ulong FusedMultiplyAdd(IrType lane, ulong x, ulong y, ulong z, bool negateProduct, bool negateAddend)
+    {
+        foreach (ulong operand in (ReadOnlySpan<ulong>)[x, y, z])
+            if (IsNaN(lane, operand)) return Quiet(lane, operand);
+        ulong sign = lane == IrType.F32 ? F32Sign : F64Sign;
+        if (negateProduct) x ^= sign;
+        if (negateAddend) z ^= sign;
+        if (lane == IrType.F32)
+        {
+            float r = MathF.FusedMultiplyAdd(AsF32(x), AsF32(y), AsF32(z));
+            return float.IsNaN(r) ? F32DefaultNaN : BitConverter.SingleToUInt32Bits(r);
+        }
+        double d = Math.FusedMultiplyAdd(AsF64(x), AsF64(y), AsF64(z));
+        return double.IsNaN(d) ? F64DefaultNaN : BitConverter.DoubleToUInt64Bits(d);
+    }
+
     /// <summary>roundss/roundsd: an integral value of the same type; mode 0 nearest even, 1 down, 2 up, 3 toward zero.</summary>
     private static Value128 RoundToIntegral(IrType type, Value128 a, int mode)
     {

@@ -70,7 +70,11 @@ public static partial class IrEvaluator
             case IrOp.VShl:
             case IrOp.VShr:
             case IrOp.VSar:
-                return VectorShift(op, lane, a, b.Lo);
+                return VectorShift(op, lane, a, b, perLane: false);
+            case IrOp.VShlV:
+            case IrOp.VShrV:
+            case IrOp.VSarV:
+                return VectorShift(op, lane, a, b, perLane: true);
             case IrOp.VPermBytes:
             {
                 var r = new Value128();
@@ -111,7 +115,7 @@ public static partial class IrEvaluator
                     ulong x = GetLane(a, bits, i), y = GetLane(b, bits, i);
                     double p = bits == 32 ? AsF32(x) : AsF64(x), q = bits == 32 ? AsF32(y) : AsF64(y);
                     bool unordered = double.IsNaN(p) || double.IsNaN(q);
-                    bool holds = (c.Lo & 7) switch
+                    bool holds = (c.Lo & 15) switch
                     {
                         0 => p == q,
                         1 => p < q,
@@ -120,7 +124,15 @@ public static partial class IrEvaluator
                         4 => !(p == q),
                         5 => !(p < q),
                         6 => !(p <= q),
-                        _ => !unordered,
+                        7 => !unordered,
+                        8 => unordered || p == q,
+                        9 => !(p >= q),
+                        10 => !(p > q),
+                        11 => false,
+                        12 => !unordered && p != q,
+                        13 => p >= q,
+                        14 => p > q,
+                        _ => true,
                     };
                     SetLane(ref r, bits, i, holds ? ulong.MaxValue : 0);
                 }
@@ -128,6 +140,18 @@ public static partial class IrEvaluator
             }
             case IrOp.VShuffle:
                 return Shuffle(lane, a, b, (int)c.Lo);
+            case IrOp.VFMulAdd:
+            case IrOp.VFMulSub:
+            case IrOp.VFNegMulAdd:
+            case IrOp.VFNegMulSub:
+            {
+                int bits = lane.Bits();
+                bool negateProduct = op is IrOp.VFNegMulAdd or IrOp.VFNegMulSub, negateAddend = op is IrOp.VFMulSub or IrOp.VFNegMulSub;
+                var r = new Value128();
+                for (int i = 0; i < 128 / bits; i++)
+                    SetLane(ref r, bits, i, FusedMultiplyAdd(lane, GetLane(a, bits, i), GetLane(b, bits, i), GetLane(c, bits, i), negateProduct, negateAddend));
+                return r;
+            }
             default:
                 throw Unsupported(op, lane);
         }
@@ -166,17 +190,21 @@ public static partial class IrEvaluator
         }
     }
 
-    private static Value128 VectorShift(IrOp op, IrType lane, Value128 a, ulong count)
+    /// <summary>
+    /// Each lane shifted by the low qword of <paramref name="counts"/> or, <paramref name="perLane"/>, by the same lane
+    /// of it; a count of the lane's width or more leaves 0 (the sign, for arithmetic shifts).
+    /// </summary>
+    private static Value128 VectorShift(IrOp op, IrType lane, Value128 a, Value128 counts, bool perLane)
     {
         int bits = lane.Bits();
         var r = new Value128();
         for (int i = 0; i < 128 / bits; i++)
         {
-            ulong x = GetLane(a, bits, i);
+            ulong x = GetLane(a, bits, i), count = perLane ? GetLane(counts, bits, i) : counts.Lo;
             ulong v = op switch
             {
-                IrOp.VShl => count >= (ulong)bits ? 0 : x << (int)count,
-                IrOp.VShr => count >= (ulong)bits ? 0 : x >> (int)count,
+                IrOp.VShl or IrOp.VShlV => count >= (ulong)bits ? 0 : x << (int)count,
+                IrOp.VShr or IrOp.VShrV => count >= (ulong)bits ? 0 : x >> (int)count,
                 _ => (ulong)(SignExtend(x, bits) >> (int)Math.Min(count, (ulong)bits - 1)),
             };
             SetLane(ref r, bits, i, v);

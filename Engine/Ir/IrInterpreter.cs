@@ -50,14 +50,14 @@ public sealed unsafe class IrInterpreter(AccessCheck? accessCheck = null)
                 case StmtKind.Load:
                 {
                     ulong address = Eval(t, s.A).Lo;
-                    if (!Allowed(state, guard, address, s.Type.Bytes(), false, instruction)) return Fault(state, address, instruction);
+                    if (s.ChecksAccess && !Allowed(state, guard, address, s.AccessBytes, false, instruction)) return Fault(state, address, instruction);
                     t[s.Dst] = Read((byte*)address, s.Type);
                     break;
                 }
                 case StmtKind.Store:
                 {
                     ulong address = Eval(t, s.A).Lo;
-                    if (!Allowed(state, guard, address, s.Type.Bytes(), true, instruction)) return Fault(state, address, instruction);
+                    if (s.ChecksAccess && !Allowed(state, guard, address, s.AccessBytes, true, instruction)) return Fault(state, address, instruction);
                     Write((byte*)address, s.Type, Eval(t, s.B));
                     break;
                 }

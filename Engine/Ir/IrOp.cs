@@ -126,6 +126,10 @@ public enum IrOp : ushort
     VFMax,
     /// <summary>pshufb, Lane I8: byte i = b[i] bit 7 set ? 0 : a[b[i] &amp; 15] (sse).</summary>
     VPermBytes,
+    /// <summary>Shift every lane of a by the same lane of b (unsigned); counts of the lane width or more give 0 (VSarV: sign fill).</summary>
+    VShlV,
+    VShrV,
+    VSarV,
 
     // ---- Ternary ----
     /// <summary>(high, low, divisor): quotient of the double-width dividend; caller guarantees no overflow.</summary>
@@ -138,8 +142,16 @@ public enum IrOp : ushort
     DivFaultsS,
     /// <summary>(vector, constant lane index, scalar): the vector with that lane replaced.</summary>
     VInsertLane,
-    /// <summary>(a, b, constant predicate 0-7 as cmpps uses): lane-wise float compare giving all-ones or zero lanes.</summary>
+    /// <summary>(a, b, constant predicate 0-15 as vcmpps uses): lane-wise float compare giving all-ones or zero lanes.</summary>
     VFCmp,
     /// <summary>(a, b, constant control): shufps/shufpd/pshufd/pshuflw/pshufhw-style lane selection, see IrEvaluator.</summary>
     VShuffle,
+    /// <summary>
+    /// Fused multiply-add lane-wise on float lanes, rounded once: a*b+c, a*b-c, -(a*b)+c, -(a*b)-c. A NaN operand
+    /// gives the first NaN of a, b, c quieted (its sign kept); an invalid operation the default NaN (x86 FMA).
+    /// </summary>
+    VFMulAdd,
+    VFMulSub,
+    VFNegMulAdd,
+    VFNegMulSub,
 }

@@ -16,8 +16,8 @@ public static class IrPrinter
             StmtKind.Put => $"PUT({s.Offset}) = {s.A}",
             StmtKind.GetI => $"{dst}GETI({s.Offset}:{s.Count}x{s.Type})[{s.A},{s.Bias}]",
             StmtKind.PutI => $"PUTI({s.Offset}:{s.Count}x{s.Type})[{s.A},{s.Bias}] = {s.B}",
-            StmtKind.Load => $"{dst}LD({s.A})",
-            StmtKind.Store => $"ST({s.A}) = {s.B}",
+            StmtKind.Load => $"{dst}LD({s.A}){Piece(s)}",
+            StmtKind.Store => $"ST({s.A}){Piece(s)} = {s.B}",
             StmtKind.Unop => $"{dst}{s.Op}{lane}({s.A})",
             StmtKind.Binop => $"{dst}{s.Op}{lane}({s.A}, {s.B})",
             StmtKind.Triop => $"{dst}{s.Op}{lane}({s.A}, {s.B}, {s.C})",
@@ -28,6 +28,9 @@ public static class IrPrinter
             _ => s.Kind.ToString(),
         };
     }
+
+    /// <summary>A piece of a wider access, as [offset/bytes].</summary>
+    private static string Piece(in IrStmt s) => s.Count > 0 ? $"[{s.Bias}/{s.Count}]" : "";
 
     public static string Format(Superblock sb)
     {

@@ -49,7 +49,11 @@ public struct IrStmt
     public IrValue A, B, C;
     /// <summary>Guest-state byte offset (Get/Put/GetI/PutI).</summary>
     public int Offset;
-    /// <summary>GetI/PutI: element count and index bias.</summary>
+    /// <summary>
+    /// GetI/PutI: element count and index bias. Load/Store that are one piece of a wider guest access (a 32-byte YMM
+    /// access as two V128 ones): Count = the access's bytes, Bias = the piece's offset in it, 0 otherwise. The piece
+    /// at offset 0 checks the whole access (one report, Valgrind's size); the other pieces are covered by it.
+    /// </summary>
     public int Count, Bias;
     /// <summary>IMark: instruction address; Exit: target.</summary>
     public ulong Addr;
@@ -59,6 +63,12 @@ public struct IrStmt
     public IrValue[]? Args;
 
     public readonly bool WritesTemp => Dst >= 0;
+
+    /// <summary>Load/Store: the bytes of the guest access it belongs to.</summary>
+    public readonly int AccessBytes => Count > 0 ? Count : (Kind == StmtKind.Load ? Type : B.Type).Bytes();
+
+    /// <summary>Load/Store: whether it checks its access (false for a piece another piece of the access checks).</summary>
+    public readonly bool ChecksAccess => Bias == 0;
 
     public override readonly string ToString() => IrPrinter.Format(this);
 }

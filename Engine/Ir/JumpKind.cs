@@ -26,4 +26,6 @@ public enum JumpKind : byte
     Halt,
     /// <summary>A guest access the host MMU refused with SIGBUS (a file mapping beyond the file's end); FaultAddr set.</summary>
     SigBus,
+    /// <summary>#GP at the target (a misaligned SSE operand, xgetbv of an unknown register): SIGSEGV without an address.</summary>
+    GeneralProtection,
 }

@@ -109,6 +109,23 @@ public sealed class Superblock
     public void Store(IrValue addr, IrValue value) =>
         Add(new IrStmt { Kind = StmtKind.Store, Type = value.Type, A = addr, B = value, Dst = IrValue.NoTemp });
 
+    /// <summary>A load that is the piece at <paramref name="offset"/> of a guest access of <paramref name="accessBytes"/> bytes.</summary>
+    public IrValue LoadPiece(IrType type, IrValue addr, int accessBytes, int offset)
+    {
+        var t = Load(type, addr);
+        _stmts[Count - 1].Count = accessBytes;
+        _stmts[Count - 1].Bias = offset;
+        return t;
+    }
+
+    /// <summary>A store that is the piece at <paramref name="offset"/> of a guest access of <paramref name="accessBytes"/> bytes.</summary>
+    public void StorePiece(IrValue addr, IrValue value, int accessBytes, int offset)
+    {
+        Store(addr, value);
+        _stmts[Count - 1].Count = accessBytes;
+        _stmts[Count - 1].Bias = offset;
+    }
+
     public IrValue Unop(IrOp op, IrType resultType, IrValue a, IrType lane = IrType.None)
     {
         var t = NewTemp(resultType);

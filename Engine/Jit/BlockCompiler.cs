@@ -415,14 +415,14 @@ internal sealed unsafe partial class BlockEmitter
     private void Load(in IrStmt s, bool unused)
     {
         Load(Rax, s.A);
-        CheckAccess(Bytes(s.Type), write: false);
+        if (s.ChecksAccess) CheckAccess(s.AccessBytes, write: false);
         if (!unused) LoadFrom(s.Dst, s.Type, new MemoryOperand(Register.RAX));
     }
 
     private void Store(in IrStmt s)
     {
         Load(Rax, s.A);
-        CheckAccess(Bytes(s.B.Type), write: true);
+        if (s.ChecksAccess) CheckAccess(s.AccessBytes, write: true);
         Put(new MemoryOperand(Register.RAX), s.B, Rcx);
     }
 
@@ -650,8 +650,7 @@ internal sealed unsafe partial class BlockEmitter
         var address = call.Args[fast.AddressArg];
         return access.Kind switch
         {
-            StmtKind.Load => access.A == address && Bytes(access.Type) == fast.Size,
-            StmtKind.Store => access.A == address && Bytes(access.B.Type) == fast.Size,
+            StmtKind.Load or StmtKind.Store => access.A == address && access.AccessBytes == fast.Size,
             _ => false,
         };
     }
@@ -737,7 +736,7 @@ internal sealed unsafe partial class BlockEmitter
             ref readonly var access = ref stmts[o.Statement + 1];
             bool store = access.Kind == StmtKind.Store;
             Load(Rax, access.A);
-            CheckAccess(Bytes(store ? access.B.Type : access.Type), store);
+            CheckAccess(access.AccessBytes, store);
             Access(access, !store && _allocator.LastUse[access.Dst] < 0);
         }
         _a.Jump(o.Back);

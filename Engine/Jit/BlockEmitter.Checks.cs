@@ -55,14 +55,14 @@ internal sealed unsafe partial class BlockEmitter
     }
 
     /// <summary>
-    /// Naturally aligned accesses of 1, 2, 4, 8 and 16 bytes are checked inline: three loads walk the map, then
+    /// Naturally aligned accesses of 1, 2, 4, 8, 16 and 32 bytes are checked inline: three loads walk the map, then
     /// one test that no 2-bit field of the covered bytes is 0. Other sizes and alignments go to the shared range
     /// routine, still native. Only a byte not addressable leaves generated code, for the tool's slow path.
     /// </summary>
     private void CheckAddressable(int bytes, bool write)
     {
         int general = _a.NewLabel(), slow = _a.NewLabel(), back = _a.NewLabel(), fault = _a.NewLabel();
-        bool inline = bytes is 1 or 2 or 4 or 8 or 16;
+        bool inline = bytes is 1 or 2 or 4 or 8 or 16 or 32;
         if (inline)
         {
             if (bytes > 1)
@@ -98,10 +98,17 @@ internal sealed unsafe partial class BlockEmitter
                     I(Instruction.Create(Code.Movzx_r32_rm16, Register.R11D, fields));
                     NoFieldZero(0x5555, slow);
                     break;
-                default:
+                case 16:
                     AllDefinedOr(Instruction.Create(Code.Cmp_rm32_imm32, fields, unchecked((int)0xAAAAAAAA)), back);
                     I(Instruction.Create(Code.Mov_r32_rm32, Register.R11D, fields));
                     NoFieldZero(0x55555555, slow);
+                    break;
+                default:
+                    // 64 bits of fields: the all-defined pattern does not fit an immediate, so it goes through rcx.
+                    I(Instruction.Create(Code.Mov_r64_rm64, Register.R11, fields));
+                    LoadConst(Rcx, 0xAAAA_AAAA_AAAA_AAAA);
+                    AllDefinedOr(Instruction.Create(Code.Cmp_r64_rm64, Register.R11, Register.RCX), back);
+                    NoFieldZero(0x5555_5555_5555_5555, slow);
                     break;
             }
         }
@@ -147,15 +154,22 @@ internal sealed unsafe partial class BlockEmitter
 
     /// <summary>
     /// Jumps to <paramref name="slow"/> unless every 2-bit field of r11 that <paramref name="lowBits"/> marks
-    /// (by its low bit) is non-zero: (r11 | r11 &gt;&gt; 1) must have all those bits set. Clobbers rcx.
+    /// (by its low bit) is non-zero: (r11 | r11 &gt;&gt; 1) must have all those bits set. Clobbers rcx, and rdx when
+    /// the fields are 64 bits.
     /// </summary>
-    private void NoFieldZero(uint lowBits, int slow)
+    private void NoFieldZero(ulong lowBits, int slow)
     {
-        I(Instruction.Create(Code.Mov_r32_rm32, Register.ECX, Register.R11D));
-        I(Instruction.Create(Code.Shr_rm32_imm8, Register.ECX, 1));
-        I(Instruction.Create(Code.Or_r32_rm32, Register.ECX, Register.R11D));
-        I(Instruction.Create(Code.Not_rm32, Register.ECX));
-        I(Instruction.Create(Code.Test_rm32_imm32, Register.ECX, lowBits));
+        int bytes = lowBits > uint.MaxValue ? 8 : 4;
+        I(Instruction.Create(MovRmR.At(bytes), R(Rcx, bytes), R(R11, bytes)));
+        I(Instruction.Create(Shr.ByImm.At(bytes), R(Rcx, bytes), 1));
+        I(Instruction.Create(Or.RmR.At(bytes), R(Rcx, bytes), R(R11, bytes)));
+        I(Instruction.Create(Not.At(bytes), R(Rcx, bytes)));
+        if (bytes == 8)
+        {
+            LoadConst(Rdx, lowBits);
+            I(Instruction.Create(Code.Test_rm64_r64, Register.RCX, Register.RDX));
+        }
+        else I(Instruction.Create(Code.Test_rm32_imm32, Register.ECX, (uint)lowBits));
         _a.Jcc(ConditionCode.ne, slow);
     }
 }

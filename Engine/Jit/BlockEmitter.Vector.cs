@@ -227,7 +227,8 @@ internal sealed unsafe partial class BlockEmitter
         switch (s.Op)
         {
             case IrOp.FAdd or IrOp.FSub or IrOp.FMul or IrOp.FDiv or IrOp.FMin or IrOp.FMax:
-                SseBinary(InlineForms.Scalar(s.Op, t), s, commutative: s.Op is IrOp.FAdd or IrOp.FMul);
+                // Not commutative even for addition: with two NaN operands the first one is the result.
+                SseBinary(InlineForms.Scalar(s.Op, t), s, commutative: false);
                 return;
             case IrOp.FCmpFlags:
             {
@@ -318,9 +319,33 @@ internal sealed unsafe partial class BlockEmitter
             case IrOp.VShuffle:
                 Shuffle(s);
                 return;
+            case IrOp.VFMulAdd or IrOp.VFMulSub or IrOp.VFNegMulAdd or IrOp.VFNegMulSub:
+                FusedMultiplyAdd(s);
+                return;
             default:
                 throw new NotSupportedException($"inline {s}");
         }
+    }
+
+    /// <summary>
+    /// a * b ± c rounded once, by the host's FMA3 in its 132 form: the destination register holds a, the second
+    /// operand is c and the third b, so among NaN operands the host picks as the IR does (a, then b, then c). The
+    /// result is computed in dst's register unless b or c lives there (then in xmm14); b is used from its register,
+    /// its slot or the constant pool, c from its register or xmm15.
+    /// </summary>
+    private void FusedMultiplyAdd(in IrStmt s)
+    {
+        int d = DstX(s.Dst);
+        int work = (XHome(s.B) == d || XHome(s.C) == d) && XHome(s.A) != d ? XA : d;
+        LoadX(work, s.A);
+        int c = InX(s.C, XB);
+        var code = InlineForms.Fused(s.Op, s.Lane);
+        if (XHome(s.B) >= 0) I(Instruction.Create(code, X(work), X(c), X(XHome(s.B))));
+        else if (s.B.IsConst)
+            _a.EmitRipRelative(Instruction.Create(code, X(work), X(c), new MemoryOperand(Register.RIP, 0L)), Constant(s.B.Const, s.B.ConstHi));
+        else I(Instruction.Create(code, X(work), X(c), SlotOf(s.B)));
+        MovX(d, work);
+        CommitX(s.Dst, d);
     }
 
     private void Shuffle(in IrStmt s)

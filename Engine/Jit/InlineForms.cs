@@ -8,12 +8,13 @@ namespace Memcheck.Engine.Jit;
 /// Which operations the backend emits inline, and the host instruction of those that are exactly one SSE
 /// instruction (the IR models them on SSE, NaN rules included). Everything else is a call to the evaluator,
 /// which also tells the register allocator where caller-saved registers die. Forms from SSE4.1/4.2, LZCNT,
-/// BMI1 and POPCNT are used only where the host has them.
+/// BMI1, POPCNT and FMA3 are used only where the host has them.
 /// </summary>
 internal static class InlineForms
 {
     private static readonly bool HasSse41 = X86.Sse41.IsSupported, HasSse42 = X86.Sse42.IsSupported;
     private static readonly bool HasLzcnt = X86.Lzcnt.IsSupported, HasTzcnt = X86.Bmi1.IsSupported, HasPopcnt = X86.Popcnt.IsSupported;
+    private static readonly bool HasFma = X86.Fma.IsSupported;
 
     public static bool IsNarrowInt(IrType t) => t is >= IrType.I1 and <= IrType.I64;
 
@@ -116,13 +117,30 @@ internal static class InlineForms
                     : IsNarrowInt(s.C.Type) && s.C.Type.Bits() >= bits && (bits == 16 || HasSse41);
             }
             case IrOp.VFCmp:
-                return t == IrType.V128 && s.Lane is IrType.F32 or IrType.F64 && s.C.IsConst;
+                // cmpps has predicates 0-7; vcmpps's 8-15 are left to the evaluator.
+                return t == IrType.V128 && s.Lane is IrType.F32 or IrType.F64 && s.C.IsConst && (s.C.Const & 15) < 8;
             case IrOp.VShuffle:
                 return t == IrType.V128 && s.Lane is IrType.F32 or IrType.F64 or IrType.I32 or IrType.I16 && s.C.IsConst;
+            case IrOp.VFMulAdd or IrOp.VFMulSub or IrOp.VFNegMulAdd or IrOp.VFNegMulSub:
+                return HasFma && t == IrType.V128 && s.Lane is IrType.F32 or IrType.F64;
             default:
                 return false;
         }
     }
+
+    /// <summary>The fused multiply-adds in their 132 form (destination = destination * third + second).</summary>
+    public static Code Fused(IrOp op, IrType lane) => (op, lane) switch
+    {
+        (IrOp.VFMulAdd, IrType.F32) => Code.VEX_Vfmadd132ps_xmm_xmm_xmmm128,
+        (IrOp.VFMulAdd, IrType.F64) => Code.VEX_Vfmadd132pd_xmm_xmm_xmmm128,
+        (IrOp.VFMulSub, IrType.F32) => Code.VEX_Vfmsub132ps_xmm_xmm_xmmm128,
+        (IrOp.VFMulSub, IrType.F64) => Code.VEX_Vfmsub132pd_xmm_xmm_xmmm128,
+        (IrOp.VFNegMulAdd, IrType.F32) => Code.VEX_Vfnmadd132ps_xmm_xmm_xmmm128,
+        (IrOp.VFNegMulAdd, IrType.F64) => Code.VEX_Vfnmadd132pd_xmm_xmm_xmmm128,
+        (IrOp.VFNegMulSub, IrType.F32) => Code.VEX_Vfnmsub132ps_xmm_xmm_xmmm128,
+        (IrOp.VFNegMulSub, IrType.F64) => Code.VEX_Vfnmsub132pd_xmm_xmm_xmmm128,
+        _ => throw new ArgumentOutOfRangeException(nameof(op), $"{op} on {lane} lanes is not a fused multiply-add"),
+    };
 
     /// <summary>Scalar float binops: addsd and its kind.</summary>
     public static Code Scalar(IrOp op, IrType type) => (op, type == IrType.F64) switch

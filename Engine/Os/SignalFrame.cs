@@ -4,19 +4,29 @@ namespace Memcheck.Engine.Os;
 
 /// <summary>
 /// The x86-64 rt_sigframe as the kernel builds it on the guest stack for a handler: the return address
-/// (sa_restorer), a ucontext (flags, link, stack_t, sigcontext, signal mask) and a siginfo, with an fxsave
-/// area for the SSE state above it. rt_sigreturn reads the same layout back.
+/// (sa_restorer), a ucontext (flags, link, stack_t, sigcontext, signal mask) and a siginfo, with the extended
+/// state above it in xsave layout (the fxsave region with the kernel's software-reserved bytes marking the xsave
+/// extension, the header, the YMM upper halves, the closing magic). rt_sigreturn reads the same layout back; an
+/// fxsave-only image there leaves the YMM upper halves zero, as the kernel does.
 /// </summary>
 internal static unsafe class SignalFrame
 {
-    private const ulong RedZone = 128, FpStateSize = 512, FrameSize = 8 + UcontextSize + 128;
+    private const ulong RedZone = 128, FrameSize = 8 + UcontextSize + 128;
+    /// <summary>The xsave image of x87|SSE|AVX and the closing magic word.</summary>
+    public const ulong FpStateSize = CpuidTable.XsaveAreaSize + 4;
     private const ulong UcontextSize = 304, UcStack = 16, UcMcontext = 40, UcSigmask = 296, Siginfo = 8 + UcontextSize;
     // sigcontext: r8..r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, then rip, eflags, cs/gs/fs/ss, err, trapno, oldmask, cr2, fpstate.
     private static readonly int[] SigcontextGprs = [8, 9, 10, 11, 12, 13, 14, 15, 7, 6, 5, 3, 2, 0, 1, 4];
     private const int McRip = 128, McEflags = 136, McSegments = 144, McTrapno = 160, McCr2 = 176, McFpstate = 184;
     private const ulong UserSegments = 0x33 | 0x2bUL << 48; // cs and ss of a 64-bit user process
-    private const ulong UcSigcontextSs = 2, UcStrictRestoreSs = 4;
+    private const ulong UcFpXstate = 1, UcSigcontextSs = 2, UcStrictRestoreSs = 4;
     private const int FxMxcsr = 24, FxMxcsrMask = 28, FxXmm = 160;
+    // The kernel's _fpx_sw_bytes in the fxsave region's software-reserved bytes, and the xsave parts after it.
+    private const int SwMagic1 = 464, SwExtendedSize = 468, SwFeatures = 472, SwXstateSize = 480;
+    private const uint Magic1 = 0x46505853, Magic2 = 0x46505845;
+    private const int XstateBv = 512, YmmUpper = 576;
+    /// <summary>The components the frame holds: SSE and AVX (the x87 registers are not saved).</summary>
+    private const ulong SavedFeatures = 0b110;
     private const ulong StatusFlags = 0x8D5, DirectionFlag = 0x400, AlignmentCheck = 1UL << 18, IdFlag = 1UL << 21;
     private const ulong AlwaysSet = 0x202; // IF and the reserved bit 1
 
@@ -38,7 +48,7 @@ internal static unsafe class SignalFrame
         {
             *(ulong*)p = action.Restorer;
             byte* uc = p + 8;
-            *(ulong*)uc = UcSigcontextSs | UcStrictRestoreSs;
+            *(ulong*)uc = UcFpXstate | UcSigcontextSs | UcStrictRestoreSs;
             *(SignalStack*)(uc + UcStack) = altStack;
             byte* mc = uc + UcMcontext;
             for (int i = 0; i < SigcontextGprs.Length; i++) ((ulong*)mc)[i] = s->Gpr[SigcontextGprs[i]];
@@ -63,6 +73,13 @@ internal static unsafe class SignalFrame
             *(uint*)(fx + FxMxcsr) = s->Mxcsr;
             *(uint*)(fx + FxMxcsrMask) = 0xFFFF;
             Buffer.MemoryCopy(s->Xmm, fx + FxXmm, 256, 256);
+            *(uint*)(fx + SwMagic1) = Magic1;
+            *(uint*)(fx + SwExtendedSize) = (uint)FpStateSize;
+            *(ulong*)(fx + SwFeatures) = CpuidTable.Xcr0;
+            *(uint*)(fx + SwXstateSize) = CpuidTable.XsaveAreaSize;
+            *(ulong*)(fx + XstateBv) = SavedFeatures;
+            Buffer.MemoryCopy(s->YmmHi, fx + YmmUpper, 256, 256);
+            *(uint*)(fx + CpuidTable.XsaveAreaSize) = Magic2;
         }
         if (!memory.TryWrite(frame, bytes)) return false;
 
@@ -90,13 +107,24 @@ internal static unsafe class SignalFrame
             s->Rip = *(ulong*)(mc + McRip);
             SetEflags(s, *(ulong*)(mc + McEflags));
             ulong fpstate = *(ulong*)(mc + McFpstate);
-            if (fpstate != 0 && memory.CanRead(fpstate, FpStateSize))
+            if (fpstate != 0 && memory.CanRead(fpstate, 512))
             {
                 s->Mxcsr = *(uint*)(fpstate + FxMxcsr);
                 Buffer.MemoryCopy((void*)(fpstate + FxXmm), s->Xmm, 256, 256);
+                new Span<byte>(s->YmmHi, 256).Clear();
+                if (HoldsYmmUpper(memory, fpstate)) Buffer.MemoryCopy((void*)(fpstate + YmmUpper), s->YmmHi, 256, 256);
             }
             return *(ulong*)(p + 8 + UcSigmask);
         }
+    }
+
+    /// <summary>An xsave image the kernel would restore the AVX state from: both magic words, and AVX in XSTATE_BV.</summary>
+    private static bool HoldsYmmUpper(GuestMemory memory, ulong fpstate)
+    {
+        if (*(uint*)(fpstate + SwMagic1) != Magic1) return false;
+        uint extendedSize = *(uint*)(fpstate + SwExtendedSize);
+        if (extendedSize < FpStateSize || !memory.CanRead(fpstate, extendedSize)) return false;
+        return *(uint*)(fpstate + extendedSize - 4) == Magic2 && (*(ulong*)(fpstate + XstateBv) & 4) != 0;
     }
 
     /// <summary>Where a frame goes: the alternate stack when the handler asked for it and the thread is not on it already.</summary>

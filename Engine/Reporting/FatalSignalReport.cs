@@ -15,7 +15,8 @@ public static class FatalSignalReport
         {
             c.Line();
             c.Line($"Process terminating with default action of signal {fault.Signal} ({GuestSignal.Name(fault.Signal)})");
-            if (cause is not null) c.Line($" {cause} at address 0x{fault.Address:X}");
+            // A general-protection fault has no address to show.
+            if (cause is not null) c.Line(fault.Detail == FaultDetail.GeneralProtection ? $" {cause}" : $" {cause} at address 0x{fault.Address:X}");
             foreach (string frame in fault.Stack.Render()) c.Line(frame);
         }
         if (fault.Detail == FaultDetail.NotMapped)
@@ -40,6 +41,7 @@ public static class FatalSignalReport
             FaultDetail.NotMapped => "Access not within mapped region",
             FaultDetail.BadPermissions => "Bad permissions for mapped region",
             FaultDetail.NonExistentPhysicalAddress => "Non-existent physical address",
+            FaultDetail.GeneralProtection => "General Protection Fault",
             FaultDetail.IntegerDivideByZero => "Integer divide by zero",
             FaultDetail.IllegalOpcode => "Illegal opcode",
             _ => null,

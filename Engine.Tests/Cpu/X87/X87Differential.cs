@@ -31,7 +31,8 @@ internal sealed unsafe class X87Differential : IDisposable
     private readonly GuestState* _state = (GuestState*)Alloc(GuestState.BlockSize);
     private readonly IrInterpreter _interpreter = new();
     private readonly TestPageMap _pageMap = new();
-    private readonly CodeCache _cache = new(1 << 20);
+    // Every run compiles its blocks afresh: room for 50 runs of fxrstor/fxsave blocks with their checks.
+    private readonly CodeCache _cache = new(4 << 20);
     private readonly BlockCompiler _compiler = new();
     private readonly BackendContext _backend;
 

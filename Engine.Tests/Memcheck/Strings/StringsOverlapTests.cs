@@ -25,10 +25,11 @@ public class StringsOverlapTests
     private string Overlap(string function, ulong dst, ulong src, ulong length) =>
         $"Source and destination overlap in {function}(0x{_s + dst:x}, 0x{_s + src:x}, {length})";
 
+    // "memcpy" itself runs Valgrind's memmove on the guest's CPU (see StringsTable); glibc's internal alias checks.
     [Test]
     public void MemcpyPrintsDestinationSourceAndLength()
     {
-        _host.Call("memcpy", _s + 4, _s, 8);
+        _host.Call("__GI_memcpy", _s + 4, _s, 8);
         Assert.That(_host.Texts, Is.EqualTo(new[] { Overlap("memcpy", 4, 0, 8) }));
         Assert.That(_host.Bytes(_s, 12), Is.EqualTo("hellhello wo"u8.ToArray()));
     }
@@ -36,14 +37,15 @@ public class StringsOverlapTests
     [Test]
     public void MemcpyOfNothingOrOfAdjacentRangesIsNoOverlap()
     {
-        _host.Call("memcpy", _s + 4, _s, 0);
-        _host.Call("memcpy", _s + 8, _s, 8);
-        _host.Call("memcpy", _s, _s + 8, 8);
+        _host.Call("__GI_memcpy", _s + 4, _s, 0);
+        _host.Call("__GI_memcpy", _s + 8, _s, 8);
+        _host.Call("__GI_memcpy", _s, _s + 8, 8);
         Assert.That(_host.Texts, Is.Empty);
     }
 
     [TestCase("memmove")]
     [TestCase("__memmove_chk")]
+    [TestCase("memcpy")]
     public void MemmoveDoesNotCheck(string function)
     {
         _host.Call(function, _s + 4, _s, 8, 64);

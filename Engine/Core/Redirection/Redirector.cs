@@ -49,7 +49,7 @@ internal sealed class Redirector
         long start = space.MapZeroed(0, length, PageProtection.ReadExecute, tool.ReplacementObjectPath);
         if (start < 0) throw new InvalidOperationException($"cannot map the replacement object: error {-start}");
         Object = new ReplacementObject((ulong)start, PageMap.PageUp(length), tool.ReplacementObjectPath);
-        for (int i = 0; i < _replacements.Count; i++) Object.Define(Synthetic(i), _replacements[i].Symbol, isEntry: true);
+        for (int i = 0; i < _replacements.Count; i++) Object.Define(Synthetic(i), _replacements[i].FrameName ?? _replacements[i].Symbol, isEntry: true);
         Freeres = new FreeresAtExit(Synthetic(_replacements.Count), SlotSize, freeres, FunctionNamed);
         _exitGuest = Synthetic(_replacements.Count + FreeresAtExit.Slots);
         Object.Define(Freeres.Entry, FreeresAtExit.WrapperName, isEntry: false);
@@ -108,9 +108,14 @@ internal sealed class Redirector
         return symbols;
     }
 
+    /// <summary>
+    /// Where several redirected names share an address (strchr, __GI_strchr and index; strlen and __GI_strlen), the one
+    /// Valgrind shows is redirected: a name without a leading underscore before one with, then the shorter.
+    /// </summary>
     private void Redirect(ObjectSymbols symbols, long bias, ulong start, ulong end)
     {
-        foreach (var symbol in symbols.Symbols)
+        var preferred = symbols.Symbols.OrderBy(s => s.Name.StartsWith('_')).ThenBy(s => s.Name.Length).ThenBy(s => s.Name, StringComparer.Ordinal);
+        foreach (var symbol in preferred)
         {
             if (!_bySymbol.TryGetValue(symbol.Name, out var candidates)) continue;
             ulong address = symbol.Address + (ulong)bias;

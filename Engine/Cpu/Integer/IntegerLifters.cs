@@ -1,8 +1,8 @@
-using Iced.Intel;
+using Memcheck.Engine.Cpu.Bmi;
 
 namespace Memcheck.Engine.Cpu.Integer;
 
-/// <summary>The integer instruction families, registered into the lifter table.</summary>
+/// <summary>The integer instruction families (with the VEX-encoded BMI1/BMI2), registered into the lifter table.</summary>
 internal static class IntegerLifters
 {
     public static void Register(LifterTable t)
@@ -16,5 +16,6 @@ internal static class IntegerLifters
         StringLifters.AddTo(integer);
         ControlFlowLifters.AddTo(integer);
         SystemLifters.AddTo(integer);
+        BmiLifters.AddTo(integer);
     }
 }

@@ -18,23 +18,23 @@ internal static unsafe class ApproximationLifts
 
     public static void Register(LifterTable t)
     {
-        t.Add(Mnemonic.Rcpps, c => Lanes(c, Reciprocal, 4));
-        t.Add(Mnemonic.Rsqrtps, c => Lanes(c, ReciprocalSqrt, 4));
-        t.Add(Mnemonic.Rcpss, c => Lanes(c, Reciprocal, 1));
-        t.Add(Mnemonic.Rsqrtss, c => Lanes(c, ReciprocalSqrt, 1));
+        t.AddVector(Mnemonic.Rcpps, (c, _, _, s) => Lanes(c.Sb, Reciprocal, s, s, 4));
+        t.AddVector(Mnemonic.Rsqrtps, (c, _, _, s) => Lanes(c.Sb, ReciprocalSqrt, s, s, 4));
+        t.AddVector(Mnemonic.Rcpss, (c, _, d, s) => Lanes(c.Sb, Reciprocal, d, s, 1));
+        t.AddVector(Mnemonic.Rsqrtss, (c, _, d, s) => Lanes(c.Sb, ReciprocalSqrt, d, s, 1));
     }
 
-    /// <summary>The first <paramref name="count"/> lanes from the helper; a scalar form keeps dst's other lanes.</summary>
-    private static bool Lanes(LiftContext c, IrHelper helper, int count) => SseIntegerLifts.Unary(c, (sb, d, s) =>
+    /// <summary>The first <paramref name="count"/> lanes of <paramref name="into"/> from the helper on s's lanes.</summary>
+    private static IrValue Lanes(Superblock sb, IrHelper helper, IrValue into, IrValue s, int count)
     {
-        var result = count == 1 ? d : s;
+        var result = into;
         for (int i = 0; i < count; i++)
         {
             var bits = sb.Unop(IrOp.ZeroExtend, IrType.I64, Lane(sb, s, i, IrType.I32));
             result = WithLane(sb, result, i, sb.Unop(IrOp.Truncate, IrType.I32, sb.Call(helper, bits)));
         }
         return result;
-    });
+    }
 
     [UnmanagedCallersOnly]
     private static ulong ReciprocalScalar(GuestState* state, ulong bits, ulong a1, ulong a2, ulong a3) =>

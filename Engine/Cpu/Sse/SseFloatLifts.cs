@@ -47,59 +47,54 @@ internal static class SseFloatLifts
     public static void Register(LifterTable t)
     {
         foreach (var (m, op, lane) in Packed)
-            t.Add(m, c => SseIntegerLifts.Unary(c, (sb, d, s) => Binary(sb, op, d, s, lane)));
+            t.AddVector(m, (c, _, d, s) => Binary(c.Sb, op, d, s, lane));
         foreach (var (m, op, type) in Scalar)
-            t.Add(m, c => ScalarOp(c, type, (sb, a, b) => sb.Binop(op, type, a, b)));
+            t.AddVector(m, (c, _, d, s) => ScalarOp(c.Sb, type, d, s, (sb, a, b) => sb.Binop(op, type, a, b)));
         foreach (var (m, op, from, to, count) in PackedConversions)
-            t.Add(m, c => SseIntegerLifts.Unary(c, (sb, _, s) => ConvertLanes(sb, s, op, from, to, count)));
-        t.Add(Mnemonic.Sqrtss, c => ScalarOp(c, IrType.F32, (sb, _, b) => sb.Unop(IrOp.FSqrt, IrType.F32, b)));
-        t.Add(Mnemonic.Sqrtsd, c => ScalarOp(c, IrType.F64, (sb, _, b) => sb.Unop(IrOp.FSqrt, IrType.F64, b)));
-        t.Add(Mnemonic.Sqrtps, c => SseIntegerLifts.Unary(c, (sb, _, s) => ConvertLanes(sb, s, IrOp.FSqrt, IrType.F32, IrType.F32, 4)));
-        t.Add(Mnemonic.Sqrtpd, c => SseIntegerLifts.Unary(c, (sb, _, s) => ConvertLanes(sb, s, IrOp.FSqrt, IrType.F64, IrType.F64, 2)));
-        t.Add(Mnemonic.Cvtss2sd, c => ScalarOp(c, IrType.F32, (sb, _, b) => sb.Unop(IrOp.FConvert, IrType.F64, b)));
-        t.Add(Mnemonic.Cvtsd2ss, c => ScalarOp(c, IrType.F64, (sb, _, b) => sb.Unop(IrOp.FConvert, IrType.F32, b)));
-        t.Add(Mnemonic.Cvtsi2ss, c => IntToScalar(c, IrType.F32));
-        t.Add(Mnemonic.Cvtsi2sd, c => IntToScalar(c, IrType.F64));
-        t.Add(Mnemonic.Cvttss2si, c => ScalarToInt(c, IrType.F32, IrOp.FToSIntTrunc));
-        t.Add(Mnemonic.Cvttsd2si, c => ScalarToInt(c, IrType.F64, IrOp.FToSIntTrunc));
-        t.Add(Mnemonic.Cvtss2si, c => ScalarToInt(c, IrType.F32, IrOp.FToSIntRound));
-        t.Add(Mnemonic.Cvtsd2si, c => ScalarToInt(c, IrType.F64, IrOp.FToSIntRound));
-        foreach (var m in (Mnemonic[])[Mnemonic.Comiss, Mnemonic.Ucomiss]) t.Add(m, c => CompareToFlags(c, IrType.F32));
-        foreach (var m in (Mnemonic[])[Mnemonic.Comisd, Mnemonic.Ucomisd]) t.Add(m, c => CompareToFlags(c, IrType.F64));
-        t.Add(Mnemonic.Cmpps, c => PackedCompare(c, IrType.F32));
-        t.Add(Mnemonic.Cmppd, c => PackedCompare(c, IrType.F64));
-        t.Add(Mnemonic.Cmpss, c => ScalarCompare(c, IrType.F32));
-        t.Add(Mnemonic.Cmpsd, c => ScalarCompare(c, IrType.F64));
-        t.Add(Mnemonic.Shufps, c => Shuffle(c, IrType.F32, c.Insn.Immediate8));
-        t.Add(Mnemonic.Shufpd, c => Shuffle(c, IrType.F64, c.Insn.Immediate8 & 3));
-        t.Add(Mnemonic.Movshdup, c => SseIntegerLifts.Unary(c, (sb, _, s) => Shuffled(sb, s, s, IrType.I32, 0b11_11_01_01)));
-        t.Add(Mnemonic.Movsldup, c => SseIntegerLifts.Unary(c, (sb, _, s) => Shuffled(sb, s, s, IrType.I32, 0b10_10_00_00)));
-        t.Add(Mnemonic.Haddps, c => Horizontal(c, IrOp.VFAdd, IrType.F32, 0b10_00_10_00, 0b11_01_11_01));
-        t.Add(Mnemonic.Hsubps, c => Horizontal(c, IrOp.VFSub, IrType.F32, 0b10_00_10_00, 0b11_01_11_01));
-        t.Add(Mnemonic.Haddpd, c => Horizontal(c, IrOp.VFAdd, IrType.F64, 0b00, 0b11));
-        t.Add(Mnemonic.Hsubpd, c => Horizontal(c, IrOp.VFSub, IrType.F64, 0b00, 0b11));
-        t.Add(Mnemonic.Addsubps, c => AddSub(c, IrType.F32));
-        t.Add(Mnemonic.Addsubpd, c => AddSub(c, IrType.F64));
-        t.Add(Mnemonic.Dpps, c => DotProduct(c, IrType.F32));
-        t.Add(Mnemonic.Dppd, c => DotProduct(c, IrType.F64));
-        t.Add(Mnemonic.Roundss, c => Round(c, IrType.F32, 1));
-        t.Add(Mnemonic.Roundsd, c => Round(c, IrType.F64, 1));
-        t.Add(Mnemonic.Roundps, c => Round(c, IrType.F32, 4));
-        t.Add(Mnemonic.Roundpd, c => Round(c, IrType.F64, 2));
+            t.AddVector(m, (c, _, _, s) => ConvertLanes(c.Sb, s, op, from, to, count));
+        t.AddVector(Mnemonic.Sqrtss, (c, _, d, s) => ScalarOp(c.Sb, IrType.F32, d, s, (sb, _, b) => sb.Unop(IrOp.FSqrt, IrType.F32, b)));
+        t.AddVector(Mnemonic.Sqrtsd, (c, _, d, s) => ScalarOp(c.Sb, IrType.F64, d, s, (sb, _, b) => sb.Unop(IrOp.FSqrt, IrType.F64, b)));
+        t.AddVector(Mnemonic.Sqrtps, (c, _, _, s) => ConvertLanes(c.Sb, s, IrOp.FSqrt, IrType.F32, IrType.F32, 4));
+        t.AddVector(Mnemonic.Sqrtpd, (c, _, _, s) => ConvertLanes(c.Sb, s, IrOp.FSqrt, IrType.F64, IrType.F64, 2));
+        t.AddVector(Mnemonic.Cvtss2sd, (c, _, d, s) => ScalarOp(c.Sb, IrType.F32, d, s, (sb, _, b) => sb.Unop(IrOp.FConvert, IrType.F64, b)));
+        t.AddVector(Mnemonic.Cvtsd2ss, (c, _, d, s) => ScalarOp(c.Sb, IrType.F64, d, s, (sb, _, b) => sb.Unop(IrOp.FConvert, IrType.F32, b)));
+        t.AddBothEncodings(Mnemonic.Cvtsi2ss, c => IntToScalar(c, IrType.F32));
+        t.AddBothEncodings(Mnemonic.Cvtsi2sd, c => IntToScalar(c, IrType.F64));
+        t.AddBothEncodings(Mnemonic.Cvttss2si, c => ScalarToInt(c, IrType.F32, IrOp.FToSIntTrunc));
+        t.AddBothEncodings(Mnemonic.Cvttsd2si, c => ScalarToInt(c, IrType.F64, IrOp.FToSIntTrunc));
+        t.AddBothEncodings(Mnemonic.Cvtss2si, c => ScalarToInt(c, IrType.F32, IrOp.FToSIntRound));
+        t.AddBothEncodings(Mnemonic.Cvtsd2si, c => ScalarToInt(c, IrType.F64, IrOp.FToSIntRound));
+        foreach (var m in (Mnemonic[])[Mnemonic.Comiss, Mnemonic.Ucomiss]) t.AddBothEncodings(m, c => CompareToFlags(c, IrType.F32));
+        foreach (var m in (Mnemonic[])[Mnemonic.Comisd, Mnemonic.Ucomisd]) t.AddBothEncodings(m, c => CompareToFlags(c, IrType.F64));
+        t.AddVector(Mnemonic.Cmpps, (c, _, d, s) => Compare(c, d, s, IrType.F32));
+        t.AddVector(Mnemonic.Cmppd, (c, _, d, s) => Compare(c, d, s, IrType.F64));
+        t.AddVector(Mnemonic.Cmpss, (c, _, d, s) => ScalarCompare(c, d, s, IrType.F32));
+        t.AddVector(Mnemonic.Cmpsd, (c, _, d, s) => ScalarCompare(c, d, s, IrType.F64));
+        t.AddVector(Mnemonic.Shufps, (c, _, d, s) => Shuffled(c.Sb, d, s, IrType.F32, c.Insn.Immediate8));
+        // A 256-bit vshufpd takes each lane's two selector bits from its own part of the immediate.
+        t.AddVector(Mnemonic.Shufpd, (c, half, d, s) => Shuffled(c.Sb, d, s, IrType.F64, (c.Insn.Immediate8 >> (2 * half)) & 3));
+        t.AddVector(Mnemonic.Movshdup, (c, _, _, s) => Shuffled(c.Sb, s, s, IrType.I32, 0b11_11_01_01));
+        t.AddVector(Mnemonic.Movsldup, (c, _, _, s) => Shuffled(c.Sb, s, s, IrType.I32, 0b10_10_00_00));
+        t.AddVector(Mnemonic.Haddps, (c, _, d, s) => Horizontal(c.Sb, d, s, IrOp.VFAdd, IrType.F32, 0b10_00_10_00, 0b11_01_11_01));
+        t.AddVector(Mnemonic.Hsubps, (c, _, d, s) => Horizontal(c.Sb, d, s, IrOp.VFSub, IrType.F32, 0b10_00_10_00, 0b11_01_11_01));
+        t.AddVector(Mnemonic.Haddpd, (c, _, d, s) => Horizontal(c.Sb, d, s, IrOp.VFAdd, IrType.F64, 0b00, 0b11));
+        t.AddVector(Mnemonic.Hsubpd, (c, _, d, s) => Horizontal(c.Sb, d, s, IrOp.VFSub, IrType.F64, 0b00, 0b11));
+        t.AddVector(Mnemonic.Addsubps, (c, _, d, s) => AddSub(c.Sb, d, s, IrType.F32));
+        t.AddVector(Mnemonic.Addsubpd, (c, _, d, s) => AddSub(c.Sb, d, s, IrType.F64));
+        t.AddVector(Mnemonic.Dpps, (c, _, d, s) => DotProduct(c.Sb, d, s, IrType.F32, c.Insn.Immediate8));
+        t.AddVector(Mnemonic.Dppd, (c, _, d, s) => DotProduct(c.Sb, d, s, IrType.F64, c.Insn.Immediate8));
+        t.AddVector(Mnemonic.Roundss, (c, _, d, s) => Round(c, d, s, IrType.F32, 1));
+        t.AddVector(Mnemonic.Roundsd, (c, _, d, s) => Round(c, d, s, IrType.F64, 1));
+        t.AddVector(Mnemonic.Roundps, (c, _, _, s) => Round(c, Zero, s, IrType.F32, 4));
+        t.AddVector(Mnemonic.Roundpd, (c, _, _, s) => Round(c, Zero, s, IrType.F64, 2));
     }
 
-    /// <summary>Lane 0 of dst = f(lane 0 of dst, lane 0 of src); the other lanes of dst are kept.</summary>
-    private static bool ScalarOp(LiftContext c, IrType type, Func<Superblock, IrValue, IrValue, IrValue> f)
-    {
-        if (!IsXmm(c, 0)) return false;
-        var sb = c.Sb;
-        var d = Dest(c);
-        var result = f(sb, Lane(sb, d, 0, type), Lane(sb, Source(c, 1), 0, type));
-        PutDest(c, WithLane(sb, d, 0, result));
-        return true;
-    }
+    /// <summary>Lane 0 of the result = f(lane 0 of d, lane 0 of s); the other lanes are d's.</summary>
+    private static IrValue ScalarOp(Superblock sb, IrType type, IrValue d, IrValue s, Func<Superblock, IrValue, IrValue, IrValue> f) =>
+        WithLane(sb, d, 0, f(sb, Lane(sb, d, 0, type), Lane(sb, s, 0, type)));
 
-    private static IrValue ConvertLanes(Superblock sb, IrValue s, IrOp op, IrType from, IrType to, int count)
+    /// <summary>The first <paramref name="count"/> lanes of s converted into the low lanes of a zeroed vector.</summary>
+    internal static IrValue ConvertLanes(Superblock sb, IrValue s, IrOp op, IrType from, IrType to, int count)
     {
         var mode = op == IrOp.FToSIntRound ? MxcsrRounding(sb) : IrValue.None;
         var result = Zero;
@@ -116,17 +111,19 @@ internal static class SseFloatLifts
         : sb.Unop(op, to, value);
 
     /// <summary>MXCSR.RC (bits 14:13) as an I8 rounding mode; its encoding is roundsd's imm[1:0].</summary>
-    private static IrValue MxcsrRounding(Superblock sb)
+    internal static IrValue MxcsrRounding(Superblock sb)
     {
         var rc = sb.Binop(IrOp.Shr, sb.Get(GuestState.OffMxcsr, IrType.I32), IrValue.U8(13));
         return sb.Unop(IrOp.Truncate, IrType.I8, sb.Binop(IrOp.And, rc, IrValue.U32(3)));
     }
 
+    /// <summary>cvtsi2ss/cvtsi2sd: lane 0 of the first source replaced by the converted integer.</summary>
     private static bool IntToScalar(LiftContext c, IrType type)
     {
         if (!IsXmm(c, 0)) return false;
-        var value = c.Read(1, IrTypes.IntOfBytes(OperandBytes(c, 1)));
-        PutDest(c, WithLane(c.Sb, Dest(c), 0, c.Sb.Unop(IrOp.SIntToF, type, value)));
+        int source = SecondSourceOperand(c);
+        var value = c.Read(source, IrTypes.IntOfBytes(OperandBytes(c, source)));
+        PutDest(c, WithLane(c.Sb, FirstSource(c), 0, c.Sb.Unop(IrOp.SIntToF, type, value)));
         return true;
     }
 
@@ -149,47 +146,46 @@ internal static class SseFloatLifts
         return true;
     }
 
-    private static bool PackedCompare(LiftContext c, IrType lane) => SseIntegerLifts.Unary(c, (sb, d, s) =>
-        sb.Triop(IrOp.VFCmp, IrType.V128, d, s, IrValue.U8((ulong)(c.Insn.Immediate8 & 7)), lane));
-
-    /// <summary>cmpss/cmpsd: the lane-0 mask replaces lane 0. Reached also by the string cmpsd, which is not ours.</summary>
-    private static bool ScalarCompare(LiftContext c, IrType type)
+    /// <summary>
+    /// cmpps/cmppd: the predicate is imm[2:0] in the legacy form and imm[4:0] in the VEX form, whose predicates
+    /// 16-31 give the results of 0-15 (they differ only in signalling, which is not modelled).
+    /// </summary>
+    private static IrValue Compare(LiftContext c, IrValue d, IrValue s, IrType lane)
     {
-        if (!IsXmm(c, 0)) return false;
+        int predicate = c.Insn.Immediate8 & (c.Insn.Encoding == EncodingKind.VEX ? 15 : 7);
+        return c.Sb.Triop(IrOp.VFCmp, IrType.V128, d, s, IrValue.U8((ulong)predicate), lane);
+    }
+
+    /// <summary>cmpss/cmpsd: the lane-0 mask replaces lane 0.</summary>
+    private static IrValue ScalarCompare(LiftContext c, IrValue d, IrValue s, IrType type)
+    {
         var sb = c.Sb;
-        var d = Dest(c);
-        var mask = sb.Triop(IrOp.VFCmp, IrType.V128, d, Source(c, 1), IrValue.U8((ulong)(c.Insn.Immediate8 & 7)), type);
-        var lane = IrTypes.IntOfBytes(type.Bytes());
-        PutDest(c, WithLane(sb, d, 0, Lane(sb, mask, 0, lane)));
-        return true;
+        var mask = Compare(c, d, s, type);
+        return WithLane(sb, d, 0, Lane(sb, mask, 0, IrTypes.IntOfBytes(type.Bytes())));
     }
 
     private static IrValue Shuffled(Superblock sb, IrValue a, IrValue b, IrType lane, int control) =>
         sb.Triop(IrOp.VShuffle, IrType.V128, a, b, IrValue.U8((ulong)control), lane);
 
-    private static bool Shuffle(LiftContext c, IrType lane, int control) =>
-        SseIntegerLifts.Unary(c, (sb, d, s) => Shuffled(sb, d, s, lane, control));
-
-    /// <summary>hadd/hsub: even lanes op odd lanes, dst's pairs in the low half, src's in the high half.</summary>
-    private static bool Horizontal(LiftContext c, IrOp op, IrType lane, int evens, int odds) =>
-        SseIntegerLifts.Unary(c, (sb, d, s) =>
-            Binary(sb, op, Shuffled(sb, d, s, lane, evens), Shuffled(sb, d, s, lane, odds), lane));
+    /// <summary>hadd/hsub: even lanes op odd lanes, d's pairs in the low half, s's pairs in the high half.</summary>
+    private static IrValue Horizontal(Superblock sb, IrValue d, IrValue s, IrOp op, IrType lane, int evens, int odds) =>
+        Binary(sb, op, Shuffled(sb, d, s, lane, evens), Shuffled(sb, d, s, lane, odds), lane);
 
     /// <summary>addsub: even lanes subtract, odd lanes add.</summary>
-    private static bool AddSub(LiftContext c, IrType lane) => SseIntegerLifts.Unary(c, (sb, d, s) =>
+    private static IrValue AddSub(Superblock sb, IrValue d, IrValue s, IrType lane)
     {
         var intLane = IrTypes.IntOfBytes(lane.Bytes());
         var odd = LaneMask(lane == IrType.F32 ? 0b1010 : 0b10, intLane);
         return Select(sb, odd, Binary(sb, IrOp.VFSub, d, s, lane), Binary(sb, IrOp.VFAdd, d, s, lane));
-    });
+    }
 
     /// <summary>
     /// dpps/dppd: products of the lanes imm[7:4] selects (+0.0 elsewhere), summed pairwise as the
     /// CPU adds them, broadcast to the lanes imm[3:0] selects, zero elsewhere.
     /// </summary>
-    private static bool DotProduct(LiftContext c, IrType lane) => SseIntegerLifts.Unary(c, (sb, d, s) =>
+    private static IrValue DotProduct(Superblock sb, IrValue d, IrValue s, IrType lane, int imm)
     {
-        int imm = c.Insn.Immediate8, lanes = 16 / lane.Bytes();
+        int lanes = 16 / lane.Bytes();
         var intLane = IrTypes.IntOfBytes(lane.Bytes());
         var products = sb.Binop(IrOp.And, Binary(sb, IrOp.VFMul, d, s, lane), LaneMask((imm >> 4) & ((1 << lanes) - 1), intLane));
         IrValue Product(int i) => Lane(sb, products, i, lane);
@@ -197,20 +193,20 @@ internal static class SseFloatLifts
             ? sb.Binop(IrOp.FAdd, lane, Product(0), Product(1))
             : sb.Binop(IrOp.FAdd, lane, sb.Binop(IrOp.FAdd, lane, Product(0), Product(1)), sb.Binop(IrOp.FAdd, lane, Product(2), Product(3)));
         return sb.Binop(IrOp.And, sb.Unop(IrOp.VSplat, IrType.V128, sum, lane), LaneMask(imm & ((1 << lanes) - 1), intLane));
-    });
+    }
 
-    /// <summary>round*: imm[1:0] is the rounding mode unless imm[2] selects MXCSR.RC (same encoding).</summary>
-    private static bool Round(LiftContext c, IrType type, int count)
+    /// <summary>
+    /// round*: imm[1:0] is the rounding mode unless imm[2] selects MXCSR.RC (same encoding). The first
+    /// <paramref name="count"/> lanes of <paramref name="into"/> are replaced by s's rounded.
+    /// </summary>
+    private static IrValue Round(LiftContext c, IrValue into, IrValue s, IrType type, int count)
     {
-        if (!IsXmm(c, 0)) return false;
         var sb = c.Sb;
         int imm = c.Insn.Immediate8;
         var mode = (imm & 4) != 0 ? MxcsrRounding(sb) : IrValue.U8((ulong)(imm & 3));
-        var s = Source(c, 1);
-        var result = count == 1 ? Dest(c) : Zero;
+        var result = into;
         for (int i = 0; i < count; i++)
             result = WithLane(sb, result, i, sb.Binop(IrOp.FRoundInt, type, Lane(sb, s, i, type), mode));
-        PutDest(c, result);
-        return true;
+        return result;
     }
 }

@@ -65,78 +65,65 @@ internal static class SseIntegerLifts
 
     public static void Register(LifterTable t)
     {
-        foreach (var (m, op, lane) in LaneWise) t.Add(m, c => LaneWiseOp(c, op, lane));
+        foreach (var (m, op, lane) in LaneWise) t.AddVector(m, (c, _, a, b) => LaneWiseOp(c.Sb, op, lane, a, b));
         foreach (var (m, op, lane) in Shifts) t.Add(m, c => Shift(c, op, lane));
-        foreach (var (m, from, to, signed) in Extensions) t.Add(m, c => Extend(c, from, to, signed));
+        foreach (var (m, from, to, signed) in Extensions) t.AddVector(m, (c, _, _, s) => Extend(c.Sb, s, from, to, signed));
+        // pandn/andnps/andnpd: NOT first AND second; with one register both ways a zeroing idiom.
         foreach (var m in (Mnemonic[])[Mnemonic.Pandn, Mnemonic.Andnps, Mnemonic.Andnpd])
-            t.Add(m, AndNot);
+            t.AddVector(m, (c, _, a, b) => a == b ? Zero : c.Sb.Binop(IrOp.And, c.Sb.Unop(IrOp.Not, IrType.V128, a), b));
         t.Add(Mnemonic.Pslldq, c => ByteShift(c, IrOp.VShiftBytesLeft));
         t.Add(Mnemonic.Psrldq, c => ByteShift(c, IrOp.VShiftBytesRight));
-        t.Add(Mnemonic.Palignr, Palignr);
-        t.Add(Mnemonic.Pshufd, c => Unary(c, (sb, _, s) => sb.Triop(IrOp.VShuffle, IrType.V128, s, s, IrValue.U8(c.Insn.Immediate8), IrType.I32)));
-        t.Add(Mnemonic.Pshuflw, c => Unary(c, (sb, _, s) => sb.Triop(IrOp.VShuffle, IrType.V128, s, s, IrValue.U16(c.Insn.Immediate8), IrType.I16)));
-        t.Add(Mnemonic.Pshufhw, c => Unary(c, (sb, _, s) => sb.Triop(IrOp.VShuffle, IrType.V128, s, s, IrValue.U16(0x100u | c.Insn.Immediate8), IrType.I16)));
-        t.Add(Mnemonic.Pmaddwd, c => Unary(c, Pmaddwd));
-        t.Add(Mnemonic.Pmuludq, c => Unary(c, (sb, d, s) => MulEvenDwords(sb, d, s, signed: false)));
-        t.Add(Mnemonic.Pmuldq, c => Unary(c, (sb, d, s) => MulEvenDwords(sb, d, s, signed: true)));
-        t.Add(Mnemonic.Pabsb, c => Unary(c, (sb, _, s) => Abs(sb, s, IrType.I8)));
-        t.Add(Mnemonic.Pabsw, c => Unary(c, (sb, _, s) => Abs(sb, s, IrType.I16)));
-        t.Add(Mnemonic.Pabsd, c => Unary(c, (sb, _, s) => Abs(sb, s, IrType.I32)));
-        t.Add(Mnemonic.Psadbw, c => Unary(c, Psadbw));
-        t.Add(Mnemonic.Psignb, c => Unary(c, (sb, d, s) => Sign(sb, d, s, IrType.I8)));
-        t.Add(Mnemonic.Psignw, c => Unary(c, (sb, d, s) => Sign(sb, d, s, IrType.I16)));
-        t.Add(Mnemonic.Psignd, c => Unary(c, (sb, d, s) => Sign(sb, d, s, IrType.I32)));
-        t.Add(Mnemonic.Phaddd, c => Unary(c, (sb, d, s) => HorizontalDwords(sb, IrOp.VAdd, d, s)));
-        t.Add(Mnemonic.Phsubd, c => Unary(c, (sb, d, s) => HorizontalDwords(sb, IrOp.VSub, d, s)));
-        t.Add(Mnemonic.Phaddw, c => Unary(c, (sb, d, s) => HorizontalWords(sb, IrOp.VAdd, d, s)));
-        t.Add(Mnemonic.Phsubw, c => Unary(c, (sb, d, s) => HorizontalWords(sb, IrOp.VSub, d, s)));
-        t.Add(Mnemonic.Phaddsw, c => Unary(c, (sb, d, s) => HorizontalWords(sb, IrOp.VAddSatS, d, s)));
-        t.Add(Mnemonic.Phsubsw, c => Unary(c, (sb, d, s) => HorizontalWords(sb, IrOp.VSubSatS, d, s)));
-        t.Add(Mnemonic.Pmaddubsw, c => Unary(c, Pmaddubsw));
-        t.Add(Mnemonic.Pmulhrsw, c => Unary(c, Pmulhrsw));
-        t.Add(Mnemonic.Phminposuw, c => Unary(c, (sb, _, s) => Phminposuw(sb, s)));
-        t.Add(Mnemonic.Mpsadbw, c => Unary(c, (sb, d, s) => Mpsadbw(sb, d, s, c.Insn.Immediate8)));
-        t.Add(Mnemonic.Pblendw, c => Unary(c, (sb, d, s) => Select(sb, LaneMask(c.Insn.Immediate8, IrType.I16), d, s)));
-        t.Add(Mnemonic.Blendps, c => Unary(c, (sb, d, s) => Select(sb, LaneMask(c.Insn.Immediate8 & 15, IrType.I32), d, s)));
-        t.Add(Mnemonic.Blendpd, c => Unary(c, (sb, d, s) => Select(sb, LaneMask(c.Insn.Immediate8 & 3, IrType.I64), d, s)));
+        t.AddVector(Mnemonic.Palignr, (c, _, d, s) => Palignr(c.Sb, d, s, c.Insn.Immediate8));
+        t.AddVector(Mnemonic.Pshufd, (c, _, _, s) => c.Sb.Triop(IrOp.VShuffle, IrType.V128, s, s, IrValue.U8(c.Insn.Immediate8), IrType.I32));
+        t.AddVector(Mnemonic.Pshuflw, (c, _, _, s) => c.Sb.Triop(IrOp.VShuffle, IrType.V128, s, s, IrValue.U16(c.Insn.Immediate8), IrType.I16));
+        t.AddVector(Mnemonic.Pshufhw, (c, _, _, s) => c.Sb.Triop(IrOp.VShuffle, IrType.V128, s, s, IrValue.U16(0x100u | c.Insn.Immediate8), IrType.I16));
+        t.AddVector(Mnemonic.Pmaddwd, (c, _, d, s) => Pmaddwd(c.Sb, d, s));
+        t.AddVector(Mnemonic.Pmuludq, (c, _, d, s) => MulEvenDwords(c.Sb, d, s, signed: false));
+        t.AddVector(Mnemonic.Pmuldq, (c, _, d, s) => MulEvenDwords(c.Sb, d, s, signed: true));
+        t.AddVector(Mnemonic.Pabsb, (c, _, _, s) => Abs(c.Sb, s, IrType.I8));
+        t.AddVector(Mnemonic.Pabsw, (c, _, _, s) => Abs(c.Sb, s, IrType.I16));
+        t.AddVector(Mnemonic.Pabsd, (c, _, _, s) => Abs(c.Sb, s, IrType.I32));
+        t.AddVector(Mnemonic.Psadbw, (c, _, d, s) => Psadbw(c.Sb, d, s));
+        t.AddVector(Mnemonic.Psignb, (c, _, d, s) => Sign(c.Sb, d, s, IrType.I8));
+        t.AddVector(Mnemonic.Psignw, (c, _, d, s) => Sign(c.Sb, d, s, IrType.I16));
+        t.AddVector(Mnemonic.Psignd, (c, _, d, s) => Sign(c.Sb, d, s, IrType.I32));
+        t.AddVector(Mnemonic.Phaddd, (c, _, d, s) => HorizontalDwords(c.Sb, IrOp.VAdd, d, s));
+        t.AddVector(Mnemonic.Phsubd, (c, _, d, s) => HorizontalDwords(c.Sb, IrOp.VSub, d, s));
+        t.AddVector(Mnemonic.Phaddw, (c, _, d, s) => HorizontalWords(c.Sb, IrOp.VAdd, d, s));
+        t.AddVector(Mnemonic.Phsubw, (c, _, d, s) => HorizontalWords(c.Sb, IrOp.VSub, d, s));
+        t.AddVector(Mnemonic.Phaddsw, (c, _, d, s) => HorizontalWords(c.Sb, IrOp.VAddSatS, d, s));
+        t.AddVector(Mnemonic.Phsubsw, (c, _, d, s) => HorizontalWords(c.Sb, IrOp.VSubSatS, d, s));
+        t.AddVector(Mnemonic.Pmaddubsw, (c, _, d, s) => Pmaddubsw(c.Sb, d, s));
+        t.AddVector(Mnemonic.Pmulhrsw, (c, _, d, s) => Pmulhrsw(c.Sb, d, s));
+        t.AddVector(Mnemonic.Phminposuw, (c, _, _, s) => Phminposuw(c.Sb, s));
+        // The 256-bit forms take each lane's controls from their own bits of the immediate (mpsadbw 3, blendps 4, blendpd 2).
+        t.AddVector(Mnemonic.Mpsadbw, (c, half, d, s) => Mpsadbw(c.Sb, d, s, c.Insn.Immediate8 >> (3 * half)));
+        t.AddVector(Mnemonic.Pblendw, (c, _, d, s) => Select(c.Sb, LaneMask(c.Insn.Immediate8, IrType.I16), d, s));
+        t.AddVector(Mnemonic.Blendps, (c, half, d, s) => Select(c.Sb, LaneMask((c.Insn.Immediate8 >> (4 * half)) & 15, IrType.I32), d, s));
+        t.AddVector(Mnemonic.Blendpd, (c, half, d, s) => Select(c.Sb, LaneMask((c.Insn.Immediate8 >> (2 * half)) & 3, IrType.I64), d, s));
         t.Add(Mnemonic.Pblendvb, c => VariableBlend(c, IrType.I8));
         t.Add(Mnemonic.Blendvps, c => VariableBlend(c, IrType.I32));
         t.Add(Mnemonic.Blendvpd, c => VariableBlend(c, IrType.I64));
-        t.Add(Mnemonic.Ptest, Ptest);
-        t.Add(Mnemonic.Pextrb, c => Extract(c, IrType.I8));
-        t.Add(Mnemonic.Pextrw, c => Extract(c, IrType.I16));
-        t.Add(Mnemonic.Pextrd, c => Extract(c, IrType.I32));
-        t.Add(Mnemonic.Pextrq, c => Extract(c, IrType.I64));
-        t.Add(Mnemonic.Extractps, c => Extract(c, IrType.I32));
-        t.Add(Mnemonic.Pinsrb, c => Insert(c, IrType.I8));
-        t.Add(Mnemonic.Pinsrw, c => Insert(c, IrType.I16));
-        t.Add(Mnemonic.Pinsrd, c => Insert(c, IrType.I32));
-        t.Add(Mnemonic.Pinsrq, c => Insert(c, IrType.I64));
-        t.Add(Mnemonic.Insertps, Insertps);
-    }
-
-    /// <summary>dst = f(dst, src) for an XMM destination; MMX forms of shared mnemonics are not lifted.</summary>
-    internal static bool Unary(LiftContext c, Func<Superblock, IrValue, IrValue, IrValue> f)
-    {
-        if (!IsXmm(c, 0)) return false;
-        PutDest(c, f(c.Sb, Dest(c), Source(c, 1)));
-        return true;
-    }
-
-    private static bool LaneWiseOp(LiftContext c, IrOp op, IrType lane)
-    {
-        if (IsXmm(c, 0) && IsXmm(c, 1) && XmmIndex(c, 0) == XmmIndex(c, 1) && SameRegisterResult(op) is { } constant)
-        {
-            PutDest(c, constant);
-            return true;
-        }
-        return Unary(c, (sb, d, s) => Binary(sb, op, d, s, lane));
+        t.AddBothEncodings(Mnemonic.Ptest, Ptest);
+        t.AddBothEncodings(Mnemonic.Pextrb, c => Extract(c, IrType.I8));
+        t.AddBothEncodings(Mnemonic.Pextrw, c => Extract(c, IrType.I16));
+        t.AddBothEncodings(Mnemonic.Pextrd, c => Extract(c, IrType.I32));
+        t.AddBothEncodings(Mnemonic.Pextrq, c => Extract(c, IrType.I64));
+        t.AddBothEncodings(Mnemonic.Extractps, c => Extract(c, IrType.I32));
+        t.AddBothEncodings(Mnemonic.Pinsrb, c => Insert(c, IrType.I8));
+        t.AddBothEncodings(Mnemonic.Pinsrw, c => Insert(c, IrType.I16));
+        t.AddBothEncodings(Mnemonic.Pinsrd, c => Insert(c, IrType.I32));
+        t.AddBothEncodings(Mnemonic.Pinsrq, c => Insert(c, IrType.I64));
+        t.AddBothEncodings(Mnemonic.Insertps, Insertps);
     }
 
     /// <summary>
     /// Zeroing (and all-ones) idioms such as pxor x,x: the result does not depend on the register,
     /// so it is lifted as a constant and memcheck sees defined bits, as VEX does.
     /// </summary>
+    private static IrValue LaneWiseOp(Superblock sb, IrOp op, IrType lane, IrValue a, IrValue b) =>
+        a == b && SameRegisterResult(op) is { } constant ? constant : Binary(sb, op, a, b, lane);
+
     private static IrValue? SameRegisterResult(IrOp op) => op switch
     {
         IrOp.Xor or IrOp.VSub or IrOp.VSubSatU or IrOp.VSubSatS or IrOp.VCmpGTS => Zero,
@@ -145,32 +132,20 @@ internal static class SseIntegerLifts
     };
 
     /// <summary>Shift by an immediate or by the low 64 bits of an XMM/m128 count, clamped so huge counts still give 0.</summary>
-    /// <summary>pandn/andnps/andnpd: NOT dst AND src; with one register both ways it is a zeroing idiom.</summary>
-    private static bool AndNot(LiftContext c)
-    {
-        if (IsXmm(c, 0) && IsXmm(c, 1) && XmmIndex(c, 0) == XmmIndex(c, 1))
-        {
-            PutDest(c, Zero);
-            return true;
-        }
-        return Unary(c, (sb, d, s) => sb.Binop(IrOp.And, sb.Unop(IrOp.Not, IrType.V128, d), s));
-    }
-
     private static bool Shift(LiftContext c, IrOp op, IrType lane)
     {
         if (!IsXmm(c, 0)) return false;
-        var sb = c.Sb;
-        IrValue count;
-        if (c.Insn.GetOpKind(1) == OpKind.Immediate8)
-            count = IrValue.U8(c.Insn.Immediate8);
-        else
-        {
-            var n = Low64(sb, Source(c, 1));
-            var small = sb.Binop(IrOp.CmpLTU, IrType.I1, n, IrValue.U64(255));
-            count = sb.Ite(small, sb.Unop(IrOp.Truncate, IrType.I8, n), IrValue.U8(255));
-        }
-        PutDest(c, sb.Binop(op, IrType.V128, Dest(c), count, lane));
+        var count = c.Insn.GetOpKind(1) == OpKind.Immediate8 ? IrValue.U8(c.Insn.Immediate8) : ShiftCount(c.Sb, Source(c, 1));
+        PutDest(c, c.Sb.Binop(op, IrType.V128, Dest(c), count, lane));
         return true;
+    }
+
+    /// <summary>The low 64 bits of a count vector as an I8, 255 for anything larger (every lane then shifts out).</summary>
+    internal static IrValue ShiftCount(Superblock sb, IrValue countVector)
+    {
+        var n = Low64(sb, countVector);
+        var small = sb.Binop(IrOp.CmpLTU, IrType.I1, n, IrValue.U64(255));
+        return sb.Ite(small, sb.Unop(IrOp.Truncate, IrType.I8, n), IrValue.U8(255));
     }
 
     private static bool ByteShift(LiftContext c, IrOp op)
@@ -181,17 +156,16 @@ internal static class SseIntegerLifts
         return true;
     }
 
-    /// <summary>palignr: bytes imm.. of the 32-byte concatenation dst:src.</summary>
-    private static bool Palignr(LiftContext c) => Unary(c, (sb, d, s) =>
+    /// <summary>palignr: bytes imm.. of the 32-byte concatenation d:s.</summary>
+    internal static IrValue Palignr(Superblock sb, IrValue d, IrValue s, int n)
     {
-        int n = c.Insn.Immediate8;
         if (n == 0) return s;
         if (n < 16)
             return sb.Binop(IrOp.Or, sb.Binop(IrOp.VShiftBytesRight, IrType.V128, s, IrValue.U8((ulong)n)),
                 sb.Binop(IrOp.VShiftBytesLeft, IrType.V128, d, IrValue.U8((ulong)(16 - n))));
         if (n == 16) return d;
         return n < 32 ? sb.Binop(IrOp.VShiftBytesRight, IrType.V128, d, IrValue.U8((ulong)(n - 16))) : Zero;
-    });
+    }
 
     /// <summary>pmaddwd: signed word products, adjacent pairs summed into dwords.</summary>
     private static IrValue Pmaddwd(Superblock sb, IrValue d, IrValue s)
@@ -322,7 +296,7 @@ internal static class SseIntegerLifts
         sb.Binop(IrOp.VSar, IrType.V128, v, IrValue.U8((ulong)count), lane);
 
     /// <summary>pmovzx/pmovsx: interleave with zeros (or with itself, then shift arithmetically) until the lanes are wide enough.</summary>
-    private static bool Extend(LiftContext c, IrType from, IrType to, bool signed) => Unary(c, (sb, _, s) =>
+    internal static IrValue Extend(Superblock sb, IrValue s, IrType from, IrType to, bool signed)
     {
         var v = s;
         for (var lane = from; lane != to; lane = Wider(lane))
@@ -330,13 +304,16 @@ internal static class SseIntegerLifts
         if (signed)
             v = sb.Binop(IrOp.VSar, IrType.V128, v, IrValue.U8((ulong)(to.Bits() - from.Bits())), to);
         return v;
-    });
+    }
 
     private static IrType Wider(IrType lane) => IrTypes.IntOfBytes(lane.Bytes() * 2);
 
     /// <summary>pblendvb/blendvps/blendvpd: implicit XMM0's lane sign bits pick the source.</summary>
-    private static bool VariableBlend(LiftContext c, IrType lane) => Unary(c, (sb, d, s) =>
-        Select(sb, Binary(sb, IrOp.VCmpGTS, Zero, c.GetXmm(0), lane), d, s));
+    private static bool VariableBlend(LiftContext c, IrType lane) => LaneWise(c, (_, _, d, s) => BlendBySign(c.Sb, d, s, c.GetXmm(0), lane));
+
+    /// <summary>Lanes of <paramref name="s"/> where <paramref name="selector"/>'s lane is negative, else of <paramref name="d"/>.</summary>
+    internal static IrValue BlendBySign(Superblock sb, IrValue d, IrValue s, IrValue selector, IrType lane) =>
+        Select(sb, Binary(sb, IrOp.VCmpGTS, Zero, selector, lane), d, s);
 
     /// <summary>ptest: ZF = (dst AND src) == 0, CF = (NOT dst AND src) == 0, other flags clear.</summary>
     private static bool Ptest(LiftContext c)
@@ -360,13 +337,15 @@ internal static class SseIntegerLifts
         return true;
     }
 
+    /// <summary>pinsr*: a GPR or memory value into lane imm of the first source.</summary>
     private static bool Insert(LiftContext c, IrType lane)
     {
         if (!IsXmm(c, 0)) return false;
         int lanes = 16 / lane.Bytes();
-        var value = c.Read(1, IrTypes.IntOfBytes(OperandBytes(c, 1)));
+        int source = SecondSourceOperand(c);
+        var value = c.Read(source, IrTypes.IntOfBytes(OperandBytes(c, source)));
         if (value.Type != lane) value = c.Sb.Unop(IrOp.Truncate, lane, value);
-        PutDest(c, WithLane(c.Sb, Dest(c), c.Insn.Immediate8 & (lanes - 1), value));
+        PutDest(c, WithLane(c.Sb, FirstSource(c), c.Insn.Immediate8 & (lanes - 1), value));
         return true;
     }
 
@@ -375,9 +354,9 @@ internal static class SseIntegerLifts
     {
         if (!IsXmm(c, 0)) return false;
         var sb = c.Sb;
-        int imm = c.Insn.Immediate8;
-        var value = Lane(sb, Source(c, 1), IsXmm(c, 1) ? (imm >> 6) & 3 : 0, IrType.I32);
-        var inserted = WithLane(sb, Dest(c), (imm >> 4) & 3, value);
+        int imm = c.Insn.Immediate8, source = SecondSourceOperand(c);
+        var value = Lane(sb, Source(c, source), IsXmm(c, source) ? (imm >> 6) & 3 : 0, IrType.I32);
+        var inserted = WithLane(sb, FirstSource(c), (imm >> 4) & 3, value);
         PutDest(c, (imm & 15) == 0 ? inserted
             : sb.Binop(IrOp.And, inserted, LaneMask(~imm & 15, IrType.I32)));
         return true;

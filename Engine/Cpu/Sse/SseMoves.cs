@@ -16,21 +16,21 @@ internal static class SseMoves
             t.Add(m, c => Move128(c, aligned: false));
         t.Add(Mnemonic.Movss, c => MoveScalar(c, IrType.I32));
         t.Add(Mnemonic.Movsd, c => MoveScalar(c, IrType.I64));
-        t.Add(Mnemonic.Movd, MoveInt);
-        t.Add(Mnemonic.Movq, MoveInt);
+        t.AddBothEncodings(Mnemonic.Movd, MoveInt);
+        t.AddBothEncodings(Mnemonic.Movq, MoveInt);
         t.Add(Mnemonic.Movnti, c => { c.Write(0, c.Read(1, IrTypes.IntOfBytes(OperandBytes(c, 1)))); return true; });
-        t.Add(Mnemonic.Movhps, c => MoveHalf(c, high: true));
-        t.Add(Mnemonic.Movhpd, c => MoveHalf(c, high: true));
-        t.Add(Mnemonic.Movlps, c => MoveHalf(c, high: false));
-        t.Add(Mnemonic.Movlpd, c => MoveHalf(c, high: false));
-        t.Add(Mnemonic.Movhlps, c => Halves(c, (sb, d, s) => FromHalves(sb, High64(sb, d), High64(sb, s))));
-        t.Add(Mnemonic.Movlhps, c => Halves(c, (sb, d, s) => FromHalves(sb, Low64(sb, s), Low64(sb, d))));
-        t.Add(Mnemonic.Movddup, c => Halves(c, (sb, _, s) => FromHalves(sb, Low64(sb, s), Low64(sb, s))));
-        t.Add(Mnemonic.Pmovmskb, c => MoveMask(c, IrType.I8));
-        t.Add(Mnemonic.Movmskps, c => MoveMask(c, IrType.I32));
-        t.Add(Mnemonic.Movmskpd, c => MoveMask(c, IrType.I64));
-        t.Add(Mnemonic.Ldmxcsr, LoadMxcsr);
-        t.Add(Mnemonic.Stmxcsr, c => { c.Store(c.EffectiveAddress(0), c.Sb.Get(GuestState.OffMxcsr, IrType.I32)); return true; });
+        t.AddBothEncodings(Mnemonic.Movhps, c => MoveHalf(c, high: true));
+        t.AddBothEncodings(Mnemonic.Movhpd, c => MoveHalf(c, high: true));
+        t.AddBothEncodings(Mnemonic.Movlps, c => MoveHalf(c, high: false));
+        t.AddBothEncodings(Mnemonic.Movlpd, c => MoveHalf(c, high: false));
+        t.AddVector(Mnemonic.Movhlps, (c, _, d, s) => FromHalves(c.Sb, High64(c.Sb, d), High64(c.Sb, s)));
+        t.AddVector(Mnemonic.Movlhps, (c, _, d, s) => FromHalves(c.Sb, Low64(c.Sb, s), Low64(c.Sb, d)));
+        t.AddVector(Mnemonic.Movddup, (c, _, _, s) => FromHalves(c.Sb, Low64(c.Sb, s), Low64(c.Sb, s)));
+        t.AddBothEncodings(Mnemonic.Pmovmskb, c => MoveMask(c, IrType.I8));
+        t.AddBothEncodings(Mnemonic.Movmskps, c => MoveMask(c, IrType.I32));
+        t.AddBothEncodings(Mnemonic.Movmskpd, c => MoveMask(c, IrType.I64));
+        t.AddBothEncodings(Mnemonic.Ldmxcsr, LoadMxcsr);
+        t.AddBothEncodings(Mnemonic.Stmxcsr, c => { c.Store(c.EffectiveAddress(0), c.Sb.Get(GuestState.OffMxcsr, IrType.I32)); return true; });
     }
 
     private static bool Move128(LiftContext c, bool aligned)
@@ -83,15 +83,16 @@ internal static class SseMoves
         return false;
     }
 
-    /// <summary>movhps/movlps and the pd forms: one 64-bit half between XMM and memory.</summary>
+    /// <summary>movhps/movlps and the pd forms: one 64-bit half between XMM and memory; a load replaces that half of the first source.</summary>
     private static bool MoveHalf(LiftContext c, bool high)
     {
         var sb = c.Sb;
-        if (IsXmm(c, 0) && c.IsMemory(1))
+        int source = SecondSourceOperand(c);
+        if (IsXmm(c, 0) && c.IsMemory(source))
         {
-            var d = Dest(c);
-            var loaded = c.Load(IrType.I64, c.EffectiveAddress(1));
-            PutDest(c, high ? FromHalves(sb, loaded, Low64(sb, d)) : FromHalves(sb, High64(sb, d), loaded));
+            var first = FirstSource(c);
+            var loaded = c.Load(IrType.I64, c.EffectiveAddress(source));
+            PutDest(c, high ? FromHalves(sb, loaded, Low64(sb, first)) : FromHalves(sb, High64(sb, first), loaded));
             return true;
         }
         if (c.IsMemory(0) && IsXmm(c, 1))
@@ -101,13 +102,6 @@ internal static class SseMoves
             return true;
         }
         return false;
-    }
-
-    private static bool Halves(LiftContext c, Func<Superblock, IrValue, IrValue, IrValue> combine)
-    {
-        if (!IsXmm(c, 0)) return false;
-        PutDest(c, combine(c.Sb, Dest(c), Source(c, 1)));
-        return true;
     }
 
     private static bool MoveMask(LiftContext c, IrType lane)

@@ -26,18 +26,22 @@ internal static class SseOperands
         : c.Insn.GetOpRegister(op).GetSize();
 
     /// <summary>
-    /// Legacy-encoded SSE instructions raise #GP on a misaligned 16-byte memory operand (the
-    /// explicit exceptions, movu*/lddqu/pcmp?str?, pass aligned = false).
+    /// Legacy-encoded SSE instructions raise #GP on a misaligned 16-byte memory operand (the explicit exceptions,
+    /// movu*/lddqu/pcmp?str?, pass aligned = false). VEX-encoded ones do only in the aligned moves, which check
+    /// with <see cref="FaultUnlessAligned"/> themselves.
     /// </summary>
     public static IrValue Address(LiftContext c, int op, bool aligned)
     {
         var addr = c.EffectiveAddress(op);
-        if (aligned && c.Insn.MemorySize.GetSize() == 16)
-        {
-            var low = c.Sb.Binop(IrOp.And, addr, IrValue.U64(15));
-            c.FaultExit(c.Sb.Binop(IrOp.CmpNE, IrType.I1, low, IrValue.U64(0)), JumpKind.SigSegv);
-        }
+        if (aligned && c.Insn.Encoding == EncodingKind.Legacy && c.Insn.MemorySize.GetSize() == 16) FaultUnlessAligned(c, addr, 16);
         return addr;
+    }
+
+    /// <summary>Leave with #GP at this instruction when <paramref name="addr"/> is not a multiple of <paramref name="bytes"/>.</summary>
+    public static void FaultUnlessAligned(LiftContext c, IrValue addr, int bytes)
+    {
+        var low = c.Sb.Binop(IrOp.And, addr, IrValue.U64((ulong)bytes - 1));
+        c.FaultExit(c.Sb.Binop(IrOp.CmpNE, IrType.I1, low, IrValue.U64(0)), JumpKind.GeneralProtection);
     }
 
     /// <summary>The source operand as a V128 (memory narrower than 16 bytes is zero-extended).</summary>
@@ -51,6 +55,38 @@ internal static class SseOperands
     }
 
     public static IrValue Dest(LiftContext c) => c.GetXmm(XmmIndex(c, 0));
+
+    /// <summary>
+    /// The legacy shell of a lane-wise instruction: xmm1 = f(xmm1, xmm2/m128). A source naming the destination
+    /// register is the destination's value itself, so idioms see one temp. MMX forms are not lifted.
+    /// </summary>
+    public static bool LaneWise(LiftContext c, LaneFunction f)
+    {
+        if (c.Insn.Encoding != EncodingKind.Legacy || !IsXmm(c, 0) || !(IsXmm(c, 1) || c.IsMemory(1))) return false;
+        var d = Dest(c);
+        var s = IsXmm(c, 1) && XmmIndex(c, 1) == XmmIndex(c, 0) ? d : Source(c, 1);
+        PutDest(c, f(c, 0, d, s));
+        return true;
+    }
+
+    /// <summary>
+    /// Whether a VEX form has a first source in VEX.vvvv: then its operands are (dst, src1, src2[, imm]) where the
+    /// legacy form has (dst/src1, src2[, imm]).
+    /// </summary>
+    public static bool HasSeparateFirstSource(LiftContext c)
+    {
+        if (c.Insn.Encoding != EncodingKind.VEX) return false;
+        int operands = 0;
+        for (int i = 0; i < c.Insn.OpCount; i++)
+            if (!c.IsImmediate(i)) operands++;
+        return operands >= 3;
+    }
+
+    /// <summary>The first source: the destination register in the legacy form, VEX.vvvv in a three-operand VEX form.</summary>
+    public static IrValue FirstSource(LiftContext c) => HasSeparateFirstSource(c) ? c.GetXmm(XmmIndex(c, 1)) : Dest(c);
+
+    /// <summary>Iced operand index of the second source (the r/m operand).</summary>
+    public static int SecondSourceOperand(LiftContext c) => HasSeparateFirstSource(c) ? 2 : 1;
 
     public static void PutDest(LiftContext c, IrValue v128) => c.PutXmm(XmmIndex(c, 0), v128);
 

@@ -20,10 +20,13 @@ internal static unsafe class SseStringLifts
 
     public static void Register(LifterTable t)
     {
-        t.Add(Mnemonic.Pcmpistri, c => Lift(c, explicitLengths: false, writesMask: false));
-        t.Add(Mnemonic.Pcmpestri, c => Lift(c, explicitLengths: true, writesMask: false));
-        t.Add(Mnemonic.Pcmpistrm, c => Lift(c, explicitLengths: false, writesMask: true));
-        t.Add(Mnemonic.Pcmpestrm, c => Lift(c, explicitLengths: true, writesMask: true));
+        t.AddBothEncodings(Mnemonic.Pcmpistri, c => Lift(c, explicitLengths: false, writesMask: false));
+        t.AddBothEncodings(Mnemonic.Pcmpestri, c => Lift(c, explicitLengths: true, writesMask: false));
+        t.AddBothEncodings(Mnemonic.Pcmpistrm, c => Lift(c, explicitLengths: false, writesMask: true));
+        t.AddBothEncodings(Mnemonic.Pcmpestrm, c => Lift(c, explicitLengths: true, writesMask: true));
+        // The REX.W/VEX.W1 forms take 64-bit lengths; Iced names them apart.
+        t.AddBothEncodings(Mnemonic.Pcmpestri64, c => Lift(c, explicitLengths: true, writesMask: false));
+        t.AddBothEncodings(Mnemonic.Pcmpestrm64, c => Lift(c, explicitLengths: true, writesMask: true));
     }
 
     private static bool Lift(LiftContext c, bool explicitLengths, bool writesMask)
@@ -37,7 +40,7 @@ internal static unsafe class SseStringLifts
         if (explicitLengths)
         {
             control |= ExplicitLengths;
-            bool wide = c.Insn.Code is Code.Pcmpestri64_xmm_xmmm128_imm8 or Code.Pcmpestrm64_xmm_xmmm128_imm8;
+            bool wide = c.Insn.Mnemonic is Mnemonic.Pcmpestri64 or Mnemonic.Pcmpestrm64 or Mnemonic.Vpcmpestri64 or Mnemonic.Vpcmpestrm64;
             lengthA = Length(c, Iced.Intel.Register.RAX, wide);
             lengthB = Length(c, Iced.Intel.Register.RDX, wide);
         }

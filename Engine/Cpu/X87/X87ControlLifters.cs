@@ -5,7 +5,7 @@ using Memcheck.Engine.Ir;
 namespace Memcheck.Engine.Cpu.X87;
 
 /// <summary>
-/// x87 status, control and environment instructions, and fxsave/fxrstor. The environment
+/// x87 status, control and environment instructions (fxsave/fxrstor are in StateSave). The environment
 /// images are built with IR loads and stores (not a dirty helper) so the usual address checks
 /// and memcheck's definedness tracking apply to every byte they touch.
 /// The model raises no floating-point exceptions, so the exception flags read as zero and the
@@ -16,8 +16,6 @@ internal static class X87ControlLifters
     private const ulong DefaultControlWord = 0x037F;
     /// <summary>fnstenv leaves every exception masked after saving.</summary>
     private const ulong ExceptionMasks = 0x3F;
-    /// <summary>MXCSR bits fxrstor accepts (DAZ included), as fxsave reports them.</summary>
-    private const uint MxcsrMask = 0xFFFF;
     private const int EnvironmentSize = 28;
 
     public static void Register(LifterTable t)
@@ -40,10 +38,6 @@ internal static class X87ControlLifters
         t.Add(Mnemonic.Fnstenv, StoreEnvironment);
         t.Add(Mnemonic.Fstenv, StoreEnvironment);
         t.Add(Mnemonic.Fldenv, LoadEnvironment);
-        t.Add(Mnemonic.Fxsave, Save);
-        t.Add(Mnemonic.Fxsave64, Save);
-        t.Add(Mnemonic.Fxrstor, Restore);
-        t.Add(Mnemonic.Fxrstor64, Restore);
     }
 
     private static bool NoOperation(LiftContext ctx) => true;
@@ -145,73 +139,6 @@ internal static class X87ControlLifters
             var full = sb.Binop(IrOp.CmpNE, IrType.I1, bits, IrValue.U64(3));
             sb.Put(GuestState.OffFpTag0 + r, sb.Unop(IrOp.ZeroExtend, IrType.I8, full));
         }
-        return true;
-    }
-
-    // fxsave layout: 0 FCW, 2 FSW, 4 abridged tags (one bit per physical register), 6 FOP,
-    // 8 FIP, 16 FDP, 24 MXCSR, 28 MXCSR_MASK, 32 + 16i ST(i) as 80 bits, 160 + 16i XMMi.
-    // Bytes 416-511 are not written.
-    private const int FxStatus = 2, FxTags = 4, FxOpcode = 6, FxIp = 8, FxDp = 16, FxMxcsr = 24, FxMxcsrMask = 28;
-    private const int FxRegisters = 32, FxXmm = 160, FxSlot = 16;
-
-    private static bool Save(LiftContext ctx)
-    {
-        var sb = ctx.Sb;
-        var ea = ctx.EffectiveAddress(0);
-        var stack = new X87Stack(ctx);
-        ctx.Store(ea, sb.Unop(IrOp.Truncate, IrType.I16, X87Ir.ControlWord(sb)));
-        ctx.Store(X87Ir.Offset(sb, ea, FxStatus), X87Ir.StatusWord(sb, stack));
-        ctx.Store(X87Ir.Offset(sb, ea, FxTags), AbridgedTags(sb));
-        ctx.Store(X87Ir.Offset(sb, ea, FxTags + 1), IrValue.U8(0));
-        ctx.Store(X87Ir.Offset(sb, ea, FxOpcode), IrValue.U16(0));
-        ctx.Store(X87Ir.Offset(sb, ea, FxIp), IrValue.U64(0));
-        ctx.Store(X87Ir.Offset(sb, ea, FxDp), IrValue.U64(0));
-        ctx.Store(X87Ir.Offset(sb, ea, FxMxcsr), sb.Get(GuestState.OffMxcsr, IrType.I32));
-        ctx.Store(X87Ir.Offset(sb, ea, FxMxcsrMask), IrValue.U32(MxcsrMask));
-        for (int i = 0; i < 8; i++)
-        {
-            var slot = X87Ir.Offset(sb, ea, FxRegisters + FxSlot * i);
-            X87Ir.StoreF80(ctx, slot, stack.GetRaw(i));
-            ctx.Store(X87Ir.Offset(sb, slot, 10), IrValue.U16(0));
-            ctx.Store(X87Ir.Offset(sb, slot, 12), IrValue.U32(0));
-        }
-        for (int x = 0; x < 16; x++) ctx.Store(X87Ir.Offset(sb, ea, FxXmm + FxSlot * x), ctx.GetXmm(x));
-        return true;
-    }
-
-    private static IrValue AbridgedTags(Superblock sb)
-    {
-        IrValue tags = IrValue.U8(0);
-        for (int r = 0; r < 8; r++)
-        {
-            var tag = sb.Get(GuestState.OffFpTag0 + r, IrType.I8);
-            tags = sb.Binop(IrOp.Or, tags, sb.Binop(IrOp.Shl, IrType.I8, tag, IrValue.U8((ulong)r)));
-        }
-        return tags;
-    }
-
-    private static bool Restore(LiftContext ctx)
-    {
-        var sb = ctx.Sb;
-        var ea = ctx.EffectiveAddress(0);
-        var stack = new X87Stack(ctx);
-        sb.Put(GuestState.OffFpuControl, sb.Unop(IrOp.ZeroExtend, IrType.I64, ctx.Load(IrType.I16, ea)));
-        X87Ir.SetStatusWord(sb, stack, ctx.Load(IrType.I16, X87Ir.Offset(sb, ea, FxStatus)));
-        var tags = ctx.Load(IrType.I8, X87Ir.Offset(sb, ea, FxTags));
-        for (int r = 0; r < 8; r++)
-        {
-            var bit = sb.Binop(IrOp.And, sb.Binop(IrOp.Shr, IrType.I8, tags, IrValue.U8((ulong)r)), IrValue.U8(1));
-            sb.Put(GuestState.OffFpTag0 + r, bit);
-        }
-        // Registers are stored in stack order, relative to the FTOP just restored.
-        for (int i = 0; i < 8; i++)
-        {
-            var value = X87Ir.LoadF80(ctx, X87Ir.Offset(sb, ea, FxRegisters + FxSlot * i));
-            sb.PutI(GuestState.OffFpReg0, 8, stack.Top, i, value);
-        }
-        var mxcsr = ctx.Load(IrType.I32, X87Ir.Offset(sb, ea, FxMxcsr));
-        sb.Put(GuestState.OffMxcsr, sb.Binop(IrOp.And, mxcsr, IrValue.U32(MxcsrMask)));
-        for (int x = 0; x < 16; x++) ctx.PutXmm(x, ctx.Load(IrType.V128, X87Ir.Offset(sb, ea, FxXmm + FxSlot * x)));
         return true;
     }
 }

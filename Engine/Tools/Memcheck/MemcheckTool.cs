@@ -73,23 +73,29 @@ public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
 
     /// <summary>
     /// An access the inline check refused: report it unless every byte is addressable (or --partial-loads-ok lets an
-    /// aligned word or vector load through), then let it happen only where the guest's pages allow it.
+    /// aligned word or vector load through), then let it happen only where the guest's pages allow it. A vector store
+    /// is checked as Valgrind checks it, in 8-byte pieces: each piece with an unaddressable byte is its own report.
     /// </summary>
     private ulong CheckAccess(GuestState* state, ulong address, ulong size, bool store)
+    {
+        if (store && size > 8)
+            for (ulong piece = 0; piece < size; piece += 8) ReportInvalid(state, address + piece, 8, store);
+        else ReportInvalid(state, address, size, store);
+        var pages = Run.Host.Space.Pages;
+        return (store ? pages.CanWrite(address, (int)size) : pages.CanRead(address, (int)size)) ? 0UL : 1UL;
+    }
+
+    private void ReportInvalid(GuestState* state, ulong address, ulong size, bool store)
     {
         Attached run = Run;
         ulong bad = 0;
         for (ulong i = 0; i < size; i++)
             if (_shadow.Get(address + i) == VaBits.NoAccess) bad++;
         bool partialLoadOk = !store && _options.Memcheck.PartialLoadsOk && size is 8 or 16 or 32 && address % size == 0 && bad < size;
-        if (bad > 0 && !partialLoadOk && !run.ErrorRanges.IsDisabled(address))
-        {
-            string headline = $"Invalid {(store ? "write" : "read")} of size {size}";
-            run.Errors.Report(new MemcheckError(store ? MemcheckErrorKind.InvalidWrite : MemcheckErrorKind.InvalidRead, headline,
-                run.Host.CaptureStack(state), run.Describer.Describe(address)) { Size = (int)size }, headline);
-        }
-        var pages = run.Host.Space.Pages;
-        return (store ? pages.CanWrite(address, (int)size) : pages.CanRead(address, (int)size)) ? 0UL : 1UL;
+        if (bad == 0 || partialLoadOk || run.ErrorRanges.IsDisabled(address)) return;
+        string headline = $"Invalid {(store ? "write" : "read")} of size {size}";
+        run.Errors.Report(new MemcheckError(store ? MemcheckErrorKind.InvalidWrite : MemcheckErrorKind.InvalidRead, headline,
+            run.Host.CaptureStack(state), run.Describer.Describe(address)) { Size = (int)size }, headline);
     }
 
     public override void Finish(Commentary commentary)

@@ -70,6 +70,9 @@ internal sealed class OperationRules(ShadowOps ops, UsageAnalysis usage, Expensi
                 return ops.PCastLanes(ops.UifU(va, vb), s.Lane);
             case IrOp.VShl or IrOp.VShr or IrOp.VSar:
                 return ops.UifU(Sb.Binop(s.Op, type, va, s.B, s.Lane), ops.PCast(vb, type));
+            case IrOp.VShlV or IrOp.VShrV or IrOp.VSarV:
+                // Each lane's V bits move by that lane's amount; an undefined amount spoils its lane.
+                return ops.UifU(Sb.Binop(s.Op, type, va, s.B, s.Lane), ops.PCastLanes(vb, s.Lane));
             case IrOp.VInterleaveLo or IrOp.VInterleaveHi or IrOp.VExtractLane or IrOp.VShiftBytesLeft or IrOp.VShiftBytesRight:
                 return Sb.Binop(s.Op, type, va, s.Op is IrOp.VInterleaveLo or IrOp.VInterleaveHi ? vb : s.B, s.Lane);
             case IrOp.VPackSS or IrOp.VPackUS:
@@ -98,6 +101,8 @@ internal sealed class OperationRules(ShadowOps ops, UsageAnalysis usage, Expensi
                 return ops.PCastLanes(ops.UifU(va, vb), s.Lane);
             case IrOp.VShuffle:
                 return Sb.Triop(IrOp.VShuffle, type, va, vb, s.C, s.Lane);
+            case IrOp.VFMulAdd or IrOp.VFMulSub or IrOp.VFNegMulAdd or IrOp.VFNegMulSub:
+                return ops.PCastLanes(ops.UifU(ops.UifU(va, vb), vc), s.Lane);
             default:
                 throw new NotSupportedException($"no V-bit rule for ternary {s.Op}");
         }

@@ -19,8 +19,11 @@ internal static unsafe class VBitHelpers
     public static readonly IrHelper LoadV2 = new("mc_loadv16", &Load2, 2, isPure: false) { FastPath = DefinedLoad(2) };
     public static readonly IrHelper LoadV4 = new("mc_loadv32", &Load4, 2, isPure: false) { FastPath = DefinedLoad(4) };
     public static readonly IrHelper LoadV8 = new("mc_loadv64", &Load8, 2, isPure: false) { FastPath = DefinedLoad(8) };
-    /// <summary>(address of the half, half 0 or 1, primary) -> V bits of that half of a 16-byte load.</summary>
-    public static readonly IrHelper LoadV16Half = new("mc_loadv128_half", &Load16Half, 3, isPure: false)
+    /// <summary>
+    /// (address of a quadword of a vector load, its offset in the whole access, primary, the access's bytes: 16 or 32)
+    /// -> V bits of that quadword; --partial-loads-ok looks at the whole access.
+    /// </summary>
+    public static readonly IrHelper LoadVQuadword = new("mc_loadv_vector_quadword", &LoadQuadword, 4, isPure: false)
     {
         FastPath = new MapFastPath(AddressArg: 0, PrimaryArg: 2, Size: 8, State: (int)VaBits.Defined),
     };
@@ -98,14 +101,14 @@ internal static unsafe class VBitHelpers
     [UnmanagedCallersOnly] private static ulong Load8(GuestState* s, ulong a, ulong p, ulong _, ulong __) => LoadV(s, a, 8, p);
 
     [UnmanagedCallersOnly]
-    private static ulong Load16Half(GuestState* state, ulong at, ulong half, ulong primary, ulong a3)
+    private static ulong LoadQuadword(GuestState* state, ulong at, ulong offset, ulong primary, ulong bytes)
     {
-        ulong address = at - 8 * half;
+        ulong start = at - offset;
         if (Uniform(primary, at, 8) is ulong uniform) return uniform;
         var owner = Owner(state);
         ulong vbits = owner.Shadow.GetVBits(at, 8, out bool addressable);
-        if (!addressable && owner.PartialLoadsOk && (address & 15) == 0)
-            vbits = NoAccessAsUndefined(owner.Shadow, address, at, 16, vbits);
+        if (!addressable && owner.PartialLoadsOk && (start & (bytes - 1)) == 0)
+            vbits = NoAccessAsUndefined(owner.Shadow, start, at, (int)bytes, vbits);
         return vbits;
     }
 

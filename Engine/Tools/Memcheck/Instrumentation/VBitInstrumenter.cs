@@ -71,7 +71,7 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
                 if (s.Kind == StmtKind.Load)
                 {
                     // The V-bit load right before the load itself, where the backend fuses the two.
-                    var vbits = LoadV(s.Type, s.A);
+                    var vbits = LoadV(s);
                     _out.Add(s);
                     _shadow[s.Dst] = Narrow(vbits, ShadowOps.ShadowType(s.Type));
                     continue;
@@ -110,7 +110,7 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
                     _out.PutI(s.Offset + ShadowOffset, s.Count, s.A, s.Bias, V(s.B));
                     break;
                 case StmtKind.Store:
-                    StoreV(s.A, V(s.B));
+                    StoreV(s.A, V(s.B), s.ChecksAccess);
                     break;
                 case StmtKind.Unop:
                     _shadow[s.Dst] = AllDefined(s.A) ? DefinedResult(s) : _rules.Unop(s, V(s.A));
@@ -154,16 +154,21 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
         }
 
         /// <summary>
-        /// An undefined address is reported (before the access, as memcheck does); then its V bits: the 16-byte shadow
-        /// whole, narrower ones as the helper's I64 for <see cref="Narrow"/> to bring to the shadow type after the load.
+        /// An undefined address is reported (before the access, as memcheck does; once for the pieces of a wider access),
+        /// then its V bits: the 16-byte shadow whole, narrower ones as the helper's I64 for <see cref="Narrow"/> to bring
+        /// to the shadow type after the load. A vector piece of a wider access reads its quadwords with their offsets in
+        /// the whole access, which --partial-loads-ok judges as one.
         /// </summary>
-        private IrValue LoadV(IrType type, IrValue address)
+        private IrValue LoadV(in IrStmt load)
         {
-            Check(address, 8);
+            var (type, address) = (load.Type, load.A);
+            if (load.ChecksAccess) Check(address, 8);
             if (type.Bytes() == 16)
             {
-                var lo = _out.Call(VBitHelpers.LoadV16Half, address, IrValue.U64(0), _primary);
-                var hi = _out.Call(VBitHelpers.LoadV16Half, _out.Binop(IrOp.Add, address, IrValue.U64(8)), IrValue.U64(1), _primary);
+                var bytes = IrValue.U64((ulong)load.AccessBytes);
+                ulong offset = (ulong)load.Bias;
+                var lo = _out.Call(VBitHelpers.LoadVQuadword, address, IrValue.U64(offset), _primary, bytes);
+                var hi = _out.Call(VBitHelpers.LoadVQuadword, _out.Binop(IrOp.Add, address, IrValue.U64(8)), IrValue.U64(offset + 8), _primary, bytes);
                 return _out.Binop(IrOp.Concat, ShadowOps.ShadowType(type), hi, lo);
             }
             return _out.Call(VBitHelpers.LoadOfSize(type.Bytes()), address, _primary);
@@ -172,9 +177,10 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
         private IrValue Narrow(IrValue vbits, IrType shadowType) =>
             vbits.Type == shadowType ? vbits : _out.Unop(IrOp.Truncate, shadowType, vbits);
 
-        private void StoreV(IrValue address, IrValue vbits)
+        /// <summary>The V bits of a store; its address is checked unless another piece of the access checks it.</summary>
+        private void StoreV(IrValue address, IrValue vbits, bool checksAddress)
         {
-            Check(address, 8);
+            if (checksAddress) Check(address, 8);
             int bytes = vbits.Type.Bytes();
             if (bytes == 16)
             {

@@ -20,7 +20,11 @@ public sealed record StringReplacement(string SonamePattern, string Symbol, Stri
 /// it names (a call resolved to __strlen_sse2 shows "__strlen_sse2"), and the few ld.so has. Functions not listed
 /// (__memset_chk, __strcat_chk, __strncpy_chk, __mempcpy_chk, memmem, wmemcmp, ...) run glibc's own code, as
 /// under Valgrind. memcpy@GLIBC_2.2.5 (which Valgrind treats as memmove) is not separable here: replacements match
-/// unversioned names, and "memcpy" takes the current version's checking body and name.
+/// unversioned names.
+/// Valgrind runs an IFUNC's resolver and redirects the variant it picks; when two IFUNCs pick one variant, the
+/// replacement of higher priority stays there (memmove's, over memcpy's). On the CPU the guest sees, memcpy and
+/// memmove both resolve to __memmove_avx_unaligned_erms (alias __memcpy_avx_unaligned_erms), so a call to memcpy runs
+/// Valgrind's memmove: no overlap check, and "memmove" in stacks. The memcpy entries say so.
 /// </summary>
 public static class StringsTable
 {
@@ -62,8 +66,8 @@ public static class StringsTable
         new(Libc, "memchr", Memchr), new(Libc, "__GI_memchr", Memchr),
         new(Libc, "memrchr", Memrchr),
 
-        new(Libc, "memcpy", Memcpy, "memcpy@@GLIBC_2.14"), new(Libc, "__GI_memcpy", Memcpy), new(Libc, "__memcpy_sse2", Memcpy),
-        new(Libc, "__memcpy_avx_unaligned_erms", Memcpy), new(MainExecutable, "_intel_fast_memcpy", Memcpy),
+        new(Libc, "memcpy", Memmove, "memmove"), new(Libc, "__GI_memcpy", Memcpy), new(Libc, "__memcpy_sse2", Memcpy),
+        new(Libc, "__memcpy_avx_unaligned_erms", Memmove, "memmove"), new(MainExecutable, "_intel_fast_memcpy", Memcpy),
 
         new(Libc, "memcmp", Memcmp), new(Libc, "__GI_memcmp", Memcmp), new(Libc, "__memcmp_sse2", Memcmp),
         new(Libc, "__memcmp_sse4_1", Memcmp), new(Libc, "bcmp", Memcmp),
@@ -102,5 +106,5 @@ public static class StringsTable
     /// <summary>The table as core function replacements; each helper is named as its frame shows.</summary>
     public static unsafe IReadOnlyList<FunctionReplacement> Replacements() =>
         [.. Entries.Select(e => new FunctionReplacement(e.SonamePattern, e.Symbol,
-            new IrHelper(e.Name, e.Implementation.Function, e.Implementation.ArgCount, isPure: false)))];
+            new IrHelper(e.Name, e.Implementation.Function, e.Implementation.ArgCount, isPure: false), e.FrameName))];
 }

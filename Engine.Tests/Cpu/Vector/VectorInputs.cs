@@ -1,10 +1,10 @@
-namespace Memcheck.Engine.Tests.Cpu.Sse;
+namespace Memcheck.Engine.Tests.Cpu.Vector;
 
 /// <summary>
 /// Random operand bytes in several shapes, since uniformly random bits are mostly NaNs to float
 /// instructions and never contain the zero bytes string instructions stop at.
 /// </summary>
-internal static class SseInputs
+internal static class VectorInputs
 {
     public const int Shapes = 5;
 
