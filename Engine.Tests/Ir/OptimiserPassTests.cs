@@ -122,6 +122,21 @@ public class OptimiserPassTests
     }
 
     [Test]
+    public void TwoGetsOfEdxAfterAPutOfRdxAreOneValueSoXorOfTheRegisterWithItselfFoldsToZero()
+    {
+        var sb = new Superblock(0);
+        sb.Put(GuestState.OffRdx, sb.Get(GuestState.OffRcx, I64));
+        var xor = sb.Binop(IrOp.Xor, sb.Get(GuestState.OffRdx, I32), sb.Get(GuestState.OffRdx, I32));
+        sb.Put(GuestState.OffRdx, sb.Unop(IrOp.ZeroExtend, I64, xor));
+        sb.Next = IrValue.U64(0);
+
+        new Optimiser().Run(sb);
+
+        var put = sb.Statements.ToArray().Single(s => s.Kind == StmtKind.Put);
+        Assert.That(put.A, Is.EqualTo(IrValue.U64(0)), sb.ToString());
+    }
+
+    [Test]
     public void GetAfterAnOverlappingWriteReadsTheStateAgain()
     {
         var sb = new Superblock(0);

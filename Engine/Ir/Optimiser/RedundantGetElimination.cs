@@ -5,12 +5,15 @@ namespace Memcheck.Engine.Ir;
 /// <summary>
 /// A Get of a guest-state slot whose value the block already holds (from an earlier Put, or an
 /// earlier Get with the same offset and type, with no write to those bytes in between) is replaced by
-/// that value; a narrower integer Get at the same offset by that value's truncation. Writes are Put, PutI (anywhere in its array) and helper calls by their declared
+/// that value; a narrower integer Get at the same offset by that value's truncation, made once, so that both
+/// operands of xor edx,edx after a put of rdx are one value (which the folder turns into 0, and memcheck sees defined,
+/// as VEX does). Writes are Put, PutI (anywhere in its array) and helper calls by their declared
 /// StateWrites. Memory operations never alias the guest state: the guard never grants it to the guest.
 /// </summary>
 public static class RedundantGetElimination
 {
-    private readonly record struct Slot(int Size, IrType Type, IrValue Value);
+    /// <summary>A known value, and the truncation of it a narrower Get was given (or none).</summary>
+    private readonly record struct Slot(int Size, IrType Type, IrValue Value, IrValue Narrow = default);
 
     /// <summary>The largest Get or Put (a vector): how far before an offset a value covering it may start.</summary>
     private const int LongestSlot = 16;
@@ -39,11 +42,17 @@ public static class RedundantGetElimination
                         subst.Replace(s.Dst, slot.Value);
                         continue;
                     }
+                    if (known[s.Offset] is { } truncated && truncated.Narrow.Type == s.Type)
+                    {
+                        subst.Replace(s.Dst, truncated.Narrow);
+                        continue;
+                    }
                     if (known[s.Offset] is { } wider && IsLowPart(s.Type, wider.Type))
                     {
                         // The low bytes of a wider integer (eax of a put rax): its truncation, which the folder
                         // cancels against the zero or sign extension a 32-bit write put there.
                         sb[kept++] = new IrStmt { Kind = StmtKind.Unop, Op = IrOp.Truncate, Type = s.Type, A = wider.Value, Dst = s.Dst };
+                        known[s.Offset] = wider with { Narrow = IrValue.OfTemp(s.Dst, s.Type) };
                         continue;
                     }
                     Forget(known, s.Offset, s.Type.Bytes());
