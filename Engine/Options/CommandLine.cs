@@ -99,6 +99,8 @@ public static class CommandLine
                 "--xml=yes has been specified, but there is no XML output",
                 "destination.  You must specify an XML output destination",
                 "using --xml-fd, --xml-file or --xml-socket.");
+        if (session.Tool == ToolKind.Memcheck && session.Memcheck.TrackOrigins && !session.Memcheck.UndefValueErrors)
+            throw CommandLineException.BadOption("--undef-value-errors=no", "--track-origins=yes has no effect when --undef-value-errors=no.");
         if (session.ExitOnFirstError && session.ErrorExitCode == 0)
             throw CommandLineException.BadOption("--exit-on-first-error=yes",
                 "You must define a non nul exit error code, with --error-exitcode=...");

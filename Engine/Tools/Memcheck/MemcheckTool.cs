@@ -3,6 +3,7 @@ using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
 using Memcheck.Engine.Tools.Memcheck.Errors;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 using Memcheck.Engine.Tools.Memcheck.Replacements;
 using Memcheck.Engine.Tools.Memcheck.Reporting;
 
@@ -18,12 +19,13 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
     private static readonly IrHelper SlowPathHelper = new("mc_access_slow_path", &SlowPath, 3, isPure: false);
 
     private readonly SessionOptions _options;
-    private readonly ShadowMemory _shadow = new();
+    private readonly ShadowMemory _shadow;
     private Attached? _run;
 
     public MemcheckTool(SessionOptions options)
     {
         _options = options;
+        _shadow = new ShadowMemory(TracksOrigins ? new OriginMemory() : null);
         Replacements = [.. HeapReplacements.All(), .. StringsTable.Replacements()];
         AccessCheck = new AccessCheck(_shadow.Primary, SlowPathHelper);
     }
@@ -48,13 +50,14 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
     public override void Attach(ToolHost host)
     {
         var arena = new HeapArena(host.Space);
-        var heap = new HeapTracker(arena, _shadow, HeapOptions.From(_options));
         var stacks = new StackStore();
+        var origins = TracksOrigins ? new OriginSources(stacks, host.DebugInfo.Describe) : null;
+        var heap = new HeapTracker(arena, _shadow, HeapOptions.From(_options), origins);
         var errors = new ErrorLog(host.Commentary, _options.ErrorLimit);
         var describer = new AddressDescriber(host, heap, stacks);
         // Without V bits (--undef-value-errors=no) nothing would define what the guest writes into a block.
         var calls = new HeapCalls(host, heap, _shadow, stacks, errors, describer, _options.Memcheck, definedOnAllocation: !TracksDefinedness);
-        _run = new Attached(host, arena, heap, stacks, errors, describer, calls);
+        _run = new Attached(host, arena, heap, stacks, errors, describer, calls, origins);
         new AddressSpaceShadow(host.Space, _shadow, arena).Follow();
     }
 
@@ -92,7 +95,7 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
 
     public void Dispose() => _shadow.Dispose();
 
-    /// <summary>Everything that exists once the tool is attached to a guest.</summary>
+    /// <summary>Everything that exists once the tool is attached to a guest; <c>Origins</c> with --track-origins=yes.</summary>
     private sealed record Attached(ToolHost Host, HeapArena Arena, HeapTracker Tracker, StackStore Stacks, ErrorLog Errors,
-        AddressDescriber Describer, HeapCalls Calls);
+        AddressDescriber Describer, HeapCalls Calls, OriginSources? Origins);
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Memcheck.Engine.Ir;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 
 namespace Memcheck.Engine.Tools.Memcheck;
 
@@ -16,6 +17,8 @@ namespace Memcheck.Engine.Tools.Memcheck;
 /// An aligned 8-byte access reads the ushort at secondary + ((address &amp; 0xFFFF) &gt;&gt; 2):
 /// 0xAAAA = all defined, 0x5555 = all undefined. Addresses at or above 2^47 are noaccess and never indexed.
 /// Bytes in state <see cref="VaBits.PartDefined"/> keep their 8 V bits (1 = undefined) in a side table.
+/// With origins tracked, the range operations keep <see cref="Origins"/> in step as memcheck does: memory made
+/// undefined takes the tag given, memory made defined or noaccess loses its tags; a copy of V bits copies no tags.
 /// </summary>
 public sealed unsafe class ShadowMemory : IDisposable
 {
@@ -37,8 +40,9 @@ public sealed unsafe class ShadowMemory : IDisposable
     /// <summary>V bits of partly defined bytes, by address; an entry exists exactly while the byte is PartDefined.</summary>
     private readonly Dictionary<ulong, byte> _partialVBits = [];
 
-    public ShadowMemory()
+    public ShadowMemory(OriginMemory? origins = null)
     {
+        Origins = origins;
         _distinguished[0] = NewSecondaryFilled(NoAccessByte);
         _distinguished[1] = NewSecondaryFilled(UndefinedByte);
         _distinguished[2] = NewSecondaryFilled(DefinedByte);
@@ -54,12 +58,24 @@ public sealed unsafe class ShadowMemory : IDisposable
     public nint UndefinedSecondary => (nint)_distinguished[1];
     public nint DefinedSecondary => (nint)_distinguished[2];
 
+    /// <summary>The origin tags of the bytes, with --track-origins=yes.</summary>
+    public OriginMemory? Origins { get; }
+
     /// <summary>Number of secondaries allocated (not distinguished), to observe copy-on-write.</summary>
     public int OwnSecondaryCount { get; private set; }
 
-    public void MakeNoAccess(ulong start, ulong length) => SetRange(start, length, VaBits.NoAccess);
-    public void MakeUndefined(ulong start, ulong length) => SetRange(start, length, VaBits.Undefined);
-    public void MakeDefined(ulong start, ulong length) => SetRange(start, length, VaBits.Defined);
+    public void MakeNoAccess(ulong start, ulong length) => SetRange(start, length, VaBits.NoAccess, OriginTags.None);
+    public void MakeDefined(ulong start, ulong length) => SetRange(start, length, VaBits.Defined, OriginTags.None);
+
+    /// <summary>Undefined bytes, created by what <paramref name="origin"/> names (no origin by default).</summary>
+    public void MakeUndefined(ulong start, ulong length, uint origin = OriginTags.None) =>
+        SetRange(start, length, VaBits.Undefined, origin);
+
+    private void SetRange(ulong start, ulong length, VaBits state, uint origin)
+    {
+        SetRange(start, length, state);
+        Origins?.Store(start, length, origin);
+    }
 
     /// <summary>State of one byte.</summary>
     public VaBits Get(ulong address)
@@ -356,6 +372,7 @@ public sealed unsafe class ShadowMemory : IDisposable
 
     public void Dispose()
     {
+        Origins?.Dispose();
         if (_primary == null)
             return;
         for (int i = 0; i < PrimaryEntries; i++)

@@ -4,6 +4,7 @@ using Memcheck.Engine.Os;
 using Memcheck.Engine.Tools.Memcheck.Definedness;
 using Memcheck.Engine.Tools.Memcheck.Errors;
 using Memcheck.Engine.Tools.Memcheck.Instrumentation;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 using Memcheck.Engine.Tools.Memcheck.Replacements;
 
 namespace Memcheck.Engine.Tools.Memcheck;
@@ -11,13 +12,14 @@ namespace Memcheck.Engine.Tools.Memcheck;
 /// <summary>
 /// Memcheck's definedness checking wired in: the V-bit pass and stack-pointer tracking on every superblock, the
 /// undefined-value and string-function reports, and the syscall checks. Kept apart from the heap and address side.
+/// With --track-origins=yes each value also carries the tag of what created it, and each report names it.
 /// </summary>
 public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefinedValueReports, IStringCheckHost
 {
     private const string ConditionHeadline = "Conditional jump or move depends on uninitialised value(s)";
 
     private VBitInstrumenter? _vbits;
-    private readonly StackPointerTracking _stackTracking = new();
+    private StackPointerTracking? _stackTracking;
     private SyscallChecks? _syscalls;
 
     /// <summary>
@@ -25,6 +27,9 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     /// defined when allocated), as Valgrind does.
     /// </summary>
     private bool TracksDefinedness => _options.Memcheck.UndefValueErrors;
+
+    /// <summary>--track-origins=yes, which means nothing without V bits (the command line refuses that pair).</summary>
+    private bool TracksOrigins => TracksDefinedness && _options.Memcheck.TrackOrigins;
 
     /// <summary>Valgrind's memcheck reads inlined frames by default (the string replacements' callers are often inlined).</summary>
     public override bool ReadsInlineInfo => true;
@@ -37,8 +42,11 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
         if (!TracksDefinedness) return sb;
         // The replacements set the V bits of what they write themselves (malloc's block, memcpy's copy).
         _vbits ??= new VBitInstrumenter(_shadow, Expensive(_options.Memcheck.ExpensiveDefinednessChecks), Replacements.Select(r => r.Helper));
+        _stackTracking ??= new StackPointerTracking(TracksOrigins ? StackOrigin : null);
         return _stackTracking.Instrument(_vbits.Instrument(sb));
     }
+
+    public uint StackOrigin(ulong codeAddress) => Run.Origins?.Stack(codeAddress) ?? OriginTags.None;
 
     private static ExpensiveChecks Expensive(ExpensiveDefinednessChecks option) => option switch
     {
@@ -60,26 +68,31 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     public override void SignalFrameWritten(GuestState* state)
     {
         if (!TracksDefinedness) return;
-        // The frame is what the kernel wrote; below it the handler's red zone comes to life, as for any stack growth.
+        // The frame is what the kernel wrote; below it the handler's red zone comes to life, as for any stack growth,
+        // created (for origins) where the signal arrived.
         ulong sp = state->Gpr[4];
         _shadow.MakeDefined(sp, SignalFrameLayout.BytesAt(sp));
-        _shadow.MakeUndefined(sp - StackPointerTracking.RedZone, StackPointerTracking.RedZone);
+        uint origin = Run.Origins is { } origins ? origins.Unknown(Run.Stacks.Add(Run.Host.CaptureStack(state))) : OriginTags.None;
+        _shadow.MakeUndefined(sp - StackPointerTracking.RedZone, StackPointerTracking.RedZone, origin);
     }
 
     private SyscallChecks Syscalls => _syscalls ??= new SyscallChecks(_shadow, Run.Host.Space.Pages, this);
 
-    public void ConditionalJump(GuestState* state) =>
-        ReportError(state, MemcheckErrorKind.UninitialisedCondition, ConditionHeadline, ConditionHeadline);
+    public void ConditionalJump(GuestState* state, uint origin) =>
+        ReportError(state, MemcheckErrorKind.UninitialisedCondition, ConditionHeadline, ConditionHeadline, origin: origin);
 
-    public void ValueOfSize(GuestState* state, int size)
+    public void ValueOfSize(GuestState* state, int size, uint origin)
     {
         string headline = $"Use of uninitialised value of size {size}";
-        ReportError(state, MemcheckErrorKind.UninitialisedValue, headline, headline);
+        ReportError(state, MemcheckErrorKind.UninitialisedValue, headline, headline, origin: origin);
     }
 
-    /// <summary>"Syscall param write(buf) points to uninitialised byte(s)", described at <paramref name="address"/> when given.</summary>
-    internal void SyscallParam(GuestState* state, MemcheckErrorKind kind, string headline, ulong? address) =>
-        ReportError(state, kind, headline, headline, address is ulong a ? Run.Describer.Describe(a) : null);
+    /// <summary>
+    /// "Syscall param write(buf) points to uninitialised byte(s)", described at <paramref name="address"/> when given,
+    /// with the origin of the undefined value.
+    /// </summary>
+    internal void SyscallParam(GuestState* state, MemcheckErrorKind kind, string headline, ulong? address, uint origin) =>
+        ReportError(state, kind, headline, headline, address is ulong a ? Run.Describer.Describe(a) : null, origin);
 
     public bool CanRead(ulong address, ulong length) => length <= int.MaxValue && Run.Host.Space.Pages.CanRead(address, (int)length);
     public bool CanWrite(ulong address, ulong length) => length <= int.MaxValue && Run.Host.Space.Pages.CanWrite(address, (int)length);
@@ -94,8 +107,8 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
         ReportError(state, kind, headline, SiteKey(headline, site), Run.Describer.Describe(address));
     }
 
-    public void UninitialisedCondition(GuestState* state, int site) =>
-        ReportError(state, MemcheckErrorKind.UninitialisedCondition, ConditionHeadline, SiteKey(ConditionHeadline, site));
+    public void UninitialisedCondition(GuestState* state, int site, uint origin) =>
+        ReportError(state, MemcheckErrorKind.UninitialisedCondition, ConditionHeadline, SiteKey(ConditionHeadline, site), origin: origin);
 
     public void Overlap(GuestState* state, int site, string function, ulong destination, ulong source, ulong length) =>
         ReportError(state, MemcheckErrorKind.Overlap, StringReports.OverlapMessage(function, destination, source, length),
@@ -118,6 +131,7 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     /// <summary>Errors from two instructions of one replacement are two contexts in Valgrind: the site keeps them apart.</summary>
     private static string SiteKey(string key, int site) => $"{key} @{site}";
 
-    private void ReportError(GuestState* state, MemcheckErrorKind kind, string headline, string key, AddressDescription? address = null) =>
-        Run.Errors.Report(new MemcheckError(kind, headline, Run.Host.CaptureStack(state), address), key);
+    private void ReportError(GuestState* state, MemcheckErrorKind kind, string headline, string key, AddressDescription? address = null,
+        uint origin = OriginTags.None) =>
+        Run.Errors.Report(new MemcheckError(kind, headline, Run.Host.CaptureStack(state), address, Run.Origins?.Describe(origin)), key);
 }

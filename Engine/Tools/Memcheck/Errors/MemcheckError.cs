@@ -1,4 +1,5 @@
 using Memcheck.Engine.DebugInfo;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 
 namespace Memcheck.Engine.Tools.Memcheck.Errors;
 
@@ -35,16 +36,22 @@ public sealed record AddressDescription(IReadOnlyList<string> Lines, StackTrace?
     }
 }
 
-/// <summary>One error as reported: its kind, headline ("Invalid read of size 4"), stack and address description.</summary>
-public sealed record MemcheckError(MemcheckErrorKind Kind, string Headline, StackTrace Stack, AddressDescription? Address)
+/// <summary>
+/// One error as reported: its kind, headline ("Invalid read of size 4"), stack and address description, and for an
+/// undefined value with --track-origins=yes, where that value was created (null when it has no origin).
+/// </summary>
+public sealed record MemcheckError(MemcheckErrorKind Kind, string Headline, StackTrace Stack, AddressDescription? Address,
+    ValueOrigin? Origin = null)
 {
     /// <summary>The report lines, without the blank line Valgrind prints after each error.</summary>
     public IEnumerable<string> Render()
     {
         yield return Headline;
         foreach (string frame in Stack.Render()) yield return frame;
-        if (Address is null) yield break;
-        foreach (string line in Address.Render()) yield return line;
+        if (Address is not null)
+            foreach (string line in Address.Render()) yield return line;
+        if (Origin is not null)
+            foreach (string line in Origin.Render()) yield return line;
     }
 }
 

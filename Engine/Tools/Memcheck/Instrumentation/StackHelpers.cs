@@ -4,40 +4,54 @@ using Memcheck.Engine.Ir;
 
 namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 
-/// <summary>What <see cref="StackPointerTracking"/> calls: memcheck's new_mem_stack (undefined) and die_mem_stack (noaccess).</summary>
+/// <summary>
+/// What <see cref="StackPointerTracking"/> calls: memcheck's new_mem_stack (undefined, with the origin tag of the
+/// allocation) and die_mem_stack (noaccess).
+/// </summary>
 internal static unsafe class StackHelpers
 {
-    /// <summary>(address, length): stack memory came to life.</summary>
-    public static readonly IrHelper NewStack = new("mc_new_mem_stack", &New, 2, isPure: false);
+    /// <summary>(address, length, origin tag): stack memory came to life.</summary>
+    public static readonly IrHelper NewStack = new("mc_new_mem_stack", &New, 3, isPure: false);
     /// <summary>(address, length): stack memory died.</summary>
     public static readonly IrHelper DieStack = new("mc_die_mem_stack", &Die, 2, isPure: false);
-    /// <summary>(old RSP, new RSP): a move by an amount known only at run time.</summary>
-    public static readonly IrHelper UnknownMove = new("mc_unknown_sp_update", &Unknown, 2, isPure: false);
+    /// <summary>(old RSP, new RSP, origin tag): a move by an amount known only at run time.</summary>
+    public static readonly IrHelper UnknownMove = new("mc_unknown_sp_update", &Unknown, 3, isPure: false);
+    /// <summary>(address, call target): a call's red zone, its origin the function called, known only at run time.</summary>
+    public static readonly IrHelper CallRedZone = new("mc_call_red_zone", &RedZoneOfCall, 2, isPure: false);
 
-    private static ShadowMemory Shadow(GuestState* state) =>
-        ((IShadowMemoryOwner)GCHandle.FromIntPtr(state->ToolHandle).Target!).Shadow;
+    private static IShadowMemoryOwner Owner(GuestState* state) =>
+        (IShadowMemoryOwner)GCHandle.FromIntPtr(state->ToolHandle).Target!;
 
     [UnmanagedCallersOnly]
-    private static ulong New(GuestState* state, ulong address, ulong length, ulong a2, ulong a3)
+    private static ulong New(GuestState* state, ulong address, ulong length, ulong origin, ulong a3)
     {
-        Shadow(state).MakeUndefined(address, length);
+        Owner(state).Shadow.MakeUndefined(address, length, (uint)origin);
         return 0;
     }
 
     [UnmanagedCallersOnly]
     private static ulong Die(GuestState* state, ulong address, ulong length, ulong a2, ulong a3)
     {
-        Shadow(state).MakeNoAccess(address, length);
+        Owner(state).Shadow.MakeNoAccess(address, length);
         return 0;
     }
 
     [UnmanagedCallersOnly]
-    private static ulong Unknown(GuestState* state, ulong oldSp, ulong newSp, ulong a2, ulong a3)
+    private static ulong Unknown(GuestState* state, ulong oldSp, ulong newSp, ulong origin, ulong a3)
     {
         long delta = (long)(newSp - oldSp);
         if (delta == 0 || Math.Abs(delta) > StackPointerTracking.MaxStackFrame) return 0; // a switch to another stack
-        if (delta < 0) Shadow(state).MakeUndefined(newSp - StackPointerTracking.RedZone, (ulong)-delta);
-        else Shadow(state).MakeNoAccess(oldSp - StackPointerTracking.RedZone, (ulong)delta);
+        var shadow = Owner(state).Shadow;
+        if (delta < 0) shadow.MakeUndefined(newSp - StackPointerTracking.RedZone, (ulong)-delta, (uint)origin);
+        else shadow.MakeNoAccess(oldSp - StackPointerTracking.RedZone, (ulong)delta);
+        return 0;
+    }
+
+    [UnmanagedCallersOnly]
+    private static ulong RedZoneOfCall(GuestState* state, ulong address, ulong target, ulong a2, ulong a3)
+    {
+        var owner = Owner(state);
+        owner.Shadow.MakeUndefined(address, StackPointerTracking.RedZone, owner.StackOrigin(target));
         return 0;
     }
 }

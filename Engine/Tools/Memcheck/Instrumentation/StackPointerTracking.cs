@@ -9,8 +9,13 @@ namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 /// <see cref="RedZone"/> bytes below the stack pointers, since the ABI lets code use that much below RSP. Moves by
 /// a constant (push, pop, call, ret, sub/add rsp) call with constant sizes; any other write compares old and new
 /// RSP at run time, and a move of more than <see cref="MaxStackFrame"/> bytes is a switch to another stack.
+/// A call also makes the whole red zone below its new RSP undefined (VEX's ABI hint at calls: the callee owns it
+/// now); that covers the memory the call's own push brought to life, which is then not announced separately.
+/// With origins, stack memory is created by the instruction that moved RSP down, and a call's red zone by the
+/// function called: a leaf function's uninitialised local is "created by a stack allocation" at its entry.
 /// </summary>
-public sealed class StackPointerTracking
+/// <param name="stackOrigin">The origin tag of stack memory allocated at a code address; null without origins.</param>
+public sealed class StackPointerTracking(Func<ulong, uint>? stackOrigin = null)
 {
     /// <summary>VG_STACK_REDZONE_SZB on amd64.</summary>
     public const int RedZone = 128;
@@ -26,11 +31,15 @@ public sealed class StackPointerTracking
         output.Extents.AddRange(sb.Extents);
         // Temps known to hold the current RSP plus a constant.
         var offsets = new Dictionary<int, long>();
-        foreach (ref readonly var s in sb.Statements)
+        int callPush = sb.NextKind == JumpKind.Call ? LastStackPointerWrite(sb) : -1;
+        ulong rip = sb.GuestAddress;
+        for (int i = 0; i < sb.Count; i++)
         {
+            ref readonly var s = ref sb[i];
+            if (s.Kind == StmtKind.IMark) rip = s.Addr;
             if (s.Kind == StmtKind.Put && s.Offset == Rsp && s.A.Type == IrType.I64)
             {
-                MoveKnown(output, offsets, s.A);
+                MoveKnown(output, offsets, s.A, Origin(rip), coveredByCall: i == callPush);
                 output.Add(s);
                 continue;
             }
@@ -39,16 +48,26 @@ public sealed class StackPointerTracking
                 // A partial write (mov esp, eax): compare the whole register before and after.
                 var before = output.Get(Rsp, IrType.I64);
                 output.Add(s);
-                output.Call(StackHelpers.UnknownMove, before, output.Get(Rsp, IrType.I64));
+                output.Call(StackHelpers.UnknownMove, before, output.Get(Rsp, IrType.I64), Origin(rip));
                 offsets.Clear();
                 continue;
             }
             output.Add(s);
             Track(offsets, s);
         }
+        if (sb.NextKind == JumpKind.Call) MarkCallRedZone(output, sb.Next);
         output.Next = sb.Next;
         output.NextKind = sb.NextKind;
         return output;
+    }
+
+    private IrValue Origin(ulong codeAddress) => IrValue.U64(stackOrigin?.Invoke(codeAddress) ?? 0);
+
+    private static int LastStackPointerWrite(Superblock sb)
+    {
+        for (int i = sb.Count - 1; i >= 0; i--)
+            if (sb[i].Kind == StmtKind.Put && sb[i].Offset < Rsp + 8 && Rsp < sb[i].Offset + sb[i].A.Type.Bytes()) return i;
+        return -1;
     }
 
     /// <summary>Follows GET(RSP) through additions and subtractions of constants.</summary>
@@ -61,22 +80,36 @@ public sealed class StackPointerTracking
             offsets[s.Dst] = s.Op == IrOp.Add ? from + (long)s.B.Const : from - (long)s.B.Const;
     }
 
-    /// <summary>Before RSP = <paramref name="value"/>: announce the stack that grows or dies.</summary>
-    private static void MoveKnown(Superblock output, Dictionary<int, long> offsets, IrValue value)
+    /// <summary>
+    /// Before RSP = <paramref name="value"/>: announce the stack that grows (unless the call's red zone, marked at
+    /// the block's end, covers it) or dies.
+    /// </summary>
+    private static void MoveKnown(Superblock output, Dictionary<int, long> offsets, IrValue value, IrValue origin, bool coveredByCall)
     {
         if (value.IsTemp && offsets.TryGetValue(value.Temp, out long delta))
         {
-            if (delta < 0)
-                output.Call(StackHelpers.NewStack, Below(output, value, RedZone), IrValue.U64((ulong)-delta));
+            if (delta < 0 && !(coveredByCall && delta >= -RedZone))
+                output.Call(StackHelpers.NewStack, Below(output, value, RedZone), IrValue.U64((ulong)-delta), origin);
             else if (delta > 0)
                 output.Call(StackHelpers.DieStack, Below(output, value, delta + RedZone), IrValue.U64((ulong)delta));
         }
         else
         {
-            output.Call(StackHelpers.UnknownMove, output.Get(Rsp, IrType.I64), value);
+            output.Call(StackHelpers.UnknownMove, output.Get(Rsp, IrType.I64), value, origin);
         }
         offsets.Clear();
         if (value.IsTemp) offsets[value.Temp] = 0;
+    }
+
+    /// <summary>The callee's red zone, below the RSP the call left, is undefined; its origin is the function called.</summary>
+    private void MarkCallRedZone(Superblock output, IrValue target)
+    {
+        var redZone = Below(output, output.Get(Rsp, IrType.I64), RedZone);
+        // Without origins the tag is none whatever the target.
+        if (stackOrigin is null || target.IsConst)
+            output.Call(StackHelpers.NewStack, redZone, IrValue.U64(RedZone), Origin(target.Const));
+        else
+            output.Call(StackHelpers.CallRedZone, redZone, target);
     }
 
     private static IrValue Below(Superblock output, IrValue sp, long bytes) =>
