@@ -87,6 +87,13 @@ internal sealed unsafe class VBitMachine : IDisposable
 
     public (ulong Lo, ulong Hi) XmmVBits(int index) => (VBits(GuestState.XmmOffset(index)), VBits(GuestState.XmmOffset(index) + 8));
 
+    /// <summary>The origin tag of the register holding the state byte at <paramref name="stateOffset"/>.</summary>
+    public void SetOrigin(Register r, uint tag) => *(ulong*)((byte*)State + GuestState.OriginOffset + GprOrXmmOffset(r)) = tag;
+    public uint Origin(Register r) => (uint)*(ulong*)((byte*)State + GuestState.OriginOffset + GprOrXmmOffset(r));
+
+    private static int GprOrXmmOffset(Register r) =>
+        r.IsXMM() ? GuestState.XmmOffset(r.GetNumber()) : GuestState.GprOffset(r.GetFullRegister().GetNumber());
+
     public void SetVBits(int stateOffset, ulong vbits) => *(ulong*)((byte*)State + GuestState.ShadowOffset + stateOffset) = vbits;
     public ulong VBits(int stateOffset) => *(ulong*)((byte*)State + GuestState.ShadowOffset + stateOffset);
 

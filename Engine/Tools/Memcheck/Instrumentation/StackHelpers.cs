@@ -16,8 +16,8 @@ internal static unsafe class StackHelpers
     public static readonly IrHelper DieStack = new("mc_die_mem_stack", &Die, 2, isPure: false);
     /// <summary>(old RSP, new RSP, origin tag): a move by an amount known only at run time.</summary>
     public static readonly IrHelper UnknownMove = new("mc_unknown_sp_update", &Unknown, 3, isPure: false);
-    /// <summary>(address, call target): a call's red zone, its origin the function called, known only at run time.</summary>
-    public static readonly IrHelper CallRedZone = new("mc_call_red_zone", &RedZoneOfCall, 2, isPure: false);
+    /// <summary>(address, target): the red zone of a call or return, its origin where it jumps, known only at run time.</summary>
+    public static readonly IrHelper JumpRedZone = new("mc_jump_red_zone", &RedZoneOfJump, 2, isPure: false);
 
     private static IShadowMemoryOwner Owner(GuestState* state) =>
         (IShadowMemoryOwner)GCHandle.FromIntPtr(state->ToolHandle).Target!;
@@ -48,7 +48,7 @@ internal static unsafe class StackHelpers
     }
 
     [UnmanagedCallersOnly]
-    private static ulong RedZoneOfCall(GuestState* state, ulong address, ulong target, ulong a2, ulong a3)
+    private static ulong RedZoneOfJump(GuestState* state, ulong address, ulong target, ulong a2, ulong a3)
     {
         var owner = Owner(state);
         owner.Shadow.MakeUndefined(address, StackPointerTracking.RedZone, owner.StackOrigin(target));

@@ -9,10 +9,11 @@ namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 /// <see cref="RedZone"/> bytes below the stack pointers, since the ABI lets code use that much below RSP. Moves by
 /// a constant (push, pop, call, ret, sub/add rsp) call with constant sizes; any other write compares old and new
 /// RSP at run time, and a move of more than <see cref="MaxStackFrame"/> bytes is a switch to another stack.
-/// A call also makes the whole red zone below its new RSP undefined (VEX's ABI hint at calls: the callee owns it
-/// now); that covers the memory the call's own push brought to life, which is then not announced separately.
-/// With origins, stack memory is created by the instruction that moved RSP down, and a call's red zone by the
-/// function called: a leaf function's uninitialised local is "created by a stack allocation" at its entry.
+/// A call or return also makes the whole red zone below its new RSP undefined (VEX's ABI hint: neither the callee
+/// nor the caller may rely on what lies there, so stale locals of returned frames are undefined); at a call that
+/// covers the memory the call's own push brought to life, which is then not announced separately.
+/// With origins, stack memory is created by the instruction that moved RSP down, and the red zone of a call or return
+/// by where it jumps: a leaf function's uninitialised local is "created by a stack allocation" at its entry.
 /// </summary>
 /// <param name="stackOrigin">The origin tag of stack memory allocated at a code address; null without origins.</param>
 public sealed class StackPointerTracking(Func<ulong, uint>? stackOrigin = null)
@@ -55,7 +56,7 @@ public sealed class StackPointerTracking(Func<ulong, uint>? stackOrigin = null)
             output.Add(s);
             Track(offsets, s);
         }
-        if (sb.NextKind == JumpKind.Call) MarkCallRedZone(output, sb.Next);
+        if (sb.NextKind is JumpKind.Call or JumpKind.Ret) MarkRedZone(output, sb.Next);
         output.Next = sb.Next;
         output.NextKind = sb.NextKind;
         return output;
@@ -101,15 +102,15 @@ public sealed class StackPointerTracking(Func<ulong, uint>? stackOrigin = null)
         if (value.IsTemp) offsets[value.Temp] = 0;
     }
 
-    /// <summary>The callee's red zone, below the RSP the call left, is undefined; its origin is the function called.</summary>
-    private void MarkCallRedZone(Superblock output, IrValue target)
+    /// <summary>The red zone below the RSP a call or return leaves is undefined; its origin is where it jumps.</summary>
+    private void MarkRedZone(Superblock output, IrValue target)
     {
         var redZone = Below(output, output.Get(Rsp, IrType.I64), RedZone);
         // Without origins the tag is none whatever the target.
         if (stackOrigin is null || target.IsConst)
             output.Call(StackHelpers.NewStack, redZone, IrValue.U64(RedZone), Origin(target.Const));
         else
-            output.Call(StackHelpers.CallRedZone, redZone, target);
+            output.Call(StackHelpers.JumpRedZone, redZone, target);
     }
 
     private static IrValue Below(Superblock output, IrValue sp, long bytes) =>

@@ -1,0 +1,74 @@
+using Memcheck.Engine.DebugInfo;
+using Memcheck.Engine.Tools.Memcheck;
+using Memcheck.Engine.Tools.Memcheck.Origins;
+
+namespace Memcheck.Engine.Tests.MemcheckTool.Origins;
+
+/// <summary>Origin tags name contexts numbered as they are made, with the kind in the low bits, as memcheck's otags.</summary>
+public class OriginSourcesTests
+{
+    private readonly StackStore _stacks = new();
+    private OriginSources _sources = null!;
+
+    [SetUp]
+    public void Create() => _sources = new OriginSources(_stacks, address => [new StackFrame(address, "f", "f.c", 3, null)]);
+
+    private int StackAt(ulong address) => _stacks.Add(new StackTrace([new StackFrame(address, "malloc", null, 0, "preload.so")]));
+
+    [Test]
+    public void ALaterContextHasTheLargerTag()
+    {
+        uint first = _sources.Heap(StackAt(0x1000));
+        uint second = _sources.Stack(0x2000);
+        uint third = _sources.Heap(StackAt(0x3000));
+        Assert.That(first, Is.LessThan(second));
+        Assert.That(second, Is.LessThan(third));
+    }
+
+    [Test]
+    public void TheSameStackOrAddressIsTheSameContext()
+    {
+        Assert.That(_sources.Heap(StackAt(0x1000)), Is.EqualTo(_sources.Heap(StackAt(0x1000))));
+        Assert.That(_sources.Stack(0x2000), Is.EqualTo(_sources.Stack(0x2000)));
+    }
+
+    [Test]
+    public void ATagCarriesItsKindInTheLowBits()
+    {
+        int stack = StackAt(0x1000);
+        Assert.That(OriginTags.KindOf(_sources.Heap(stack)), Is.EqualTo(OriginKind.Heap));
+        Assert.That(OriginTags.KindOf(_sources.Unknown(stack)), Is.EqualTo(OriginKind.Unknown));
+        Assert.That(OriginTags.KindOf(_sources.Stack(0x2000)), Is.EqualTo(OriginKind.Stack));
+        Assert.That(_sources.Heap(stack) >> 2, Is.EqualTo(_sources.Unknown(stack) >> 2), "one context, two kinds");
+    }
+
+    [Test]
+    public void AHeapOriginShowsTheAllocationStack()
+    {
+        var origin = _sources.Describe(_sources.Heap(StackAt(0x4848899)))!;
+        Assert.That(origin.Render(), Is.EqualTo(new[]
+        {
+            " Uninitialised value was created by a heap allocation",
+            "   at 0x4848899: malloc (in preload.so)",
+        }));
+    }
+
+    [Test]
+    public void AStackOriginShowsTheOneCodeAddress()
+    {
+        var origin = _sources.Describe(_sources.Stack(0x10916C))!;
+        Assert.That(origin.Render(), Is.EqualTo(new[]
+        {
+            " Uninitialised value was created by a stack allocation",
+            "   at 0x10916C: f (f.c:3)",
+        }));
+    }
+
+    [Test]
+    public void AnUnknownOriginSaysOnlyThatTheValueWasCreated() =>
+        Assert.That(_sources.Describe(_sources.Unknown(StackAt(0x1000)))!.Render().First(),
+            Is.EqualTo(" Uninitialised value was created"));
+
+    [Test]
+    public void NoTagDescribesNothing() => Assert.That(_sources.Describe(OriginTags.None), Is.Null);
+}
