@@ -29,4 +29,12 @@ public sealed unsafe class ToolHost(GuestAddressSpace space, DebugInfoIndex debu
 
     /// <summary>Every live guest thread (for leak-check roots and "is on thread N's stack").</summary>
     public IReadOnlyList<ToolThread> Threads => threads();
+
+    /// <summary>Valgrind's number of the live thread with these registers (an error's "Thread 2:"); 1 if none is.</summary>
+    public int ThreadNumber(GuestState* state)
+    {
+        foreach (ToolThread thread in Threads)
+            if (thread.State == state) return thread.Number;
+        return 1;
+    }
 }

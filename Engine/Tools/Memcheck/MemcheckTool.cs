@@ -80,7 +80,7 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
         {
             string headline = $"Invalid {(store ? "write" : "read")} of size {size}";
             run.Errors.Report(new MemcheckError(store ? MemcheckErrorKind.InvalidWrite : MemcheckErrorKind.InvalidRead, headline,
-                run.Host.CaptureStack(state), run.Describer.Describe(address)), headline);
+                run.Host.CaptureStack(state), run.Describer.Describe(address)) { Thread = run.Host.ThreadNumber(state) }, headline);
         }
         var pages = run.Host.Space.Pages;
         return (store ? pages.CanWrite(address, (int)size) : pages.CanRead(address, (int)size)) ? 0UL : 1UL;

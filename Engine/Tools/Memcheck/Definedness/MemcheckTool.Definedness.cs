@@ -133,5 +133,8 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
 
     private void ReportError(GuestState* state, MemcheckErrorKind kind, string headline, string key, AddressDescription? address = null,
         uint origin = OriginTags.None) =>
-        Run.Errors.Report(new MemcheckError(kind, headline, Run.Host.CaptureStack(state), address, Run.Origins?.Describe(origin)), key);
+        Run.Errors.Report(new MemcheckError(kind, headline, Run.Host.CaptureStack(state), address, Run.Origins?.Describe(origin))
+        {
+            Thread = Run.Host.ThreadNumber(state),
+        }, key);
 }

@@ -4,11 +4,13 @@ namespace Memcheck.Engine.Tools.Memcheck.Errors;
 
 /// <summary>
 /// Memcheck's errors as Valgrind's error manager handles them: each is merged into its context
-/// (<see cref="ErrorContexts"/>) and printed the first time only, followed by a blank line.
+/// (<see cref="ErrorContexts"/>) and printed the first time only, followed by a blank line. An error printed from
+/// another thread than the last one printed (the main thread at first) is headed "Thread N:".
 /// </summary>
 public sealed class ErrorLog(Commentary commentary, bool errorLimit)
 {
     private readonly List<MemcheckError> _errors = [];
+    private int _lastThreadShown = 1;
 
     public ErrorContexts Contexts { get; } = new(errorLimit);
 
@@ -27,9 +29,16 @@ public sealed class ErrorLog(Commentary commentary, bool errorLimit)
         foreach (string notice in notices) commentary.Line(notice);
         if (outcome != ErrorOutcome.New) return false;
         _errors.Add(error);
-        foreach (string line in error.Render()) commentary.Line(line);
+        Show(error);
         commentary.Line();
         return true;
+    }
+
+    private void Show(MemcheckError error)
+    {
+        if (error.Thread != _lastThreadShown) commentary.Line($"Thread {error.Thread}:");
+        _lastThreadShown = error.Thread;
+        foreach (string line in error.Render()) commentary.Line(line);
     }
 
     /// <summary>Every context, in the order the errors were first seen, with its count.</summary>
@@ -44,7 +53,7 @@ public sealed class ErrorLog(Commentary commentary, bool errorLimit)
         {
             commentary.Line();
             commentary.Line($"{context.Count} errors in context {++index} of {Contexts.ContextCount}:");
-            foreach (string line in _errors[context.StackId].Render()) commentary.Line(line);
+            Show(_errors[context.StackId]);
             commentary.Line();
         }
     }

@@ -43,6 +43,9 @@ public sealed record AddressDescription(IReadOnlyList<string> Lines, StackTrace?
 public sealed record MemcheckError(MemcheckErrorKind Kind, string Headline, StackTrace Stack, AddressDescription? Address,
     ValueOrigin? Origin = null)
 {
+    /// <summary>Valgrind's number of the thread the error happened in (1 for the main thread).</summary>
+    public int Thread { get; init; } = 1;
+
     /// <summary>The report lines, without the blank line Valgrind prints after each error.</summary>
     public IEnumerable<string> Render()
     {

@@ -40,11 +40,11 @@ public sealed unsafe class HeapCalls(ToolHost host, HeapTracker heap, ShadowMemo
         if (heap.FindLive(address) is not { } block)
         {
             heap.CountRejectedFree();
-            ReportInvalidFree(stack, address);
+            ReportInvalidFree(state, stack, address);
             return;
         }
         if (options.ShowMismatchedFrees && block.Kind != expected)
-            Report(MemcheckErrorKind.MismatchedFree, "Mismatched free() / delete / delete []", stack,
+            Report(state, MemcheckErrorKind.MismatchedFree, "Mismatched free() / delete / delete []", stack,
                 new AddressDescription([new HeapAddressDescription(address, block, false).Headline], stacks[block.AllocStack]));
         Retire(block, stack);
     }
@@ -65,7 +65,7 @@ public sealed unsafe class HeapCalls(ToolHost host, HeapTracker heap, ShadowMemo
         if (heap.FindLive(address) is not { } old)
         {
             heap.CountRejectedRealloc(size);
-            ReportInvalidFree(stack, address);
+            ReportInvalidFree(state, stack, address);
             return 0;
         }
         if (options.FreeFill is byte fill) FillFreed(old, fill);
@@ -134,7 +134,7 @@ public sealed unsafe class HeapCalls(ToolHost host, HeapTracker heap, ShadowMemo
     private bool Fishy(GuestState* state, string function, string argument, ulong value, ReplacementFrames frames = default)
     {
         if ((long)value >= 0) return false;
-        Report(MemcheckErrorKind.FishyValue,
+        Report(state, MemcheckErrorKind.FishyValue,
             $"Argument '{argument}' of function {function} has a fishy (possibly negative) value: {(long)value}",
             Capture(state, frames), null, key: $"fishy {function} {argument}");
         return true;
@@ -152,11 +152,11 @@ public sealed unsafe class HeapCalls(ToolHost host, HeapTracker heap, ShadowMemo
         return stacks.Add(stack);
     }
 
-    private void ReportInvalidFree(int stack, ulong address) =>
-        Report(MemcheckErrorKind.InvalidFree, "Invalid free() / delete / delete[] / realloc()", stack, describer.Describe(address));
+    private void ReportInvalidFree(GuestState* state, int stack, ulong address) =>
+        Report(state, MemcheckErrorKind.InvalidFree, "Invalid free() / delete / delete[] / realloc()", stack, describer.Describe(address));
 
-    private void Report(MemcheckErrorKind kind, string headline, int stack, AddressDescription? address, string? key = null) =>
-        errors.Report(new MemcheckError(kind, headline, stacks[stack], address), key ?? kind.ToString());
+    private void Report(GuestState* state, MemcheckErrorKind kind, string headline, int stack, AddressDescription? address, string? key = null) =>
+        errors.Report(new MemcheckError(kind, headline, stacks[stack], address) { Thread = host.ThreadNumber(state) }, key ?? kind.ToString());
 }
 
 /// <summary>
