@@ -16,17 +16,18 @@ internal static unsafe class OriginHelpers
     /// <summary>(address, size, primary) -> the tag of the bytes read.</summary>
     public static readonly IrHelper Load = new("mc_origin_load", &LoadTag, 3, isPure: true);
 
-    /// <summary>(address, size, tag): the bytes written take the tag (0: they have none).</summary>
-    public static readonly IrHelper Store = new("mc_origin_store", &StoreTag, 3, isPure: false);
+    /// <summary>(address, size, tag, primary): the bytes written take the tag (0: they have none).</summary>
+    public static readonly IrHelper Store = new("mc_origin_store", &StoreTag, 4, isPure: false);
 
     [UnmanagedCallersOnly]
     private static ulong LoadTag(GuestState* state, ulong address, ulong size, ulong primary, ulong a3) =>
         OriginMemory.Load((nint)primary, address, size);
 
     [UnmanagedCallersOnly]
-    private static ulong StoreTag(GuestState* state, ulong address, ulong size, ulong tag, ulong a3)
+    private static ulong StoreTag(GuestState* state, ulong address, ulong size, ulong tag, ulong primary)
     {
-        VBitHelpers.Owner(state).Shadow.Origins!.Store(address, size, (uint)tag);
+        if (!OriginMemory.TryStore((nint)primary, address, size, (uint)tag))
+            VBitHelpers.Owner(state).Shadow.Origins!.Store(address, size, (uint)tag);
         return 0;
     }
 }

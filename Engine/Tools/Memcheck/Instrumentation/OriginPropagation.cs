@@ -98,7 +98,8 @@ internal sealed class OriginPropagation
 
     private IrValue Load(IrValue address, ulong size) => _out.Call(OriginHelpers.Load, address, IrValue.U64(size), _primary);
 
-    private void Store(IrValue address, ulong size, IrValue tag) => _out.Call(OriginHelpers.Store, address, IrValue.U64(size), tag);
+    private void Store(IrValue address, ulong size, IrValue tag) =>
+        _out.Call(OriginHelpers.Store, address, IrValue.U64(size), tag, _primary);
 
     /// <summary>The larger tag: the more recently made context.</summary>
     private IrValue Max(IrValue a, IrValue b)

@@ -11,8 +11,9 @@ namespace Memcheck.Engine.Tools.Memcheck.Origins;
 /// address &gt;&gt; 28, each to a middle table of 4096 pointers indexed by (address &gt;&gt; 16) &amp; 0xFFF, each to the
 /// secondary of one 64 KiB chunk: 16384 uint tags (word (address &amp; 0xFFFF) &gt;&gt; 2), then at
 /// <see cref="MasksOffset"/> 16384 mask bytes (bit address &amp; 3 of the word's byte). No pointer is null: chunks that
-/// never held a tag share one all-zero secondary, which only this class writes, by copying it first. Memory at or above
-/// 2^47 has no tags.
+/// never held a tag share one all-zero secondary, which only this class writes, by copying it first; the primary's
+/// entry <see cref="ShadowMemory.PrimaryEntries"/> (one past the last) holds its address, so a store can tell that
+/// it needs the copy without this object. Memory at or above 2^47 has no tags.
 /// </summary>
 public sealed unsafe class OriginMemory : IDisposable
 {
@@ -28,8 +29,9 @@ public sealed unsafe class OriginMemory : IDisposable
     {
         _zero = (byte*)NativeMemory.AllocZeroed(SecondaryBytes);
         _zeroMiddle = NewMiddle();
-        _primary = (byte***)NativeMemory.Alloc(ShadowMemory.PrimaryEntries, (nuint)sizeof(nint));
+        _primary = (byte***)NativeMemory.Alloc(ShadowMemory.PrimaryEntries + 1, (nuint)sizeof(nint));
         for (int i = 0; i < ShadowMemory.PrimaryEntries; i++) _primary[i] = _zeroMiddle;
+        _primary[ShadowMemory.PrimaryEntries] = (byte**)_zero;
     }
 
     /// <summary>Address of the primary map, for generated code and the load helper.</summary>
@@ -55,6 +57,20 @@ public sealed unsafe class OriginMemory : IDisposable
             a = next;
         }
         return tag;
+    }
+
+    /// <summary>
+    /// <see cref="Store"/> on a primary map alone, for a store within one chunk that needs no secondary made (what
+    /// generated code's stores nearly always are); false when it must go to <see cref="Store"/>.
+    /// </summary>
+    public static bool TryStore(nint primary, ulong address, ulong length, uint tag)
+    {
+        if (address >= ShadowMemory.AddressLimit || (address & (ShadowMemory.ChunkSize - 1)) + length > ShadowMemory.ChunkSize) return false;
+        byte*** map = (byte***)primary;
+        byte* secondary = map[address >> ShadowMemory.PrimaryShift][(address >> ShadowMemory.ChunkShift) & (ShadowMemory.MiddleEntries - 1)];
+        if (secondary == (byte*)map[ShadowMemory.PrimaryEntries]) return tag == 0;
+        StoreWithinChunk(secondary, address, address + length, tag);
+        return true;
     }
 
     /// <summary>
@@ -87,19 +103,29 @@ public sealed unsafe class OriginMemory : IDisposable
 
     private static void StoreWithinChunk(byte* secondary, ulong start, ulong end, uint tag)
     {
-        for (ulong a = start; a < end;)
+        ulong a = start;
+        for (; a < end && ((a & 3) != 0 || end - a < 4); a = Math.Min((a | 3) + 1, end))
+            StoreInWord(secondary, a, Math.Min((a | 3) + 1, end), tag);
+        // Whole words: every byte marked (or none), one tag each.
+        int words = (int)((end - a) >> 2);
+        if (words == 0) return;
+        int first = WordOf(a);
+        new Span<byte>(secondary + MasksOffset + first, words).Fill(tag == 0 ? (byte)0 : (byte)0xF);
+        if (tag != 0) new Span<uint>((uint*)secondary + first, words).Fill(tag);
+        a += (ulong)words << 2;
+        if (a < end) StoreInWord(secondary, a, end, tag);
+    }
+
+    private static void StoreInWord(byte* secondary, ulong from, ulong to, uint tag)
+    {
+        int word = WordOf(from);
+        byte bytes = BytesOf(from, to);
+        if (tag == 0)
+            secondary[MasksOffset + word] &= (byte)~bytes;
+        else
         {
-            ulong next = Math.Min((a | 3) + 1, end);
-            int word = WordOf(a);
-            byte bytes = BytesOf(a, next);
-            if (tag == 0)
-                secondary[MasksOffset + word] &= (byte)~bytes;
-            else
-            {
-                secondary[MasksOffset + word] |= bytes;
-                ((uint*)secondary)[word] = tag;
-            }
-            a = next;
+            secondary[MasksOffset + word] |= bytes;
+            ((uint*)secondary)[word] = tag;
         }
     }
 
