@@ -100,6 +100,26 @@ public unsafe class OriginPropagationTests
         Assert.That(_m.Origin(Register.RAX), Is.EqualTo(Heap));
     }
 
+    [TestCase("bl", Heap)]
+    [TestCase("bh", OriginTags.None)]
+    public void AHighByteRegisterCarriesNoOrigin(string part, uint expected)
+    {
+        _m.Tool.Shadow.MakeUndefined(_m.At(0), 8, Heap);
+        _m.SetGpr(Register.RDI, _m.At(0));
+        _m.Run(a =>
+        {
+            var skip = a.CreateLabel();
+            a.mov(rbx, __qword_ptr[rdi]);
+            if (part == "bl") a.and(bl, 0x80);
+            else a.and(bh, 0x80);
+            a.jne(skip);
+            a.nop();
+            a.Label(ref skip);
+            a.nop();
+        });
+        Assert.That(_m.Tool.Reports.Single().Origin, Is.EqualTo(expected), "as measured under Valgrind");
+    }
+
     [Test]
     public void OriginsTravelThroughVectorRegisters()
     {

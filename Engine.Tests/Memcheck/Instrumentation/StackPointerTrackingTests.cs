@@ -121,6 +121,25 @@ public class StackPointerTrackingTests
     }
 
     [Test]
+    public void WithOriginsAFrameMadeJustBeforeACallIsCreatedByTheCall()
+    {
+        // No memory access between the sub and the call: the sub's RSP write is redundant and the call moves RSP the
+        // whole way, as in VEX's IR, so memcheck blames the call (gcc -O0: sub rsp, then a call to memset).
+        UseOrigins();
+        _m.Run(a =>
+        {
+            var callee = a.CreateLabel();
+            a.sub(rsp, 0xb8);
+            a.mov(edx, 8);
+            a.call(callee);
+            a.Label(ref callee);
+            a.nop();
+        });
+        // Above the callee's red zone (which names the callee) and below the old red zone.
+        Assert.That(Origin(_sp - 0x90), Is.EqualTo(_m.Tool.StackOrigin(_m.AddressOf(Mnemonic.Call))));
+    }
+
+    [Test]
     public void WithOriginsACallsRedZoneIsCreatedByTheFunctionCalled()
     {
         UseOrigins();

@@ -40,7 +40,7 @@ public sealed class StackPointerTracking(Func<ulong, uint>? stackOrigin = null)
             if (s.Kind == StmtKind.IMark) rip = s.Addr;
             if (s.Kind == StmtKind.Put && s.Offset == Rsp && s.A.Type == IrType.I64)
             {
-                MoveKnown(output, offsets, s.A, Origin(rip), coveredByCall: i == callPush);
+                MoveKnown(output, offsets, s.A, rip, coveredByCall: i == callPush);
                 output.Add(s);
                 continue;
             }
@@ -85,18 +85,18 @@ public sealed class StackPointerTracking(Func<ulong, uint>? stackOrigin = null)
     /// Before RSP = <paramref name="value"/>: announce the stack that grows (unless the call's red zone, marked at
     /// the block's end, covers it) or dies.
     /// </summary>
-    private static void MoveKnown(Superblock output, Dictionary<int, long> offsets, IrValue value, IrValue origin, bool coveredByCall)
+    private void MoveKnown(Superblock output, Dictionary<int, long> offsets, IrValue value, ulong rip, bool coveredByCall)
     {
         if (value.IsTemp && offsets.TryGetValue(value.Temp, out long delta))
         {
             if (delta < 0 && !(coveredByCall && delta >= -RedZone))
-                output.Call(StackHelpers.NewStack, Below(output, value, RedZone), IrValue.U64((ulong)-delta), origin);
+                output.Call(StackHelpers.NewStack, Below(output, value, RedZone), IrValue.U64((ulong)-delta), Origin(rip));
             else if (delta > 0)
                 output.Call(StackHelpers.DieStack, Below(output, value, delta + RedZone), IrValue.U64((ulong)delta));
         }
         else
         {
-            output.Call(StackHelpers.UnknownMove, output.Get(Rsp, IrType.I64), value, origin);
+            output.Call(StackHelpers.UnknownMove, output.Get(Rsp, IrType.I64), value, Origin(rip));
         }
         offsets.Clear();
         if (value.IsTemp) offsets[value.Temp] = 0;
