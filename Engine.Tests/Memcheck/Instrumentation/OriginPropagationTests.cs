@@ -21,15 +21,7 @@ public unsafe class OriginPropagationTests
 
     private OriginMemory Origins => _m.Tool.Shadow.Origins!;
 
-    private static void BranchOnRax(Assembler a)
-    {
-        var skip = a.CreateLabel();
-        a.cmp(rax, 5);
-        a.je(skip);
-        a.nop();
-        a.Label(ref skip);
-        a.nop();
-    }
+    private static void BranchOnRax(Assembler a) => CheckTests.BranchOver(a, x => x.cmp(rax, 5));
 
     [Test]
     public void ABranchOnALoadedUndefinedValueNamesTheOriginOfTheMemory()
@@ -108,14 +100,12 @@ public unsafe class OriginPropagationTests
         _m.SetGpr(Register.RDI, _m.At(0));
         _m.Run(a =>
         {
-            var skip = a.CreateLabel();
             a.mov(rbx, __qword_ptr[rdi]);
-            if (part == "bl") a.and(bl, 0x80);
-            else a.and(bh, 0x80);
-            a.jne(skip);
-            a.nop();
-            a.Label(ref skip);
-            a.nop();
+            CheckTests.BranchOver(a, x =>
+            {
+                if (part == "bl") x.and(bl, 0x80);
+                else x.and(bh, 0x80);
+            });
         });
         Assert.That(_m.Tool.Reports.Single().Origin, Is.EqualTo(expected), "as measured under Valgrind");
     }

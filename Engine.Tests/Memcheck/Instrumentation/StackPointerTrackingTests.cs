@@ -91,17 +91,7 @@ public class StackPointerTrackingTests
     [Test]
     public void AReturnMakesTheCallersRedZoneUndefined()
     {
-        _m.Run(a =>
-        {
-            var callee = a.CreateLabel();
-            var end = a.CreateLabel();
-            a.call(callee);
-            a.jmp(end);
-            a.Label(ref callee);
-            a.ret();
-            a.Label(ref end);
-            a.nop();
-        });
+        _m.Run(CallAndReturn);
         Assert.That(At(_sp - Red - 1), Is.EqualTo(VaBits.NoAccess));
         Assert.That(At(_sp - Red), Is.EqualTo(VaBits.Undefined));
         Assert.That(At(_sp - 1), Is.EqualTo(VaBits.Undefined), "the return address is dead too");
@@ -160,18 +150,21 @@ public class StackPointerTrackingTests
     public void WithOriginsAReturnsRedZoneIsCreatedByWhereItReturnsTo()
     {
         UseOrigins();
-        _m.Run(a =>
-        {
-            var callee = a.CreateLabel();
-            var end = a.CreateLabel();
-            a.call(callee);
-            a.jmp(end);
-            a.Label(ref callee);
-            a.ret();
-            a.Label(ref end);
-            a.nop();
-        });
+        _m.Run(CallAndReturn);
         Assert.That(Origin(_sp - 16), Is.EqualTo(_m.Tool.StackOrigin(_m.AddressOf(Mnemonic.Jmp))));
+    }
+
+    /// <summary>A call to a function that returns at once, then a jump over it to the end.</summary>
+    private static void CallAndReturn(Assembler a)
+    {
+        var callee = a.CreateLabel();
+        var end = a.CreateLabel();
+        a.call(callee);
+        a.jmp(end);
+        a.Label(ref callee);
+        a.ret();
+        a.Label(ref end);
+        a.nop();
     }
 
     private void UseOrigins()
