@@ -19,6 +19,12 @@ internal static unsafe class StackHelpers
     /// <summary>(address, target): the red zone of a call or return, its origin where it jumps, known only at run time.</summary>
     public static readonly IrHelper JumpRedZone = new("mc_jump_red_zone", &RedZoneOfJump, 2, isPure: false);
 
+    /// <summary>
+    /// (new RSP, bytes released, target): a return by a constant amount: the stack it released dies and the red zone
+    /// below the new RSP is undefined, its origin where the return goes.
+    /// </summary>
+    public static readonly IrHelper Return = new("mc_return", &Returned, 3, isPure: false);
+
     private static IShadowMemoryOwner Owner(GuestState* state) =>
         (IShadowMemoryOwner)GCHandle.FromIntPtr(state->ToolHandle).Target!;
 
@@ -44,6 +50,16 @@ internal static unsafe class StackHelpers
         var shadow = Owner(state).Shadow;
         if (delta < 0) shadow.MakeUndefined(newSp - StackPointerTracking.RedZone, (ulong)-delta, (uint)origin);
         else shadow.MakeNoAccess(oldSp - StackPointerTracking.RedZone, (ulong)delta);
+        return 0;
+    }
+
+    [UnmanagedCallersOnly]
+    private static ulong Returned(GuestState* state, ulong sp, ulong released, ulong target, ulong a3)
+    {
+        var owner = Owner(state);
+        ulong redZone = sp - StackPointerTracking.RedZone;
+        owner.Shadow.MakeNoAccess(redZone - released, released);
+        owner.Shadow.MakeUndefined(redZone, StackPointerTracking.RedZone, owner.StackOrigin(target));
         return 0;
     }
 

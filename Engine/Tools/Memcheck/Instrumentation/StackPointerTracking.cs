@@ -32,7 +32,8 @@ public sealed class StackPointerTracking(Func<ulong, uint>? stackOrigin = null)
         output.Extents.AddRange(sb.Extents);
         // Temps known to hold the current RSP plus a constant.
         var offsets = new Dictionary<int, long>();
-        int callPush = sb.NextKind == JumpKind.Call ? LastStackPointerWrite(sb) : -1;
+        int lastWrite = sb.NextKind is JumpKind.Call or JumpKind.Ret ? LastStackPointerWrite(sb) : -1;
+        long released = 0;
         ulong rip = sb.GuestAddress;
         for (int i = 0; i < sb.Count; i++)
         {
@@ -40,7 +41,14 @@ public sealed class StackPointerTracking(Func<ulong, uint>? stackOrigin = null)
             if (s.Kind == StmtKind.IMark) rip = s.Addr;
             if (s.Kind == StmtKind.Put && s.Offset == Rsp && s.A.Type == IrType.I64)
             {
-                MoveKnown(output, offsets, s.A, rip, coveredByCall: i == callPush);
+                if (i == lastWrite && sb.NextKind == JumpKind.Ret && Delta(offsets, s.A) is > 0 and var popped && OnlyExitFollows(sb, i))
+                {
+                    // The return's release and its red zone are one call at the end, one transition out of the block.
+                    released = popped;
+                    output.Add(s);
+                    continue;
+                }
+                MoveKnown(output, offsets, s.A, rip, coveredByCall: i == lastWrite && sb.NextKind == JumpKind.Call);
                 output.Add(s);
                 continue;
             }
@@ -56,7 +64,10 @@ public sealed class StackPointerTracking(Func<ulong, uint>? stackOrigin = null)
             output.Add(s);
             Track(offsets, s);
         }
-        if (sb.NextKind is JumpKind.Call or JumpKind.Ret) MarkRedZone(output, sb.Next);
+        if (released > 0)
+            output.Call(StackHelpers.Return, output.Get(Rsp, IrType.I64), IrValue.U64((ulong)released), sb.Next);
+        else if (sb.NextKind is JumpKind.Call or JumpKind.Ret)
+            MarkRedZone(output, sb.Next);
         output.Next = sb.Next;
         output.NextKind = sb.NextKind;
         return output;
@@ -69,6 +80,17 @@ public sealed class StackPointerTracking(Func<ulong, uint>? stackOrigin = null)
         for (int i = sb.Count - 1; i >= 0; i--)
             if (sb[i].Kind == StmtKind.Put && sb[i].Offset < Rsp + 8 && Rsp < sb[i].Offset + sb[i].A.Type.Bytes()) return i;
         return -1;
+    }
+
+    private static long? Delta(Dictionary<int, long> offsets, IrValue value) =>
+        value.IsTemp && offsets.TryGetValue(value.Temp, out long delta) ? delta : null;
+
+    /// <summary>Whether nothing after statement <paramref name="index"/> touches memory, calls out or leaves early.</summary>
+    private static bool OnlyExitFollows(Superblock sb, int index)
+    {
+        for (int i = index + 1; i < sb.Count; i++)
+            if (sb[i].Kind is StmtKind.Load or StmtKind.Store or StmtKind.Call or StmtKind.Exit or StmtKind.Put) return false;
+        return true;
     }
 
     /// <summary>Follows GET(RSP) through additions and subtractions of constants.</summary>
@@ -87,7 +109,7 @@ public sealed class StackPointerTracking(Func<ulong, uint>? stackOrigin = null)
     /// </summary>
     private void MoveKnown(Superblock output, Dictionary<int, long> offsets, IrValue value, ulong rip, bool coveredByCall)
     {
-        if (value.IsTemp && offsets.TryGetValue(value.Temp, out long delta))
+        if (Delta(offsets, value) is long delta)
         {
             if (delta < 0 && !(coveredByCall && delta >= -RedZone))
                 output.Call(StackHelpers.NewStack, Below(output, value, RedZone), IrValue.U64((ulong)-delta), Origin(rip));
