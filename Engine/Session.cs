@@ -4,6 +4,7 @@ using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Guest;
 using Memcheck.Engine.Os;
 using Memcheck.Engine.Reporting;
+using Memcheck.Engine.Tools.Massif;
 using Memcheck.Engine.Tools.Memcheck;
 using Memcheck.Engine.Tools.None;
 
@@ -54,12 +55,16 @@ public static class Session
                     code = options.ErrorExitCode;
                 return code;
             });
-        return new RunResult(exitCode, signal) { Memcheck = (tool as MemcheckTool)?.Report };
+        return new RunResult(exitCode, signal) { Memcheck = (tool as MemcheckTool)?.Report, Massif = (tool as MassifTool)?.Report };
     }
 
-    /// <summary>The tool --tool names; massif runs as none until it exists.</summary>
-    private static Tool CreateTool(SessionOptions options) =>
-        options.Tool == ToolKind.Memcheck ? new MemcheckTool(options) : new NoneTool();
+    /// <summary>The tool --tool names.</summary>
+    private static Tool CreateTool(SessionOptions options) => options.Tool switch
+    {
+        ToolKind.Memcheck => new MemcheckTool(options),
+        ToolKind.Massif => new MassifTool(options),
+        _ => new NoneTool(),
+    };
 
     /// <summary>The environment exactly as this process received it, order included (env prints it).</summary>
     private static List<string> EnvironmentForGuest() =>
@@ -78,9 +83,11 @@ public static class Session
 
 /// <summary>
 /// How the guest ended: its exit status (128+N for a fatal signal N, as a shell shows it), and under memcheck what it
-/// found (errors, heap and leak summaries, loss records), the records the text report was written from.
+/// found (errors, heap and leak summaries, loss records), the records the text report was written from; under massif
+/// the snapshots written to massif.out.
 /// </summary>
 public sealed record RunResult(int ExitCode, int? FatalSignal)
 {
     public MemcheckReport? Memcheck { get; init; }
+    public MassifReport? Massif { get; init; }
 }

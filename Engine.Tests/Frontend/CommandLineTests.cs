@@ -272,6 +272,29 @@ public class CommandLineTests
     }
 
     [Test]
+    public void MassifRecordsItsOwnOptionsAsGivenForItsOutputFile()
+    {
+        var options = Parse("--tool=massif", "-q", "--time-unit=B", "--num-callers=5", "--alignment=32", "--heap-admin=8",
+            "--heap-admin=4", "--redzone-size=8", "p", "--depth=3");
+        Assert.That(options.ToolArguments, Is.EqualTo(new[] { "--time-unit=B", "--alignment=32", "--heap-admin=8", "--heap-admin=4" }));
+    }
+
+    [Test]
+    public void StacksCannotBeProfiledWithPagesAsHeap()
+    {
+        Assert.That(Refusal("--tool=massif", "--stacks=yes", "--pages-as-heap=yes", "true").Take(2),
+            Is.EqualTo(new[] { "Bad option: --pages-as-heap=yes", "Cannot be used together with --stacks=yes" }));
+    }
+
+    [Test]
+    public void TheMassifOutputFileNeedsItsVariables()
+    {
+        Assert.That(Refusal("--tool=massif", "--massif-out-file=x.%q{MEMCHECK_TEST_UNSET_VARIABLE}", "true").Take(2),
+            Is.EqualTo(new[] { "Bad option: --massif-out-file=x.%q{MEMCHECK_TEST_UNSET_VARIABLE}",
+                "Environment variable 'MEMCHECK_TEST_UNSET_VARIABLE' is not set" }));
+    }
+
+    [Test]
     public void AnUnknownToolCannotStart()
     {
         Assert.That(Refusal("--tool=foo", "true"),

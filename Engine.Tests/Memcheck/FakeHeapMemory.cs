@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Memcheck.Engine.Tools.Heap;
 using Memcheck.Engine.Tools.Memcheck;
 
 namespace Memcheck.Engine.Tests.MemcheckTool;

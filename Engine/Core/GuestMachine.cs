@@ -77,7 +77,7 @@ internal sealed unsafe class GuestMachine : IDisposable
         Space.ProtectionChanged += (start, length, _) => Translator.Invalidate(start, length);
         Space.Remapped += (oldStart, _, length) => Translator.Invalidate(oldStart, length);
         Services = new DispatcherServices(Kernel, commentary, Space, DebugInfo, numCallers, tool);
-        tool.Attach(new ToolHost(Space, DebugInfo, commentary, numCallers, () => Threads));
+        tool.Attach(new ToolHost(Space, DebugInfo, commentary, numCallers, () => Threads, () => InstructionsExecuted));
     }
 
     /// <summary>
@@ -86,6 +86,9 @@ internal sealed unsafe class GuestMachine : IDisposable
     /// </summary>
     public IReadOnlyList<ToolThread> Threads =>
         Kernel.Threads is GuestScheduler scheduler ? scheduler.LiveThreads : [new ToolThread(1, MainThread)];
+
+    /// <summary>Guest instructions executed by every thread so far: the scheduler's count, else the main thread's.</summary>
+    public ulong InstructionsExecuted => Kernel.Threads is GuestScheduler scheduler ? scheduler.InstructionsExecuted : MainThread->InstrCount;
 
     /// <summary>A dispatcher for one guest thread's registers.</summary>
     public Dispatcher DispatcherFor(GuestState* registers, GuestLock guestLock) =>

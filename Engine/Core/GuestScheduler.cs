@@ -32,6 +32,8 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
     private GuestEnd? _end;
     private ExceptionDispatchInfo? _failure;
     private int _liveThreads;
+    /// <summary>Guest instructions run by threads that have exited.</summary>
+    private ulong _retiredInstructions;
     /// <summary>Valgrind thread number -> registers of each live thread; changed only under the guest lock.</summary>
     private readonly SortedDictionary<int, nint> _numbered = [];
     private bool _isForkChild;
@@ -42,6 +44,17 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
 
     /// <summary>The live guest threads by number (a thread that ended the process stays until the end).</summary>
     public IReadOnlyList<ToolThread> LiveThreads => [.. _numbered.Select(t => new ToolThread(t.Key, (GuestState*)t.Value))];
+
+    /// <summary>Guest instructions executed so far by all threads, exited ones included (massif's time unit "i").</summary>
+    public ulong InstructionsExecuted
+    {
+        get
+        {
+            ulong total = _retiredInstructions;
+            foreach (nint state in _numbered.Values) total += ((GuestState*)state)->InstrCount;
+            return total;
+        }
+    }
 
     /// <summary>How many guest threads are running; the exit of the last one ends the process.</summary>
     public int LiveThreadCount => _liveThreads;
@@ -76,6 +89,7 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
         var state = (GuestState*)NativeMemory.AlignedAlloc(GuestState.BlockSize, 64);
         Buffer.MemoryCopy(parent, state, GuestState.BlockSize, GuestState.BlockSize);
         state->Gpr[0] = 0; // the child sees clone return 0
+        state->InstrCount = 0; // counted from here on, the parent's count stays the parent's
         if (request.Stack != 0) state->Gpr[4] = request.Stack;
         if (request.Has(CloneRequest.CloneSetTls)) state->FsBase = request.Tls;
 
@@ -164,6 +178,7 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
             {
                 ClearChildTid(thread);
                 foreach (var (number, _) in _numbered.Where(t => t.Value == state).ToList()) _numbered.Remove(number);
+                _retiredInstructions += ((GuestState*)state)->InstrCount;
                 _threads.TryRemove(thread.Tid, out _);
                 if (freeState) NativeMemory.AlignedFree((void*)state);
                 Lock.Release();

@@ -16,7 +16,7 @@ public readonly unsafe struct ToolThread(int number, GuestState* state)
 /// space (with its mapping events), debug information and stacks, the live threads, and the commentary.
 /// </summary>
 public sealed unsafe class ToolHost(GuestAddressSpace space, DebugInfoIndex debugInfo, Commentary commentary, int numCallers,
-    Func<IReadOnlyList<ToolThread>> threads)
+    Func<IReadOnlyList<ToolThread>> threads, Func<ulong> instructionsExecuted)
 {
     public GuestAddressSpace Space { get; } = space;
     public DebugInfoIndex DebugInfo { get; } = debugInfo;
@@ -37,4 +37,10 @@ public sealed unsafe class ToolHost(GuestAddressSpace space, DebugInfoIndex debu
             if (thread.State == state) return thread.Number;
         return 1;
     }
+
+    /// <summary>
+    /// Guest instructions executed so far by all threads, counted at block exits: a helper running inside a block
+    /// sees the count as of the block's start.
+    /// </summary>
+    public ulong InstructionsExecuted => instructionsExecuted();
 }

@@ -109,16 +109,24 @@ public sealed unsafe class DebugInfoIndex
     /// The guest's current stack: at most <paramref name="maxFrames"/> addresses (Valgrind counts
     /// --num-callers in addresses, each expanding into its inlined frames), ending as Valgrind ends.
     /// </summary>
-    public StackTrace Capture(GuestState* state, int maxFrames)
+    public StackTrace Capture(GuestState* state, int maxFrames) => new([.. Walk(state, maxFrames, Describe).SelectMany(frames => frames)]);
+
+    /// <summary>
+    /// The stack <see cref="Capture"/> takes, lazily and one entry per address: the address's frames as
+    /// <paramref name="describe"/> gives them (<see cref="Describe"/>, or a cache of it). A caller that needs only the
+    /// top of the stack unwinds no further.
+    /// </summary>
+    public IEnumerable<IReadOnlyList<StackFrame>> Walk(GuestState* state, int maxFrames, Func<ulong, IReadOnlyList<StackFrame>> describe) =>
+        EndAtMain(new Unwinder(this, ReadWord).Walk(state, maxFrames), describe);
+
+    private IEnumerable<IReadOnlyList<StackFrame>> EndAtMain(IEnumerable<ulong> addresses, Func<ulong, IReadOnlyList<StackFrame>> describe)
     {
-        var frames = new List<StackFrame>();
-        foreach (ulong address in new Unwinder(this, ReadWord).Walk(state, maxFrames))
+        foreach (ulong address in addresses)
         {
-            var described = Describe(address);
-            frames.AddRange(described);
-            if (!ShowBelowMain && described[^1].Function is { } f && (f == FunctionKinds.Main || f == FunctionKinds.BelowMainName)) break;
+            var described = describe(address);
+            yield return described;
+            if (!ShowBelowMain && described[^1].Function is { } f && (f == FunctionKinds.Main || f == FunctionKinds.BelowMainName)) yield break;
         }
-        return new StackTrace(frames);
     }
 
     /// <summary>A guest word, or null where the guest owns no readable memory.</summary>

@@ -7,10 +7,16 @@ namespace Memcheck.Engine.DebugInfo;
 public sealed record StackFrame(ulong Address, string? Function, string? File, int Line, string? Object)
 {
     /// <summary>Valgrind's "at"/"by" line: fn (file:line), else fn (in object), else just fn; ??? without a symbol.</summary>
-    public string Render(bool innermost)
+    public string Render(bool innermost) => $"   {(innermost ? "at" : "by")} {Description}";
+
+    /// <summary>How Valgrind describes the address: "0x4005E6: main (prog.c:10)", "0x...: fn (in /lib/x.so)", "0x...: ???".</summary>
+    public string Description
     {
-        string where = File is not null ? $" ({System.IO.Path.GetFileName(File)}:{Line})" : Object is not null ? $" (in {Object})" : "";
-        return $"   {(innermost ? "at" : "by")} 0x{Address:X}: {Function ?? "???"}{where}";
+        get
+        {
+            string where = File is not null ? $" ({System.IO.Path.GetFileName(File)}:{Line})" : Object is not null ? $" (in {Object})" : "";
+            return $"0x{Address:X}: {Function ?? "???"}{where}";
+        }
     }
 }
 

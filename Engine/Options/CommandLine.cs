@@ -73,7 +73,9 @@ public static class CommandLine
             throw CommandLineException.UnknownOption(option);
         try
         {
-            return known.Apply(session, option[(equals + 1)..]);
+            session = known.Apply(session, option[(equals + 1)..]);
+            // An option only some tools know is the tool's, which massif's output records as given.
+            return known.Tools.HasFlag(ToolSet.None) ? session : session with { ToolArguments = [.. session.ToolArguments, option] };
         }
         catch (OptionValueException bad)
         {
@@ -99,6 +101,8 @@ public static class CommandLine
                 "--xml=yes has been specified, but there is no XML output",
                 "destination.  You must specify an XML output destination",
                 "using --xml-fd, --xml-file or --xml-socket.");
+        if (session.Massif.Stacks && session.Massif.PagesAsHeap)
+            throw CommandLineException.BadOption("--pages-as-heap=yes", "Cannot be used together with --stacks=yes");
         if (session.Tool == ToolKind.Memcheck && session.Memcheck.TrackOrigins && !session.Memcheck.UndefValueErrors)
             throw CommandLineException.BadOption("--undef-value-errors=no", "--track-origins=yes has no effect when --undef-value-errors=no.");
         if (session.ExitOnFirstError && session.ErrorExitCode == 0)

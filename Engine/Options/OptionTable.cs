@@ -150,7 +150,7 @@ internal static class OptionTable
         Massif("--time-unit", (m, v) => m with { TimeUnit = OptionValue.Choice(v, TimeUnitWords) }),
         Massif("--detailed-freq", (m, v) => m with { DetailedFreq = (int)OptionValue.Int("--detailed-freq", v, 1, 1_000_000) }),
         Massif("--max-snapshots", (m, v) => m with { MaxSnapshots = (int)OptionValue.Int("--max-snapshots", v, 10, 1000) }),
-        Massif("--massif-out-file", (m, v) => m with { MassifOutFile = v }),
+        Massif("--massif-out-file", (m, v) => m with { MassifOutFile = FileNamePattern("--massif-out-file", v) }),
     }.ToDictionary(option => option.Name);
 
     private static ValueOption Memcheck(string name, Func<MemcheckOptions, string, MemcheckOptions> apply) =>

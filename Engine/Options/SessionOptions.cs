@@ -14,6 +14,8 @@ public sealed record SessionOptions
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
     public ToolKind Tool { get; init; } = ToolKind.Memcheck;
+    /// <summary>The options only the chosen tool knows, as given on the command line (massif's output records them).</summary>
+    public IReadOnlyList<string> ToolArguments { get; init; } = [];
     /// <summary>How translated code runs: compiled (default) or in the reference IR interpreter.</summary>
     public ExecutionBackend Backend { get; init; } = ExecutionBackend.Jit;
 

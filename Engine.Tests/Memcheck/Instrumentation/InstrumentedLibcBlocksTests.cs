@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
 using Memcheck.Engine.Tests.Ir;
@@ -27,7 +28,7 @@ public unsafe class InstrumentedLibcBlocksTests
         var lifter = new Lifter(Libc);
         using var tool = new RecordingTool(trackOrigins: false);
         var instrumenter = new VBitInstrumenter(tool.Shadow);
-        var stack = new StackPointerTracking();
+        var stack = new StackPointerTracking(StackHelpers.Events);
         using var mem = new TestMemory(BufferSize);
         var handle = GCHandle.Alloc(tool);
         try

@@ -1,4 +1,5 @@
 using Iced.Intel;
+using Memcheck.Engine.Core;
 using Memcheck.Engine.Tools.Memcheck;
 using Memcheck.Engine.Tools.Memcheck.Instrumentation;
 using Memcheck.Engine.Tools.Memcheck.Origins;
@@ -20,7 +21,7 @@ public class StackPointerTrackingTests
     [SetUp]
     public void Create()
     {
-        _m = new VBitMachine { Stack = new StackPointerTracking() };
+        _m = new VBitMachine { Stack = new StackPointerTracking(StackHelpers.Events) };
         _sp = _m.At(2048);
         _m.SetGpr(Register.RSP, _sp);
     }
@@ -171,7 +172,7 @@ public class StackPointerTrackingTests
     {
         _m.Dispose();
         _m = new VBitMachine(trackOrigins: true);
-        _m.Stack = new StackPointerTracking(_m.Tool.StackOrigin);
+        _m.Stack = new StackPointerTracking(StackHelpers.WithOrigins(_m.Tool.StackOrigin));
         _m.SetGpr(Register.RSP, _sp = _m.At(2048));
     }
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Iced.Intel;
+using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
 using Memcheck.Engine.Tests.Cpu;

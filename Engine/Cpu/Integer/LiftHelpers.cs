@@ -44,8 +44,8 @@ internal static class LiftHelpers
 
     /// <summary>
     /// Push <paramref name="value"/> (its width is the stack slot size). RSP is written before the store, as VEX orders
-    /// them: a stack-pointer write with no memory access after it is then redundant, and which writes remain decides
-    /// the instruction memcheck's origins blame for a new frame (sub rsp then call: the call).
+    /// them: an earlier stack-pointer move with no memory access after it then merges into the push's, and the
+    /// stack-pointer pass announces the merged move before the store, which lands in memory already alive.
     /// </summary>
     public static void Push(this LiftContext ctx, IrValue value)
     {

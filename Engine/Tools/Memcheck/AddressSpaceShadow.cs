@@ -1,4 +1,5 @@
 using Memcheck.Engine.Guest;
+using Memcheck.Engine.Tools.Heap;
 
 namespace Memcheck.Engine.Tools.Memcheck;
 

@@ -1,3 +1,4 @@
+using Memcheck.Engine.Tools.Heap;
 using Memcheck.Engine.Tools.Memcheck.Origins;
 
 namespace Memcheck.Engine.Tools.Memcheck;

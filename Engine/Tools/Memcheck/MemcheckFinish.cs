@@ -1,6 +1,7 @@
 using Memcheck.Engine.Tools.Memcheck.Definedness;
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Guest;
+using Memcheck.Engine.Tools.Heap;
 using Memcheck.Engine.Tools.Memcheck.Errors;
 using Memcheck.Engine.Tools.Memcheck.Reporting;
 

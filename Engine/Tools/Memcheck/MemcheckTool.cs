@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
+using Memcheck.Engine.Tools.Heap;
 using Memcheck.Engine.Tools.Memcheck.Errors;
 using Memcheck.Engine.Tools.Memcheck.Origins;
 using Memcheck.Engine.Tools.Memcheck.Replacements;
@@ -14,7 +15,7 @@ namespace Memcheck.Engine.Tools.Memcheck;
 /// tracked heap), the malloc family replaced, every invalid access and heap misuse reported, and at exit the heap
 /// summary, the leak check and the error summary, in Valgrind's words and order.
 /// </summary>
-public sealed unsafe partial class MemcheckTool : Tool, IDisposable
+public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
 {
     private static readonly IrHelper SlowPathHelper = new("mc_access_slow_path", &SlowPath, 3, isPure: false);
 
@@ -37,7 +38,7 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
     public override bool RunsFreeresAtExit => true;
 
     /// <summary>The heap operations the replacements run.</summary>
-    public HeapCalls Heap => Run.Calls;
+    public IReplacedHeap ReplacedHeap => Run.Functions;
 
     /// <summary>What the run found, once <see cref="Finish"/> has reported it.</summary>
     public MemcheckReport? Report { get; private set; }
@@ -57,7 +58,7 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
         var describer = new AddressDescriber(host, heap, stacks);
         // Without V bits (--undef-value-errors=no) nothing would define what the guest writes into a block.
         var calls = new HeapCalls(host, heap, _shadow, stacks, errors, describer, _options.Memcheck, definedOnAllocation: !TracksDefinedness);
-        _run = new Attached(host, arena, heap, stacks, errors, describer, calls, origins);
+        _run = new Attached(host, arena, heap, stacks, errors, describer, new MemcheckHeapFunctions(calls), origins);
         new AddressSpaceShadow(host.Space, _shadow, arena).Follow();
     }
 
@@ -97,5 +98,5 @@ public sealed unsafe partial class MemcheckTool : Tool, IDisposable
 
     /// <summary>Everything that exists once the tool is attached to a guest; <c>Origins</c> with --track-origins=yes.</summary>
     private sealed record Attached(ToolHost Host, HeapArena Arena, HeapTracker Tracker, StackStore Stacks, ErrorLog Errors,
-        AddressDescriber Describer, HeapCalls Calls, OriginSources? Origins);
+        AddressDescriber Describer, MemcheckHeapFunctions Functions, OriginSources? Origins);
 }

@@ -1,3 +1,4 @@
+using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
 using Memcheck.Engine.Os;
@@ -42,7 +43,7 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
         if (!TracksDefinedness) return sb;
         // The replacements set the V bits of what they write themselves (malloc's block, memcpy's copy).
         _vbits ??= new VBitInstrumenter(_shadow, Expensive(_options.Memcheck.ExpensiveDefinednessChecks), Replacements.Select(r => r.Helper));
-        _stackTracking ??= new StackPointerTracking(TracksOrigins ? StackOrigin : null);
+        _stackTracking ??= new StackPointerTracking(TracksOrigins ? StackHelpers.WithOrigins(StackOrigin) : StackHelpers.Events);
         return _stackTracking.Instrument(_vbits.Instrument(sb));
     }
 

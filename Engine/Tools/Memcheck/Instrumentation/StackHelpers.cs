@@ -1,33 +1,41 @@
 using System.Runtime.InteropServices;
+using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
 
 namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 
 /// <summary>
-/// What <see cref="StackPointerTracking"/> calls: memcheck's new_mem_stack (undefined, with the origin tag of the
-/// allocation) and die_mem_stack (noaccess).
+/// What <see cref="StackPointerTracking"/> calls: memcheck's new_mem_stack (undefined; with origins, created by the
+/// instruction that moved RSP down), die_mem_stack (noaccess), and at every call and return the red zone below the
+/// new RSP made undefined, created by where the jump goes.
 /// </summary>
 internal static unsafe class StackHelpers
 {
-    /// <summary>(address, length, origin tag): stack memory came to life.</summary>
-    public static readonly IrHelper NewStack = new("mc_new_mem_stack", &New, 3, isPure: false);
+    /// <summary>(address, length): stack memory came to life.</summary>
+    private static readonly IrHelper NewStack = new("mc_new_mem_stack", &New, 2, isPure: false);
+    /// <summary>(address, length, origin tag): stack memory came to life, created by what the tag names.</summary>
+    private static readonly IrHelper NewStackCreated = new("mc_new_mem_stack_w_origin", &New, 3, isPure: false);
     /// <summary>(address, length): stack memory died.</summary>
-    public static readonly IrHelper DieStack = new("mc_die_mem_stack", &Die, 2, isPure: false);
-    /// <summary>(old RSP, new RSP, origin tag): a move by an amount known only at run time.</summary>
-    public static readonly IrHelper UnknownMove = new("mc_unknown_sp_update", &Unknown, 3, isPure: false);
-    /// <summary>(address, target): the red zone of a call or return, its origin where it jumps, known only at run time.</summary>
-    public static readonly IrHelper JumpRedZone = new("mc_jump_red_zone", &RedZoneOfJump, 2, isPure: false);
+    private static readonly IrHelper DieStack = new("mc_die_mem_stack", &Die, 2, isPure: false);
+    /// <summary>(old RSP, new RSP): a move by an amount known only at run time.</summary>
+    private static readonly IrHelper UnknownMove = new("mc_unknown_sp_update", &Unknown, 2, isPure: false);
+    /// <summary>(old RSP, new RSP, origin tag): the same, what stack it makes created by what the tag names.</summary>
+    private static readonly IrHelper UnknownMoveCreated = new("mc_unknown_sp_update_w_origin", &Unknown, 3, isPure: false);
+    /// <summary>(address, target): the red zone a call or return leaves, created by the code at the target.</summary>
+    private static readonly IrHelper RedZoneHint = new("mc_red_zone_hint", &RedZoneDead, 2, isPure: false);
 
-    /// <summary>
-    /// (new RSP, bytes released, target): a return by a constant amount: the stack it released dies and the red zone
-    /// below the new RSP is undefined, its origin where the return goes.
-    /// </summary>
-    public static readonly IrHelper Return = new("mc_return", &Returned, 3, isPure: false);
+    /// <summary>The stack events without origins: a third argument would be 0 on every push and call.</summary>
+    public static readonly StackEvents Events = new(NewStack, DieStack, UnknownMove) { RedZoneHint = RedZoneHint };
+
+    /// <summary>The stack events with origins: new stack carries the tag <paramref name="stackOrigin"/> gives its instruction.</summary>
+    public static StackEvents WithOrigins(Func<ulong, uint> stackOrigin) =>
+        new(NewStackCreated, DieStack, UnknownMoveCreated) { CreatedBy = address => stackOrigin(address), RedZoneHint = RedZoneHint };
 
     private static IShadowMemoryOwner Owner(GuestState* state) =>
         (IShadowMemoryOwner)GCHandle.FromIntPtr(state->ToolHandle).Target!;
 
+    /// <summary>Called by both NewStack helpers: without origins the third argument is 0, no origin.</summary>
     [UnmanagedCallersOnly]
     private static ulong New(GuestState* state, ulong address, ulong length, ulong origin, ulong a3)
     {
@@ -54,17 +62,7 @@ internal static unsafe class StackHelpers
     }
 
     [UnmanagedCallersOnly]
-    private static ulong Returned(GuestState* state, ulong sp, ulong released, ulong target, ulong a3)
-    {
-        var owner = Owner(state);
-        ulong redZone = sp - StackPointerTracking.RedZone;
-        owner.Shadow.MakeNoAccess(redZone - released, released);
-        owner.Shadow.MakeUndefined(redZone, StackPointerTracking.RedZone, owner.StackOrigin(target));
-        return 0;
-    }
-
-    [UnmanagedCallersOnly]
-    private static ulong RedZoneOfJump(GuestState* state, ulong address, ulong target, ulong a2, ulong a3)
+    private static ulong RedZoneDead(GuestState* state, ulong address, ulong target, ulong a2, ulong a3)
     {
         var owner = Owner(state);
         owner.Shadow.MakeUndefined(address, StackPointerTracking.RedZone, owner.StackOrigin(target));

@@ -1,13 +1,13 @@
 using Memcheck.Engine.Guest;
 using static Memcheck.Engine.Guest.LinuxMm;
 
-namespace Memcheck.Engine.Tools.Memcheck;
+namespace Memcheck.Engine.Tools.Heap;
 
 /// <summary>
 /// Where client heap blocks live: anonymous guest mappings the tool takes from the guest's address space, as
 /// Valgrind's client arena does, so the guest's own mmaps never land on them. Small regions are carved from
 /// chunks and reused by exact size once released; a region bigger than a chunk gets a mapping of its own, unmapped
-/// on release. The arena is excluded from leak-check roots and its bytes start noaccess.
+/// on release. Memcheck excludes the arena from leak-check roots and starts its bytes noaccess.
 /// </summary>
 public sealed class HeapArena(GuestAddressSpace space) : IHeapMemory
 {

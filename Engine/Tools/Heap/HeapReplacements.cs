@@ -3,12 +3,12 @@ using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
 
-namespace Memcheck.Engine.Tools.Memcheck.Replacements;
+namespace Memcheck.Engine.Tools.Heap;
 
 /// <summary>
-/// Every malloc-family function and C++ allocation operator Valgrind 3.19's memcheck intercepts, by ELF name, in the
-/// objects it intercepts them in; each runs the matching <see cref="HeapCalls"/> operation of the running tool.
-/// pvalloc is left to glibc: Valgrind 3.19 aborts the program on it.
+/// Every malloc-family function and C++ allocation operator Valgrind 3.19's heap tools (memcheck, massif) intercept,
+/// by ELF name, in the objects they intercept them in; each runs the matching <see cref="IReplacedHeap"/> operation of
+/// the running tool. pvalloc is left to glibc: Valgrind 3.19 aborts the program on it.
 /// </summary>
 public static unsafe class HeapReplacements
 {
@@ -17,26 +17,26 @@ public static unsafe class HeapReplacements
     /// <summary>Where the C++ operators are replaced: both C++ runtimes and libc.</summary>
     private static readonly string[] CxxSonames = ["libstdc++*", "libc++*", "libc.so*"];
 
-    private static readonly IrHelper Malloc = Helper("mc_malloc", &MallocCall, 1);
-    private static readonly IrHelper New = Helper("mc_new", &NewCall, 1);
-    private static readonly IrHelper NewArray = Helper("mc_new_array", &NewArrayCall, 1);
-    private static readonly IrHelper NewAligned = Helper("mc_new_aligned", &NewAlignedCall, 2);
-    private static readonly IrHelper NewArrayAligned = Helper("mc_new_array_aligned", &NewArrayAlignedCall, 2);
-    private static readonly IrHelper Free = Helper("mc_free", &FreeCall, 1);
-    private static readonly IrHelper Delete = Helper("mc_delete", &DeleteCall, 1);
-    private static readonly IrHelper DeleteArray = Helper("mc_delete_array", &DeleteArrayCall, 1);
-    private static readonly IrHelper Calloc = Helper("mc_calloc", &CallocCall, 2);
-    private static readonly IrHelper Realloc = Helper("mc_realloc", &ReallocCall, 2);
-    private static readonly IrHelper Reallocarray = Helper("mc_reallocarray", &ReallocarrayCall, 3);
-    private static readonly IrHelper Memalign = Helper("mc_memalign", &MemalignCall, 2);
-    private static readonly IrHelper AlignedAlloc = Helper("mc_aligned_alloc", &AlignedAllocCall, 2);
-    private static readonly IrHelper Valloc = Helper("mc_valloc", &VallocCall, 1);
-    private static readonly IrHelper PosixMemalign = Helper("mc_posix_memalign", &PosixMemalignCall, 3);
-    private static readonly IrHelper UsableSize = Helper("mc_malloc_usable_size", &UsableSizeCall, 1);
-    private static readonly IrHelper Zero = Helper("mc_return_0", &ZeroCall, 0);
-    private static readonly IrHelper One = Helper("mc_return_1", &OneCall, 0);
-    private static readonly IrHelper Mallinfo = Helper("mc_mallinfo", &MallinfoCall, 1);
-    private static readonly IrHelper Mallinfo2 = Helper("mc_mallinfo2", &Mallinfo2Call, 1);
+    private static readonly IrHelper Malloc = Helper("heap_malloc", &MallocCall, 1);
+    private static readonly IrHelper New = Helper("heap_new", &NewCall, 1);
+    private static readonly IrHelper NewArray = Helper("heap_new_array", &NewArrayCall, 1);
+    private static readonly IrHelper NewAligned = Helper("heap_new_aligned", &NewAlignedCall, 2);
+    private static readonly IrHelper NewArrayAligned = Helper("heap_new_array_aligned", &NewArrayAlignedCall, 2);
+    private static readonly IrHelper Free = Helper("heap_free", &FreeCall, 1);
+    private static readonly IrHelper Delete = Helper("heap_delete", &DeleteCall, 1);
+    private static readonly IrHelper DeleteArray = Helper("heap_delete_array", &DeleteArrayCall, 1);
+    private static readonly IrHelper Calloc = Helper("heap_calloc", &CallocCall, 2);
+    private static readonly IrHelper Realloc = Helper("heap_realloc", &ReallocCall, 2);
+    private static readonly IrHelper Reallocarray = Helper("heap_reallocarray", &ReallocarrayCall, 3);
+    private static readonly IrHelper Memalign = Helper("heap_memalign", &MemalignCall, 2);
+    private static readonly IrHelper AlignedAlloc = Helper("heap_aligned_alloc", &AlignedAllocCall, 2);
+    private static readonly IrHelper Valloc = Helper("heap_valloc", &VallocCall, 1);
+    private static readonly IrHelper PosixMemalign = Helper("heap_posix_memalign", &PosixMemalignCall, 3);
+    private static readonly IrHelper UsableSize = Helper("heap_malloc_usable_size", &UsableSizeCall, 1);
+    private static readonly IrHelper Zero = Helper("heap_return_0", &ZeroCall, 0);
+    private static readonly IrHelper One = Helper("heap_return_1", &OneCall, 0);
+    private static readonly IrHelper Mallinfo = Helper("heap_mallinfo", &MallinfoCall, 1);
+    private static readonly IrHelper Mallinfo2 = Helper("heap_mallinfo2", &Mallinfo2Call, 1);
 
     /// <summary>The names, as data: C functions, then the C++ operators (mangled).</summary>
     private static readonly (string Symbol, IrHelper Helper)[] CFunctions =
@@ -75,46 +75,46 @@ public static unsafe class HeapReplacements
     private static IrHelper Helper(string name, delegate* unmanaged<GuestState*, ulong, ulong, ulong, ulong, ulong> function, int args) =>
         new(name, function, args, isPure: false);
 
-    private static HeapCalls Heap(GuestState* state) => MemcheckTool.Of(state).Heap;
+    private static IReplacedHeap Heap(GuestState* state) => ((IHeapTool)GCHandle.FromIntPtr(state->ToolHandle).Target!).ReplacedHeap;
 
     [UnmanagedCallersOnly]
     private static ulong MallocCall(GuestState* s, ulong size, ulong a1, ulong a2, ulong a3) =>
-        Heap(s).Allocate(s, size, 0, AllocKind.Malloc, "malloc");
+        Heap(s).Malloc(s, size);
 
     [UnmanagedCallersOnly]
     private static ulong NewCall(GuestState* s, ulong size, ulong a1, ulong a2, ulong a3) =>
-        Heap(s).Allocate(s, size, 0, AllocKind.New, "__builtin_new");
+        Heap(s).New(s, size);
 
     [UnmanagedCallersOnly]
     private static ulong NewArrayCall(GuestState* s, ulong size, ulong a1, ulong a2, ulong a3) =>
-        Heap(s).Allocate(s, size, 0, AllocKind.NewArray, "__builtin_vec_new");
+        Heap(s).NewArray(s, size);
 
     [UnmanagedCallersOnly]
     private static ulong NewAlignedCall(GuestState* s, ulong size, ulong alignment, ulong a2, ulong a3) =>
-        Heap(s).Allocate(s, size, alignment, AllocKind.New, "__builtin_new_aligned");
+        Heap(s).NewAligned(s, size, alignment);
 
     [UnmanagedCallersOnly]
     private static ulong NewArrayAlignedCall(GuestState* s, ulong size, ulong alignment, ulong a2, ulong a3) =>
-        Heap(s).Allocate(s, size, alignment, AllocKind.NewArray, "__builtin_vec_new_aligned");
+        Heap(s).NewArrayAligned(s, size, alignment);
 
     [UnmanagedCallersOnly]
     private static ulong FreeCall(GuestState* s, ulong address, ulong a1, ulong a2, ulong a3)
     {
-        Heap(s).Free(s, address, AllocKind.Malloc);
+        Heap(s).Free(s, address);
         return 0;
     }
 
     [UnmanagedCallersOnly]
     private static ulong DeleteCall(GuestState* s, ulong address, ulong a1, ulong a2, ulong a3)
     {
-        Heap(s).Free(s, address, AllocKind.New);
+        Heap(s).Delete(s, address);
         return 0;
     }
 
     [UnmanagedCallersOnly]
     private static ulong DeleteArrayCall(GuestState* s, ulong address, ulong a1, ulong a2, ulong a3)
     {
-        Heap(s).Free(s, address, AllocKind.NewArray);
+        Heap(s).DeleteArray(s, address);
         return 0;
     }
 
@@ -134,7 +134,7 @@ public static unsafe class HeapReplacements
 
     [UnmanagedCallersOnly]
     private static ulong AlignedAllocCall(GuestState* s, ulong alignment, ulong size, ulong a2, ulong a3) =>
-        Heap(s).Memalign(s, alignment, size, new ReplacementFrames(ShownAs: "memalign"));
+        Heap(s).AlignedAlloc(s, alignment, size);
 
     [UnmanagedCallersOnly]
     private static ulong VallocCall(GuestState* s, ulong size, ulong a1, ulong a2, ulong a3) => Heap(s).Valloc(s, size);
