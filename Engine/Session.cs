@@ -15,21 +15,57 @@ public static class Session
 {
     /// <summary>
     /// Loads and runs the program. A program that cannot be loaded throws <see cref="GuestLoadException"/>
-    /// with a one-line message for the user; anything the guest does is reported, never thrown.
+    /// with a one-line message for the user; anything the guest does is reported, never thrown. A suppression file
+    /// that cannot be read ends the run before the guest starts, with Valgrind's message and exit status 1.
     /// </summary>
-    public static unsafe RunResult Run(SessionOptions options, TextWriter? log = null)
+    /// <param name="log">The text commentary; standard error by default.</param>
+    /// <param name="xml">With <see cref="SessionOptions.Xml"/>, where Valgrind's XML output goes; the commentary then
+    /// carries almost nothing, as Valgrind's does.</param>
+    public static unsafe RunResult Run(SessionOptions options, TextWriter? log = null, TextWriter? xml = null)
     {
         log ??= Console.Error;
         // argv[0] is the name as the user typed it, as a shell (and Valgrind) passes it.
         List<string> argv = [options.CommandName ?? options.Program, .. options.Arguments];
         var commentary = new Commentary(log, Environment.ProcessId, quiet: options.Verbosity == 0);
+        XmlOutput? xmlOutput = options.Xml && xml is not null ? new XmlOutput(xml) : null;
         Tool tool = CreateTool(options);
         using var toolLifetime = tool as IDisposable;
+        SuppressionFileException? badSuppressions = null;
+        SuppressionSet suppressions = SuppressionSet.Empty;
+        if (tool.SuppressionKinds is { } kinds)
+        {
+            try
+            {
+                suppressions = SuppressionSet.Load(options.Suppressions, kinds, options.DefaultSuppressions);
+            }
+            catch (SuppressionFileException bad)
+            {
+                badSuppressions = bad;
+            }
+        }
+        var errors = new ErrorOutput(commentary, xmlOutput, suppressions, options.GenSuppressions, ErrorOutput.Reader(options.InputFd));
         using var machine = new GuestMachine(options.Program, argv, EnvironmentForGuest(), tool, commentary, log,
             context => options.Backend == ExecutionBackend.Interpreter ? new InterpreterBackend(context.AccessCheck) : new JitBackend(context),
             options.NumCallers, options.ShowBelowMain, new FreeresAtExit.Choice(options.RunCxxFreeres, options.RunLibcFreeres),
-            options.ReadInlineInfo ?? tool.ReadsInlineInfo);
-        WriteHeader(commentary, tool, argv);
+            options.ReadInlineInfo ?? tool.ReadsInlineInfo, errors);
+        IReadOnlyList<string> header = Header(tool, argv);
+        if (xmlOutput is not null)
+            xmlOutput.Begin(ToolName(options.Tool), header, Environment.ProcessId, ParentProcessId(), options.XmlUserComment,
+                Environment.ProcessPath ?? "memcheck", options.OptionArguments, argv);
+        else if (!commentary.Quiet)
+        {
+            foreach (string line in header) commentary.Line(line);
+            commentary.Line();
+        }
+        if (badSuppressions is not null)
+        {
+            if (badSuppressions.Echo is { } echo) commentary.Raw(echo);
+            foreach (string line in badSuppressions.Lines) commentary.Line(line);
+            xmlOutput?.End(beforeGuest: true);
+            return new RunResult(1, null);
+        }
+        if (options.Verbosity >= 2)
+            foreach (string file in suppressions.Files) commentary.Verbose($"Reading suppressions file: {file}");
 
         var scheduler = new GuestScheduler(machine.Space.Pages);
         machine.Kernel.Threads = scheduler;
@@ -44,12 +80,14 @@ public static class Session
                 int code;
                 if (end is GuestEnd.Killed killed)
                 {
-                    FatalSignalReport.Write(commentary, killed.Fault, GuestAddressSpace.StackReserve);
+                    FatalSignalReport.Write(commentary, xmlOutput, killed.Fault, GuestAddressSpace.StackReserve);
                     signal = killed.Fault.Signal;
                     code = 128 + killed.Fault.Signal;
                 }
                 else code = ((GuestEnd.Exited)end).Status & 0xFF;
+                xmlOutput?.Finished();
                 tool.Finish(commentary);
+                xmlOutput?.End();
                 // --error-exitcode replaces the status of a guest that exited with errors found.
                 if (signal is null && options.ErrorExitCode != 0 && tool is MemcheckTool { Report.ErrorCount: > 0 })
                     code = options.ErrorExitCode;
@@ -70,15 +108,20 @@ public static class Session
     private static List<string> EnvironmentForGuest() =>
         [.. File.ReadAllText("/proc/self/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)];
 
-    private static void WriteHeader(Commentary c, Tool tool, IReadOnlyList<string> argv)
-    {
-        if (c.Quiet) return;
-        c.Line(tool.Banner);
-        c.Line("Copyright (C) 2026, MIT licensed, by the Memcheck.NET contributors.");
-        c.Line($"Using Memcheck.NET {typeof(Session).Assembly.GetName().Version?.ToString(3)} and Iced; rerun with -h for copyright info");
-        c.Line($"Command: {string.Join(' ', argv)}");
-        c.Line();
-    }
+    /// <summary>The header lines Valgrind starts with (the preamble of its XML).</summary>
+    private static IReadOnlyList<string> Header(Tool tool, IReadOnlyList<string> argv) =>
+    [
+        tool.Banner,
+        "Copyright (C) 2026, MIT licensed, by the Memcheck.NET contributors.",
+        $"Using Memcheck.NET {typeof(Session).Assembly.GetName().Version?.ToString(3)} and Iced; rerun with -h for copyright info",
+        $"Command: {string.Join(' ', argv)}",
+    ];
+
+    private static string ToolName(ToolKind tool) => tool.ToString().ToLowerInvariant();
+
+    private static readonly int GetppidNumber = SyscallTable.Named("getppid").Number;
+
+    private static int ParentProcessId() => (int)HostSyscall.Invoke(GetppidNumber);
 }
 
 /// <summary>

@@ -62,7 +62,8 @@ static int Run(string[] args)
     try
     {
         using var log = LogDestination.Open(options);
-        var result = Session.Run(options, log);
+        using var xml = LogDestination.OpenXml(options);
+        var result = Session.Run(options, log, xml);
         return result.FatalSignal is int signal ? 128 + signal : result.ExitCode;
     }
     catch (LogFileException unwritable)

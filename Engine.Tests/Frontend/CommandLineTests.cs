@@ -85,6 +85,9 @@ public class CommandLineTests
         yield return Case("--log-fd=9", o => o.LogFd, 9);
         yield return Case("--xml-file=out.xml", o => o.XmlFile, "out.xml");
         yield return Case("--xml-fd=5", o => o.XmlFd, 5);
+        yield return Case("--default-suppressions=no", o => o.DefaultSuppressions, false);
+        yield return Case("--input-fd=5", o => o.InputFd, 5);
+        yield return Case("--xml-user-comment=<a>b</a>", o => o.XmlUserComment, "<a>b</a>");
         yield return Case("--num-callers=500", o => o.NumCallers, 500);
         yield return Case("--num-callers=+7", o => o.NumCallers, 7);
         yield return Case("--error-limit=no", o => o.ErrorLimit, false);
@@ -312,7 +315,25 @@ public class CommandLineTests
     {
         Assert.That(Refusal("--xml=yes", "true")[0], Is.EqualTo("Bad option: --xml=yes, but no XML destination specified"));
         Assert.That(() => CommandLine.Parse(["--xml=yes", "--xml-file=x.xml", "true"]), Throws.Nothing);
+        Assert.That(Parse("--xml=yes", "--xml-socket=127.0.0.1:1600", "true").XmlSocket, Is.EqualTo("127.0.0.1:1600"));
     }
+
+    [Test]
+    public void XmlCannotAskForSuppressions()
+    {
+        Assert.That(Refusal("--xml=yes", "--xml-fd=2", "--gen-suppressions=yes", "true"), Is.EqualTo(new[]
+        {
+            "Bad option: --xml=yes together with --gen-suppressions=yes",
+            "When --xml=yes is specified, --gen-suppressions=no",
+            "or --gen-suppressions=all is allowed, but not --gen-suppressions=yes.",
+            "Use --help for more information or consult the user manual.",
+        }));
+        Assert.That(Parse("--xml=yes", "--xml-fd=2", "--gen-suppressions=all", "true").GenSuppressions, Is.EqualTo(GenSuppressions.All));
+    }
+
+    [Test]
+    public void TheOptionsAsTypedAreKeptForXml() =>
+        Assert.That(Parse("-q", "--leak-check=full", "true", "-v").OptionArguments, Is.EqualTo(new[] { "-q", "--leak-check=full" }));
 
     [TestCase("none", "Nulgrind does not support XML output.")]
     [TestCase("massif", "Massif does not support XML output.")]

@@ -12,20 +12,43 @@ public enum GoldenComparison
     /// depend on more than the program under test (the Python cases' interpreter heap).
     /// </summary>
     Summaries,
+
+    /// <summary>
+    /// With -v, only the suppression files read, the used suppressions and the ERROR SUMMARY lines: Valgrind's -v
+    /// also prints its own machinery (options, redirections, gdbserver), which this engine has none of.
+    /// </summary>
+    Suppressions,
 }
 
 /// <summary>A known difference from Valgrind's report: in the leak results themselves, or only elsewhere in the report.</summary>
 public sealed record KnownDifference(bool InLeakResults, string Why);
 
-/// <summary>One line of cases.txt: a fixture, how it is built and run, and Valgrind's recorded report.</summary>
-public sealed record GoldenCase(string Name, string Source, string[] CompilerFlags, string[] ToolOptions, int ExitStatus)
+/// <summary>
+/// One line of cases.txt: a fixture, how it is built and run (options, standard input), and Valgrind's recorded
+/// report, with its XML output for the cases that write one.
+/// </summary>
+public sealed record GoldenCase(string Name, string Source, string[] CompilerFlags, string[] ToolOptions, int ExitStatus, string? Stdin = null)
 {
+    /// <summary>What {fixtures} and {xml} in a case's options stand for.</summary>
+    public const string FixturesPlaceholder = "{fixtures}", XmlPlaceholder = "{xml}";
+
     public static string Directory => Path.Combine(AppContext.BaseDirectory, "Golden");
 
     public string ValgrindReportPath => Path.Combine(Directory, Name + ".valgrind");
 
-    /// <summary>The issue a case was written for (5 or 6, from its "i5-"/"i6-" prefix); null for the core's none cases.</summary>
-    public int? Issue => Name.StartsWith("i5-") ? 5 : Name.StartsWith("i6-") ? 6 : null;
+    public string ValgrindXmlPath => Path.Combine(Directory, Name + ".xml");
+
+    /// <summary>Whether the case writes XML (--xml-file={xml}), compared besides the text report.</summary>
+    public bool WritesXml => ToolOptions.Any(o => o.Contains(XmlPlaceholder));
+
+    /// <summary>The options with the fixtures folder and the XML file in place of their placeholders.</summary>
+    public string[] Options(string fixtures, string xmlFile) =>
+        [.. ToolOptions.Select(o => o.Replace(FixturesPlaceholder, fixtures).Replace(XmlPlaceholder, xmlFile))];
+
+    /// <summary>The test category of a case: the issue it was written for ("i5-", "i6-"), or the reporting features.</summary>
+    public string? Category =>
+        Name.StartsWith("i5-") ? "Issue5" : Name.StartsWith("i6-") ? "Issue6"
+        : Name.StartsWith("supp-") || Name.StartsWith("gensupp-") || Name.StartsWith("xml-") ? "Reporting" : null;
 
     /// <summary>Memcheck (the default tool) rather than --tool=none; its reports' addresses are normalised away.</summary>
     public bool IsMemcheck => !ToolOptions.Any(o => o.StartsWith("--tool=") && o != "--tool=memcheck");
@@ -33,13 +56,14 @@ public sealed record GoldenCase(string Name, string Source, string[] CompilerFla
     /// <summary>A Python script run by /usr/bin/python3 over libNAME.so built from NAME.c (see cases.txt).</summary>
     public bool IsPython => Source.EndsWith(".py");
 
-    public GoldenComparison Comparison => IsPython ? GoldenComparison.Summaries : GoldenComparison.Whole;
+    public GoldenComparison Comparison =>
+        IsPython ? GoldenComparison.Summaries : ToolOptions.Contains("-v") ? GoldenComparison.Suppressions : GoldenComparison.Whole;
 
     public static IEnumerable<GoldenCase> All() =>
         from line in File.ReadAllLines(Path.Combine(Directory, "cases.txt"))
         where line.Trim().Length > 0 && !line.TrimStart().StartsWith('#')
         let f = line.Split('|').Select(s => s.Trim()).ToArray()
-        select new GoldenCase(f[0], f[1], Words(f[2]), Words(f[3]), int.Parse(f[4]));
+        select new GoldenCase(f[0], f[1], Words(f[2]), Words(f[3]), int.Parse(f[4]), f.Length > 5 ? f[5].Replace("\\n", "\n") : null);
 
     /// <summary>
     /// Why our report is known to differ from Valgrind's for this case (known-differences.txt), or null. Such a

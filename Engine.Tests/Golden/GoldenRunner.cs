@@ -3,8 +3,11 @@ using Memcheck.Engine.Tests.Support;
 
 namespace Memcheck.Engine.Tests.Golden;
 
-/// <summary>A golden case's run under memcheck: its result and the program path its report names.</summary>
-public sealed record GoldenRun(ProcessResult Result, string? ProgramPath);
+/// <summary>
+/// A golden case's run under memcheck: its result, the program path its report names, and for a case that writes XML
+/// the XML and the path it was written to.
+/// </summary>
+public sealed record GoldenRun(ProcessResult Result, string? ProgramPath, string? Xml = null, string? XmlPath = null);
 
 /// <summary>
 /// Builds a golden case's fixture as record.sh does and runs it under memcheck, once per test run: the
@@ -23,7 +26,10 @@ public static class GoldenRunner
     private static GoldenRun RunProgram(GoldenCase golden)
     {
         string program = FixtureCompiler.Compile(golden.Source, golden.CompilerFlags);
-        return new GoldenRun(EngineRunner.Run(golden.ToolOptions, program, timeout: ProgramTimeout), program);
+        string xmlPath = Path.Combine(Path.GetDirectoryName(program)!, golden.Name + ".xml");
+        var result = EngineRunner.Run(golden.Options(FixtureCompiler.FixturesDirectory, xmlPath), program, stdin: golden.Stdin,
+            timeout: ProgramTimeout);
+        return golden.WritesXml ? new GoldenRun(result, program, File.ReadAllText(xmlPath), xmlPath) : new GoldenRun(result, program);
     }
 
     /// <summary>
@@ -40,8 +46,9 @@ public static class GoldenRunner
         File.Copy(Path.Combine(FixtureCompiler.FixturesDirectory, golden.Source), Path.Combine(directory, $"{name}.py"), overwrite: true);
 
         var result = NativeRunner.Run("/bin/sh",
-            ["-c", "cd \"$0\" && exec \"$@\"", directory, EngineRunner.Executable, .. golden.ToolOptions, "/usr/bin/python3", $"{name}.py"],
-            timeout: PythonTimeout);
+            ["-c", "cd \"$0\" && exec \"$@\"", directory, EngineRunner.Executable,
+                .. golden.Options(FixtureCompiler.FixturesDirectory, Path.Combine(directory, golden.Name + ".xml")), "/usr/bin/python3", $"{name}.py"],
+            stdin: golden.Stdin, timeout: PythonTimeout);
         return new GoldenRun(result, null);
     }
 }

@@ -17,6 +17,7 @@ public static partial class ReportNormaliser
     public static List<string> Normalise(string report, string? programPath, bool memcheck) =>
         [.. report.Split('\n')
             .Select(l => Pid().Replace(l, "==PID=="))
+            .Select(l => VerbosePid().Replace(l, "--PID--"))
             .Select(l => programPath is null ? l : l.Replace(programPath, "PROGRAM"))
             .Where(l => !l.StartsWith("==PID== Copyright") && !l.StartsWith("==PID== Using "))
             .Select(l => DivideAddress().Replace(l, "Integer divide by zero at address ADDRESS"))
@@ -42,12 +43,59 @@ public static partial class ReportNormaliser
         return kept;
     }
 
+    /// <summary>
+    /// What <see cref="GoldenComparison.Suppressions"/> compares of a normalised -v report: the suppression files
+    /// read, the used_suppression lines and the ERROR SUMMARY lines.
+    /// </summary>
+    public static List<string> SuppressionLines(IReadOnlyList<string> normalised) =>
+        [.. normalised.Where(l => l.StartsWith("--PID-- Reading suppressions file: ") || l.StartsWith("--PID-- used_suppression:")
+            || l.StartsWith("==PID== ERROR SUMMARY:"))];
+
+    /// <summary>
+    /// Puts XML output into the form it is compared in: pid, ppid and times replaced, the engine's own executable and
+    /// the two preamble lines naming it dropped, the program's and the XML file's paths replaced, and every hex
+    /// address but the errors' unique numbers replaced, as in memcheck's text reports.
+    /// </summary>
+    public static List<string> NormaliseXml(string xml, string? programPath, string xmlPath)
+    {
+        bool engineSeen = false;
+        var lines = new List<string>();
+        foreach (string raw in xml.Split('\n'))
+        {
+            string line = raw.Replace(xmlPath, "XMLFILE");
+            if (programPath is not null) line = line.Replace(programPath, "PROGRAM");
+            if (line.StartsWith("  <line>Copyright") || line.StartsWith("  <line>Using ")) continue;
+            if (!engineSeen && line.StartsWith("    <exe>"))
+            {
+                // The first <exe> is the checker's own: valgrind.bin, or this engine.
+                engineSeen = true;
+                line = "    <exe>ENGINE</exe>";
+            }
+            line = XmlNumber().Replace(line, "<$1>N</$1>");
+            // A fixture's directory is wherever the cached binary was compiled from.
+            line = FixtureDirectory().Replace(line, "<dir>FIXTURES/");
+            if (!line.Contains("<unique>")) line = HexAddress().Replace(line, Address);
+            lines.Add(line);
+        }
+        return lines;
+    }
+
     private static bool IsCompared(List<string> block) =>
         block[0].StartsWith("==PID== HEAP SUMMARY:") || block[0].StartsWith("==PID== LEAK SUMMARY:")
         || block.Any(l => Frame().IsMatch(l));
 
-    [GeneratedRegex(@"^==\d+==")]
+    /// <summary>At a line's start, or after --gen-suppressions=yes's question, which takes no newline.</summary>
+    [GeneratedRegex(@"(?<=^|---- )==\d+==")]
     private static partial Regex Pid();
+
+    [GeneratedRegex(@"<dir>[^<]*/Fixtures/")]
+    private static partial Regex FixtureDirectory();
+
+    [GeneratedRegex(@"^--\d+--")]
+    private static partial Regex VerbosePid();
+
+    [GeneratedRegex(@"<(pid|ppid|time)>[^<]*</\1>")]
+    private static partial Regex XmlNumber();
 
     [GeneratedRegex(@"Integer divide by zero at address 0x[0-9A-F]+")]
     private static partial Regex DivideAddress();

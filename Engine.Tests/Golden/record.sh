@@ -3,7 +3,10 @@
 # GoldenReportTests compares memcheck's reports with. Compiles each fixture the way the tests'
 # FixtureCompiler does (gcc FLAGS -o OUT SRC -lm), so both run identical binaries. A .py case builds
 # libNAME.so from NAME.c and runs /usr/bin/python3 NAME.py beside it, as the tests do.
-# Only the pid and the program's path are replaced here; ReportNormaliser does the rest on both sides.
+# In the options, {fixtures} stands for the fixtures folder (suppression files) and {xml} for the file
+# --xml-file writes, kept as <name>.xml; a case's stdin column is fed to valgrind through printf.
+# Only the pid and the program's, fixtures' and XML file's paths are replaced here; ReportNormaliser
+# does the rest on both sides.
 # Usage: Engine.Tests/Golden/record.sh [name-filter]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,7 +17,7 @@ valgrind --version | grep -q '^valgrind-3\.19\.' || { echo "record.sh: needs val
 
 trim() { local s="$1"; s="${s#"${s%%[![:space:]]*}"}"; echo "${s%"${s##*[![:space:]]}"}"; }
 
-while IFS='|' read -r name source flags options status; do
+while IFS='|' read -r name source flags options status stdin; do
     [[ "$name" =~ ^[[:space:]]*# ]] && continue
     name=$(trim "$name")
     [[ -z "$name" ]] && continue
@@ -22,6 +25,10 @@ while IFS='|' read -r name source flags options status; do
     source=$(trim "$source")
     src="$fixtures/$source"
     dir="$work/$name"
+    xml="$work/$name.xml"
+    options="${options//\{fixtures\}/$fixtures}"
+    options="${options//\{xml\}/$xml}"
+    input=$(trim "${stdin:-}")
     mkdir -p "$dir"
     if [[ "$src" == *.py ]]; then
         base=$(basename "${source%.py}")
@@ -38,17 +45,17 @@ while IFS='|' read -r name source flags options status; do
         command=("$program")
     fi
     set +e
-    # The subshell's own stderr carries only the shell's "Segmentation fault" notes for cases that die of a signal.
-    # shellcheck disable=SC2086
-    (cd "$dir" && valgrind $options "${command[@]}" >/dev/null 2>"$work/stderr" </dev/null) 2>/dev/null
+    # The subshell's own stderr carries only the shell's "Segmentation fault" notes for cases that die of a signal;
+    # without pipefail its status is valgrind's even when valgrind leaves some of its input unread.
+    # shellcheck disable=SC2086,SC2059
+    (set +o pipefail; cd "$dir" && printf "$input" | valgrind $options "${command[@]}" >/dev/null 2>"$work/stderr") 2>/dev/null
     actual=$?
     set -e
     expected=$(trim "$status")
     [[ "$actual" == "$expected" ]] || { echo "record.sh: $name exited $actual under valgrind, cases.txt says $expected" >&2; exit 1; }
-    if [[ -n "$program" ]]; then
-        sed -e 's/^==[0-9]*==/==PID==/' -e "s#$program#PROGRAM#g" "$work/stderr" > "$here/$name.valgrind"
-    else
-        sed -e 's/^==[0-9]*==/==PID==/' "$work/stderr" > "$here/$name.valgrind"
-    fi
+    paths=(-e "s#$fixtures/#FIXTURES/#g" -e "s#$xml#XMLFILE#g")
+    [[ -n "$program" ]] && paths+=(-e "s#$program#PROGRAM#g")
+    sed -e 's/^==[0-9]*==/==PID==/' -e 's/^--[0-9]*--/--PID--/' "${paths[@]}" "$work/stderr" > "$here/$name.valgrind"
+    if [[ -f "$xml" ]]; then sed "${paths[@]}" "$xml" > "$here/$name.xml"; fi
     echo "recorded $name"
 done < "$here/cases.txt"

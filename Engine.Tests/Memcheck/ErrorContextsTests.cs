@@ -1,3 +1,4 @@
+using Memcheck.Engine.Reporting;
 using Memcheck.Engine.Tools.Memcheck;
 
 namespace Memcheck.Engine.Tests.MemcheckTool;
@@ -12,8 +13,10 @@ public class ErrorContextsTests
 
     private static ulong[] Stack(params ulong[] frames) => frames;
 
+    private static readonly Suppression Hiding = new("hiding", "Cond", null, [new FramePattern(FramePatternKind.Function, "*")], "test.supp", 2);
+
     private ErrorOutcome Record(ErrorContexts errors, string key, ulong[] frames, bool suppressed = false) =>
-        errors.Record(key, 0, frames, suppressed, _notices);
+        errors.Record(key, 0, frames, () => suppressed ? Hiding : null, _notices).Outcome;
 
     [Test]
     public void SameKindAndStackIsOneContextWithACount()

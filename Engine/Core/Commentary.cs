@@ -16,6 +16,20 @@ public sealed class Commentary(TextWriter writer, int pid, bool quiet = false)
         writer.Flush();
     }
 
+    /// <summary>A ==PID== prefixed text the user answers on the same line (--gen-suppressions=yes's question).</summary>
+    public void Partial(string text)
+    {
+        writer.Write($"=={Pid}== {text}");
+        writer.Flush();
+    }
+
+    /// <summary>A line of the verbose commentary (-v, -s), which Valgrind prefixes --PID-- instead.</summary>
+    public void Verbose(string text = "")
+    {
+        writer.Write($"--{Pid}-- {text}\n");
+        writer.Flush();
+    }
+
     /// <summary>A line without the ==PID== prefix (e.g. the "vex amd64->IR:" diagnostics).</summary>
     public void Raw(string text)
     {

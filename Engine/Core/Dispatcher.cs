@@ -1,5 +1,6 @@
 using Memcheck.Engine.Core.Redirection;
 using Memcheck.Engine.Cpu;
+using Memcheck.Engine.DebugInfo;
 using Memcheck.Engine.Guest;
 using Memcheck.Engine.Ir;
 using Memcheck.Engine.Os;
@@ -123,7 +124,7 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
     }
 
     /// <summary>si_code and the x86 trap number the kernel reports for a fault.</summary>
-    private static (int Code, int TrapNo) SignalCode(FaultDetail detail) => detail switch
+    internal static (int Code, int TrapNo) SignalCode(FaultDetail detail) => detail switch
     {
         FaultDetail.NotMapped => (1, 14),            // SEGV_MAPERR, page fault
         FaultDetail.BadPermissions => (2, 14),       // SEGV_ACCERR
@@ -145,6 +146,6 @@ internal unsafe interface IGuestServices
     void ReportUndecodable(GuestState* state);
     /// <summary>The "Unrecognised instruction" message alone (ud2 and other defined SIGILL sources).</summary>
     void ReportUnrecognised(GuestState* state);
-    /// <summary>The guest's stack at RIP, as report lines.</summary>
-    IReadOnlyList<string> Stack(GuestState* state);
+    /// <summary>The guest's stack at RIP.</summary>
+    StackTrace Stack(GuestState* state);
 }

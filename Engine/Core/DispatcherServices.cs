@@ -30,7 +30,7 @@ internal sealed unsafe class DispatcherServices(SyscallHandler kernel, Commentar
     }
 
     public void ReportUnrecognised(GuestState* state) =>
-        FatalSignalReport.WriteUnrecognisedInstruction(commentary, state->Rip, Stack(state));
+        FatalSignalReport.WriteUnrecognisedInstruction(commentary, state->Rip, Stack(state).Render());
 
-    public IReadOnlyList<string> Stack(GuestState* state) => debugInfo.Capture(state, numCallers).Render();
+    public StackTrace Stack(GuestState* state) => debugInfo.Capture(state, numCallers);
 }

@@ -6,6 +6,7 @@ using Memcheck.Engine.Guest;
 using Memcheck.Engine.Ir;
 using Memcheck.Engine.Jit;
 using Memcheck.Engine.Os;
+using Memcheck.Engine.Reporting;
 
 namespace Memcheck.Engine.Core;
 
@@ -37,9 +38,11 @@ internal sealed unsafe class GuestMachine : IDisposable
     /// <param name="makeBackend">Compiled code or the interpreter, given the context compiled code is bound to.</param>
     /// <param name="freeres">Which exit-time cleanups the user allows (--run-cxx-freeres, --run-libc-freeres); they
     /// run only when the tool asks for them.</param>
+    /// <param name="errors">Where the tool's errors go; by default text on the commentary, without suppressions.</param>
     public GuestMachine(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, Tool tool,
         Commentary commentary, TextWriter warnings, Func<BackendContext, IBackend> makeBackend,
-        int numCallers = 12, bool showBelowMain = false, FreeresAtExit.Choice? freeres = null, bool readInlineInfo = false)
+        int numCallers = 12, bool showBelowMain = false, FreeresAtExit.Choice? freeres = null, bool readInlineInfo = false,
+        ErrorOutput? errors = null)
     {
         try
         {
@@ -77,7 +80,8 @@ internal sealed unsafe class GuestMachine : IDisposable
         Space.ProtectionChanged += (start, length, _) => Translator.Invalidate(start, length);
         Space.Remapped += (oldStart, _, length) => Translator.Invalidate(oldStart, length);
         Services = new DispatcherServices(Kernel, commentary, Space, DebugInfo, numCallers, tool);
-        tool.Attach(new ToolHost(Space, DebugInfo, commentary, numCallers, () => Threads, () => InstructionsExecuted));
+        tool.Attach(new ToolHost(Space, DebugInfo, errors ?? new ErrorOutput(commentary), numCallers, () => Threads,
+            () => InstructionsExecuted, () => Kernel.Threads is GuestScheduler scheduler ? scheduler.CurrentNumber : 1));
     }
 
     /// <summary>

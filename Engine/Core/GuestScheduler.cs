@@ -24,6 +24,8 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
     private static readonly int ExitGroupNumber = SyscallTable.Named("exit_group").Number;
 
     [ThreadStatic] private static GuestThread? t_current;
+    /// <summary>The registers of the guest thread this host thread runs.</summary>
+    [ThreadStatic] private static nint t_registers;
 
     private readonly GuestMemory _memory = new(guard);
     private readonly object _endGate = new();
@@ -41,6 +43,9 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
     public GuestLock Lock { get; } = new();
 
     public GuestThread Current => t_current ?? throw new InvalidOperationException("not on a guest thread");
+
+    /// <summary>Valgrind's number of the guest thread running on this host thread (the one reporting an error).</summary>
+    public int CurrentNumber => _numbered.FirstOrDefault(t => t.Value == t_registers).Key;
 
     /// <summary>The live guest threads by number (a thread that ended the process stays until the end).</summary>
     public IReadOnlyList<ToolThread> LiveThreads => [.. _numbered.Select(t => new ToolThread(t.Key, (GuestState*)t.Value))];
@@ -152,6 +157,7 @@ internal sealed unsafe class GuestScheduler(IGuestMemoryGuard guard) : IGuestThr
             var thread = new GuestThread((int)HostSyscall.Invoke(GettidNumber));
             setUp(thread);
             t_current = thread;
+            t_registers = state;
             _threads[thread.Tid] = thread;
             lock (gate)
             {

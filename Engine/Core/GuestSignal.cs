@@ -1,3 +1,5 @@
+using Memcheck.Engine.DebugInfo;
+
 namespace Memcheck.Engine.Core;
 
 /// <summary>Linux signal numbers the engine raises for guest faults, and their names as Valgrind prints them.</summary>
@@ -17,7 +19,7 @@ public static class GuestSignal
 }
 
 /// <summary>A synchronous fault the guest caused, with the si_code/si_addr details the report prints.</summary>
-public sealed record GuestFault(int Signal, ulong Pc, ulong Address, FaultDetail Detail, IReadOnlyList<string> Stack);
+public sealed record GuestFault(int Signal, ulong Pc, ulong Address, FaultDetail Detail, StackTrace Stack);
 
 public enum FaultDetail
 {

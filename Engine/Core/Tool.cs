@@ -1,6 +1,7 @@
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
 using Memcheck.Engine.Os;
+using Memcheck.Engine.Reporting;
 
 namespace Memcheck.Engine.Core;
 
@@ -43,6 +44,12 @@ public abstract unsafe class Tool
     /// guest exits, before <see cref="Finish"/>, as Valgrind runs them for tools that track the heap.
     /// </summary>
     public virtual bool RunsFreeresAtExit => false;
+
+    /// <summary>
+    /// The kinds of the errors the tool reports, as suppression files name them; null for a tool that reports none,
+    /// for which (as in Valgrind) no suppression file is read.
+    /// </summary>
+    public virtual ISuppressionKinds? SuppressionKinds => null;
 
     /// <summary>Valgrind's --read-inline-info default for the tool: yes for memcheck and massif, no for none.</summary>
     public virtual bool ReadsInlineInfo => false;

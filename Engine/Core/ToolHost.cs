@@ -1,6 +1,7 @@
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.DebugInfo;
 using Memcheck.Engine.Guest;
+using Memcheck.Engine.Reporting;
 
 namespace Memcheck.Engine.Core;
 
@@ -13,14 +14,16 @@ public readonly unsafe struct ToolThread(int number, GuestState* state)
 
 /// <summary>
 /// The engine services a tool may use during a run, handed to <see cref="Tool.Attach"/>: the guest's address
-/// space (with its mapping events), debug information and stacks, the live threads, and the commentary.
+/// space (with its mapping events), debug information and stacks, the live threads, and where reports go.
 /// </summary>
-public sealed unsafe class ToolHost(GuestAddressSpace space, DebugInfoIndex debugInfo, Commentary commentary, int numCallers,
-    Func<IReadOnlyList<ToolThread>> threads, Func<ulong> instructionsExecuted)
+public sealed unsafe class ToolHost(GuestAddressSpace space, DebugInfoIndex debugInfo, ErrorOutput errors, int numCallers,
+    Func<IReadOnlyList<ToolThread>> threads, Func<ulong> instructionsExecuted, Func<int> currentThread)
 {
     public GuestAddressSpace Space { get; } = space;
     public DebugInfoIndex DebugInfo { get; } = debugInfo;
-    public Commentary Commentary { get; } = commentary;
+    public Commentary Commentary => Errors.Commentary;
+    /// <summary>Where shown errors go (text or XML), with the run's suppressions.</summary>
+    public ErrorOutput Errors { get; } = errors;
     /// <summary>--num-callers: the most frames a captured stack has.</summary>
     public int NumCallers { get; } = numCallers;
 
@@ -30,13 +33,8 @@ public sealed unsafe class ToolHost(GuestAddressSpace space, DebugInfoIndex debu
     /// <summary>Every live guest thread (for leak-check roots and "is on thread N's stack").</summary>
     public IReadOnlyList<ToolThread> Threads => threads();
 
-    /// <summary>Valgrind's number of the live thread with these registers (an error's "Thread 2:"); 1 if none is.</summary>
-    public int ThreadNumber(GuestState* state)
-    {
-        foreach (ToolThread thread in Threads)
-            if (thread.State == state) return thread.Number;
-        return 1;
-    }
+    /// <summary>The number of the guest thread running now (Valgrind's, 1 for the main thread).</summary>
+    public int CurrentThread => currentThread();
 
     /// <summary>
     /// Guest instructions executed so far by all threads, counted at block exits: a helper running inside a block

@@ -55,8 +55,9 @@ public sealed unsafe class DebugInfoIndex
         if (Replacements is { } replacements && replacements.Contains(address)) return [replacements.Describe(address)];
         if (Locate(address) is not var (obj, bias, path)) return [new StackFrame(address, null, null, 0, null)];
         ulong linkAddress = address - (ulong)bias;
-        string? function = obj.FunctionAt(linkAddress) is { } sym ? Demangler.Demangle(sym.Name) : null;
-        if (!ShowBelowMain && function is not null && FunctionKinds.IsBelowMain(function)) function = FunctionKinds.BelowMainName;
+        string? symbol = obj.FunctionAt(linkAddress)?.Name;
+        string? function = symbol is null ? null : Demangler.Demangle(symbol);
+        if (!ShowBelowMain && function is not null && FunctionKinds.IsBelowMain(function)) symbol = function = FunctionKinds.BelowMainName;
         var line = obj.Lines?.Find(linkAddress);
         string? file = line?.File;
         int lineNumber = line?.Line ?? 0;
@@ -69,7 +70,7 @@ public sealed unsafe class DebugInfoIndex
                 (file, lineNumber) = (call.CallFile, call.CallLine);
             }
         }
-        frames.Add(new StackFrame(address, function, file, lineNumber, path));
+        frames.Add(new StackFrame(address, function, file, lineNumber, path) { SymbolName = symbol });
         return frames;
     }
 

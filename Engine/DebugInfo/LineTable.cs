@@ -192,7 +192,14 @@ public sealed class LineTable
     }
 
     private static string Join(List<string> directories, int dir, string file) =>
-        file.StartsWith('/') || dir >= directories.Count || directories[dir].Length == 0 ? file : directories[dir] + "/" + file;
+        file.StartsWith('/') || dir >= directories.Count || directories[dir].Length == 0 ? file : Directory(directories, dir) + "/" + file;
+
+    /// <summary>
+    /// A directory entry as Valgrind names it: a relative one lies under the compilation directory (DWARF 5's entry 0;
+    /// empty before), even entry 0 itself ("./io/../sysdeps/unix/sysv/linux" and "./nptl/./nptl" in libc).
+    /// </summary>
+    private static string Directory(List<string> directories, int dir) =>
+        directories[dir].StartsWith('/') || directories[0].Length == 0 ? directories[dir] : directories[0] + "/" + directories[dir];
 
     private static string FileName(List<string> files, int index) => index >= 0 && index < files.Count ? files[index] : "???";
 }

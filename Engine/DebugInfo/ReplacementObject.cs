@@ -9,7 +9,7 @@ namespace Memcheck.Engine.DebugInfo;
 public sealed class ReplacementObject(ulong start, ulong length, string path)
 {
     /// <summary>Named addresses, sorted; an address belongs to the closest one at or below it.</summary>
-    private readonly SortedList<ulong, (string Name, bool IsEntry)> _functions = [];
+    private readonly SortedList<ulong, (string Symbol, bool IsEntry)> _functions = [];
 
     public ulong Start { get; } = start;
     public ulong End { get; } = start + length;
@@ -24,21 +24,24 @@ public sealed class ReplacementObject(ulong start, ulong length, string path)
     public void Define(ulong address, string mangledName, bool isEntry)
     {
         if (!Contains(address)) throw new ArgumentOutOfRangeException(nameof(address), $"0x{address:x} is outside {Path}");
-        _functions[address] = (Demangler.Demangle(mangledName), isEntry);
+        _functions[address] = (mangledName, isEntry);
     }
 
     /// <summary>Whether a stack walk at <paramref name="address"/> goes on to the return address at [rsp].</summary>
     public bool IsEntry(ulong address) => _functions.TryGetValue(address, out var f) && f.IsEntry;
 
-    public StackFrame Describe(ulong address) => new(address, FunctionAt(address), null, 0, Path);
+    public StackFrame Describe(ulong address) =>
+        SymbolAt(address) is { } symbol
+            ? new StackFrame(address, Demangler.Demangle(symbol), null, 0, Path) { SymbolName = symbol }
+            : new StackFrame(address, null, null, 0, Path);
 
-    private string? FunctionAt(ulong address)
+    private string? SymbolAt(ulong address)
     {
         string? name = null;
         foreach (var (start, function) in _functions)
         {
             if (start > address) break;
-            name = function.Name;
+            name = function.Symbol;
         }
         return name;
     }

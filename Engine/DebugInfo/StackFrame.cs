@@ -6,6 +6,21 @@ namespace Memcheck.Engine.DebugInfo;
 /// </summary>
 public sealed record StackFrame(ulong Address, string? Function, string? File, int Line, string? Object)
 {
+    private readonly string? _symbolName;
+
+    /// <summary>
+    /// The name suppressions match and --gen-suppressions prints: the symbol as the object names it (mangled, for
+    /// C++), where it differs from the demangled <see cref="Function"/>; otherwise the function's name.
+    /// </summary>
+    public string? SymbolName
+    {
+        get => _symbolName ?? Function;
+        init => _symbolName = value == Function ? null : value;
+    }
+
+    /// <summary>The frame under another function name, the symbol name going with it.</summary>
+    public StackFrame Renamed(string function) => this with { Function = function, SymbolName = null };
+
     /// <summary>Valgrind's "at"/"by" line: fn (file:line), else fn (in object), else just fn; ??? without a symbol.</summary>
     public string Render(bool innermost) => $"   {(innermost ? "at" : "by")} {Description}";
 

@@ -24,7 +24,10 @@ public static class CommandLine
         if (options.Contains("--version")) return new CommandLineRequest.Version();
 
         if (programIndex >= args.Count) throw CommandLineException.NoProgram();
-        var session = new SessionOptions { Program = args[programIndex], Arguments = args.Skip(programIndex + 1).ToArray(), Tool = tool };
+        var session = new SessionOptions
+        {
+            Program = args[programIndex], Arguments = args.Skip(programIndex + 1).ToArray(), OptionArguments = options, Tool = tool,
+        };
         foreach (string option in options.Where(o => o != "--"))
             session = Apply(session, option);
         CheckCombinations(session);
@@ -96,11 +99,15 @@ public static class CommandLine
     {
         if (session.Xml && session.Tool != ToolKind.Memcheck)
             throw CommandLineException.BadOption("--xml=yes", $"{ToolDisplayName(session.Tool)} does not support XML output.");
-        if (session.Xml && session.XmlFile is null && session.XmlFd is null)
+        if (session.Xml && session.XmlFile is null && session.XmlFd is null && session.XmlSocket is null)
             throw CommandLineException.BadOption("--xml=yes, but no XML destination specified",
                 "--xml=yes has been specified, but there is no XML output",
                 "destination.  You must specify an XML output destination",
                 "using --xml-fd, --xml-file or --xml-socket.");
+        if (session.Xml && session.GenSuppressions == GenSuppressions.Yes)
+            throw CommandLineException.BadOption("--xml=yes together with --gen-suppressions=yes",
+                "When --xml=yes is specified, --gen-suppressions=no",
+                "or --gen-suppressions=all is allowed, but not --gen-suppressions=yes.");
         if (session.Massif.Stacks && session.Massif.PagesAsHeap)
             throw CommandLineException.BadOption("--pages-as-heap=yes", "Cannot be used together with --stacks=yes");
         if (session.Tool == ToolKind.Memcheck && session.Memcheck.TrackOrigins && !session.Memcheck.UndefValueErrors)

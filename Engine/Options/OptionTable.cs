@@ -38,7 +38,8 @@ internal static class OptionTable
         ["low"] = LeakResolution.Low, ["med"] = LeakResolution.Med, ["high"] = LeakResolution.High,
     };
 
-    private static readonly Dictionary<string, LeakKinds> LeakKindWords = new()
+    /// <summary>The leak kind words of --show-leak-kinds, --errors-for-leak-kinds and suppressions' match-leak-kinds.</summary>
+    internal static readonly IReadOnlyDictionary<string, LeakKinds> LeakKindWords = new Dictionary<string, LeakKinds>
     {
         ["definite"] = LeakKinds.Definite, ["indirect"] = LeakKinds.Indirect,
         ["possible"] = LeakKinds.Possible, ["reachable"] = LeakKinds.Reachable,
@@ -82,6 +83,8 @@ internal static class OptionTable
         new("--xml", ToolSet.All, (o, v) => o with { Xml = OptionValue.Bool(v) }),
         new("--xml-file", ToolSet.All, (o, v) => o with { XmlFile = FileNamePattern("--xml-file", v) }),
         new("--xml-fd", ToolSet.All, (o, v) => o with { XmlFd = (int)OptionValue.Int("--xml-fd", v, int.MinValue, int.MaxValue) }),
+        new("--xml-socket", ToolSet.All, (o, v) => o with { XmlSocket = v }),
+        new("--xml-user-comment", ToolSet.All, (o, v) => o with { XmlUserComment = v }),
         // This engine's own: run translations in the reference IR interpreter instead of compiled code.
         new("--backend", ToolSet.All, (o, v) => o with { Backend = OptionValue.Choice(v, BackendWords) }),
         new("--num-callers", ToolSet.All, (o, v) => o with { NumCallers = (int)OptionValue.Int("--num-callers", v, 1, 500) }),
@@ -93,8 +96,10 @@ internal static class OptionTable
         new("--child-silent-after-fork", ToolSet.All, (o, v) => o with { ChildSilentAfterFork = OptionValue.Bool(v) }),
         new("--track-fds", ToolSet.All, (o, v) => o with { TrackFds = TrackFdsValue(v) }),
         new("--time-stamp", ToolSet.All, (o, v) => o with { TimeStamp = OptionValue.Bool(v) }),
+        new("--default-suppressions", ToolSet.All, (o, v) => o with { DefaultSuppressions = OptionValue.Bool(v) }),
         new("--suppressions", ToolSet.All, (o, v) => o with { Suppressions = [.. o.Suppressions, v] }),
         new("--gen-suppressions", ToolSet.All, (o, v) => o with { GenSuppressions = OptionValue.Choice(v, GenSuppressionsWords) }),
+        new("--input-fd", ToolSet.All, (o, v) => o with { InputFd = (int)OptionValue.Int("--input-fd", v, int.MinValue, int.MaxValue) }),
         new("--demangle", ToolSet.All, (o, v) => o with { Demangle = OptionValue.Bool(v) }),
         new("--show-below-main", ToolSet.All, (o, v) => o with { ShowBelowMain = OptionValue.Bool(v) }),
         new("--max-stackframe", ToolSet.All, (o, v) => o with { MaxStackFrame = OptionValue.Int(v) }),

@@ -53,18 +53,23 @@ internal static partial class OptionValue
     /// A comma-separated set of words, or exactly "all" or "none"; <paramref name="setName"/> appears in the message.
     /// </summary>
     public static TFlags Set<TFlags>(string value, string setName, IReadOnlyDictionary<string, TFlags> members,
-        TFlags all, TFlags none) where TFlags : struct, Enum
+        TFlags all, TFlags none) where TFlags : struct, Enum =>
+        TrySet(value, members, all, none, out TFlags set) ? set : throw new OptionValueException($"{value} is an invalid {setName} set");
+
+    /// <summary><see cref="Set"/> for values that are not options (a suppression's match-leak-kinds line).</summary>
+    public static bool TrySet<TFlags>(string value, IReadOnlyDictionary<string, TFlags> members, TFlags all, TFlags none,
+        out TFlags set) where TFlags : struct, Enum
     {
-        if (value == "all") return all;
-        if (value == "none") return none;
+        set = value == "all" ? all : none;
+        if (value is "all" or "none") return true;
         ulong bits = 0;
         foreach (string word in value.Split(','))
         {
-            if (!members.TryGetValue(word, out var member))
-                throw new OptionValueException($"{value} is an invalid {setName} set");
+            if (!members.TryGetValue(word, out var member)) return false;
             bits |= Convert.ToUInt64(member, CultureInfo.InvariantCulture);
         }
-        return (TFlags)Enum.ToObject(typeof(TFlags), bits);
+        set = (TFlags)Enum.ToObject(typeof(TFlags), bits);
+        return true;
     }
 
     private static long ParseInteger(string value, Regex syntax, NumberStyles styles)

@@ -12,6 +12,8 @@ public sealed record SessionOptions
     /// <summary>The program as the user typed it: the guest's argv[0] and Valgrind's "Command:" line. Null means <see cref="Program"/>.</summary>
     public string? CommandName { get; init; }
     public IReadOnlyList<string> Arguments { get; init; } = [];
+    /// <summary>The options as typed before the program, which XML output lists; empty when the options are built in code.</summary>
+    public IReadOnlyList<string> OptionArguments { get; init; } = [];
 
     public ToolKind Tool { get; init; } = ToolKind.Memcheck;
     /// <summary>The options only the chosen tool knows, as given on the command line (massif's output records them).</summary>
@@ -26,9 +28,14 @@ public sealed record SessionOptions
     public string? LogFile { get; init; }
     public int LogFd { get; init; } = 2;
 
+    /// <summary>--xml=yes: the report goes to the XML writer the caller gives <see cref="Session.Run"/>.</summary>
     public bool Xml { get; init; }
     public string? XmlFile { get; init; }
     public int? XmlFd { get; init; }
+    /// <summary>--xml-socket=IPADDR[:PORT]: the XML goes to a listener there (port 1500 by default).</summary>
+    public string? XmlSocket { get; init; }
+    /// <summary>--xml-user-comment: copied verbatim (unescaped) into the XML output.</summary>
+    public string? XmlUserComment { get; init; }
 
     public int NumCallers { get; init; } = 12;
     public bool ErrorLimit { get; init; } = true;
@@ -42,8 +49,12 @@ public sealed record SessionOptions
     public TrackFds TrackFds { get; init; } = TrackFds.No;
     public bool TimeStamp { get; init; }
 
+    /// <summary>Whether Valgrind's own suppression file is read after <see cref="Suppressions"/>.</summary>
+    public bool DefaultSuppressions { get; init; } = true;
     public IReadOnlyList<string> Suppressions { get; init; } = [];
     public GenSuppressions GenSuppressions { get; init; } = GenSuppressions.No;
+    /// <summary>Where --gen-suppressions=yes reads its answers.</summary>
+    public int InputFd { get; init; }
 
     public bool Demangle { get; init; } = true;
     public bool ShowBelowMain { get; init; }

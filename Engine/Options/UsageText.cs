@@ -52,6 +52,8 @@ public static class UsageText
             --xml=yes                 emit error output in XML (memcheck only)
             --xml-fd=<number>         XML output to file descriptor
             --xml-file=<file>         XML output to <file>
+            --xml-socket=ipaddr:port  XML output to socket ipaddr:port
+            --xml-user-comment=STR    copy STR verbatim into XML output
             --demangle=no|yes         automatically demangle C++ names? [yes]
             --num-callers=<number>    show <number> callers in stack traces [12]
             --error-limit=no|yes      stop showing new errors if too many? [yes]
@@ -61,8 +63,11 @@ public static class UsageText
                                       suppression counts at exit [no]
             -s                        same as --show-error-list=yes
             --show-below-main=no|yes  continue stack traces below main() [no]
+            --default-suppressions=yes|no
+                                      load default suppressions [yes]
             --suppressions=<filename> suppress errors described in <filename>
             --gen-suppressions=no|yes|all    print suppressions for errors? [no]
+            --input-fd=<number>       file descriptor for input [0=stdin]
             --max-stackframe=<number> assume stack switch for SP changes larger
                                       than <number> bytes [2000000]
             --main-stacksize=<number> set size of main thread's stack (in bytes)

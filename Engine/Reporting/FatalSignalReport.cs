@@ -5,20 +5,19 @@ namespace Memcheck.Engine.Reporting;
 /// <summary>Valgrind's report for a guest killed by a signal whose default action terminates it.</summary>
 public static class FatalSignalReport
 {
-    public static void Write(Commentary c, GuestFault fault, ulong mainStackSize)
+    /// <param name="xml">With --xml=yes, where the report goes instead of the text (the stack size advice stays text).</param>
+    public static void Write(Commentary c, XmlOutput? xml, GuestFault fault, ulong mainStackSize)
     {
-        c.Line();
-        c.Line($"Process terminating with default action of signal {fault.Signal} ({GuestSignal.Name(fault.Signal)})");
-        string? detail = fault.Detail switch
+        var (code, cause) = Cause(fault.Detail);
+        if (xml is not null)
+            xml.FatalSignal(1, fault.Signal, GuestSignal.Name(fault.Signal), code, cause, fault.Address, fault.Stack);
+        else
         {
-            FaultDetail.NotMapped => $" Access not within mapped region at address 0x{fault.Address:X}",
-            FaultDetail.BadPermissions => $" Bad permissions for mapped region at address 0x{fault.Address:X}",
-            FaultDetail.IntegerDivideByZero => $" Integer divide by zero at address 0x{fault.Address:X}",
-            FaultDetail.IllegalOpcode => $" Illegal opcode at address 0x{fault.Address:X}",
-            _ => null,
-        };
-        if (detail != null) c.Line(detail);
-        foreach (var frame in fault.Stack) c.Line(frame);
+            c.Line();
+            c.Line($"Process terminating with default action of signal {fault.Signal} ({GuestSignal.Name(fault.Signal)})");
+            if (cause is not null) c.Line($" {cause} at address 0x{fault.Address:X}");
+            foreach (string frame in fault.Stack.Render()) c.Line(frame);
+        }
         if (fault.Detail == FaultDetail.NotMapped)
         {
             c.Line(" If you believe this happened as a result of a stack");
@@ -28,6 +27,23 @@ public static class FatalSignalReport
             c.Line($" The main thread stack size used in this run was {mainStackSize}.");
         }
     }
+
+    /// <summary>SI_TKILL: a signal sent is taken to come from abort or raise, the engine not keeping the sender's code.</summary>
+    private const int SentCode = -6;
+
+    /// <summary>The si_code Valgrind reports and the description of what caused the signal (none when it was sent).</summary>
+    private static (int Code, string? Cause) Cause(FaultDetail detail) => detail switch
+    {
+        FaultDetail.Sent => (SentCode, null),
+        _ => (Dispatcher.SignalCode(detail).Code, detail switch
+        {
+            FaultDetail.NotMapped => "Access not within mapped region",
+            FaultDetail.BadPermissions => "Bad permissions for mapped region",
+            FaultDetail.IntegerDivideByZero => "Integer divide by zero",
+            FaultDetail.IllegalOpcode => "Illegal opcode",
+            _ => null,
+        }),
+    };
 
     /// <summary>The lines Valgrind prints before raising SIGILL for an instruction it cannot translate.</summary>
     public static void WriteUnrecognisedInstruction(Commentary c, ulong pc, IReadOnlyList<string> stack)

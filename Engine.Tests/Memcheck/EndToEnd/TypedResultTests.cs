@@ -67,6 +67,47 @@ public class TypedResultTests
     }
 
     [Test]
+    public void SuppressedErrorsAndLossRecordsComeWithTheSuppressionThatHidThem()
+    {
+        string suppressions = Path.Combine(FixtureCompiler.FixturesDirectory, "suppressions");
+        var log = new StringWriter();
+        var options = new SessionOptions
+        {
+            Program = FixtureCompiler.Compile("suppressions/many_kinds.c", "-g", "-O0"),
+            Suppressions = [Path.Combine(suppressions, "kinds.supp"), Path.Combine(suppressions, "leaks.supp")],
+            Memcheck = new MemcheckOptions { LeakCheck = LeakCheck.Full },
+        };
+        var report = Session.Run(options, log).Memcheck ?? throw new AssertionException("no memcheck report");
+
+        Assert.That(report.Errors.Select(e => e.Error.Kind),
+            Is.EqualTo(new[] { MemcheckErrorKind.InvalidWrite, MemcheckErrorKind.UninitialisedValue }), log.ToString());
+        var hidden = report.SuppressedErrors.ToDictionary(e => e.Error.Kind, e => e.SuppressedBy!.Name);
+        Assert.That(hidden[MemcheckErrorKind.InvalidRead], Is.EqualTo("read past, by a wildcard"));
+        Assert.That(hidden[MemcheckErrorKind.UninitialisedSyscallParam], Is.EqualTo("half-written buffer"));
+        Assert.That(report.SuppressedErrors.Single(e => e.Error.Kind == MemcheckErrorKind.FishyValue).Error.Parameter, Is.EqualTo("malloc(size)"));
+        Assert.That(report.LossRecords.Where(r => r.SuppressedBy is not null).Select(r => (r.Record.State, r.SuppressedBy!.Name)), Is.EquivalentTo(new[]
+        {
+            (LeakState.StillReachable, "kept list"), (LeakState.IndirectlyLost, "lost list"), (LeakState.DefinitelyLost, "lost list"),
+        }));
+        Assert.That(report.Leaks!.Suppressed, Is.EqualTo(new ByteBlockCount(80, 5)));
+        Assert.That((report.SuppressedErrorCount, report.SuppressedContextCount), Is.EqualTo((7, 7)), "six errors and the definite leak");
+        Assert.That(report.UsedSuppressions[0].Suppression.Name, Is.EqualTo("lost list"), "matched last, listed first");
+        Assert.That(report.UsedSuppressions[0].Count, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void XmlGoesToTheWriterGivenAndTheCommentaryStaysEmpty()
+    {
+        var log = new StringWriter();
+        var xml = new StringWriter();
+        var options = new SessionOptions { Program = FixtureCompiler.Compile("memcheck/heap_overflow_read.c", "-g", "-O0"), Xml = true };
+        Session.Run(options, log, xml);
+        Assert.That(log.ToString(), Is.Empty);
+        Assert.That(xml.ToString(), Does.StartWith("<?xml version=\"1.0\"?>").And.Contain("<kind>InvalidRead</kind>")
+            .And.EndWith("</valgrindoutput>\n\n"));
+    }
+
+    [Test]
     public void NoLeakCheckLeavesOnlyTheHeapSummary()
     {
         var (result, _) = Run("seeds/definitely_and_reachable.c", LeakCheck.No);

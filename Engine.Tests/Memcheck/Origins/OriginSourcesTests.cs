@@ -1,4 +1,5 @@
 using Memcheck.Engine.DebugInfo;
+using Memcheck.Engine.Reporting;
 using Memcheck.Engine.Tools.Memcheck;
 using Memcheck.Engine.Tools.Memcheck.Origins;
 
@@ -46,7 +47,7 @@ public class OriginSourcesTests
     public void AHeapOriginShowsTheAllocationStack()
     {
         var origin = _sources.Describe(_sources.Heap(StackAt(0x4848899)))!;
-        Assert.That(origin.Render(), Is.EqualTo(new[]
+        Assert.That(ErrorReport.AuxText(origin.Details()), Is.EqualTo(new[]
         {
             " Uninitialised value was created by a heap allocation",
             "   at 0x4848899: malloc (in preload.so)",
@@ -57,7 +58,7 @@ public class OriginSourcesTests
     public void AStackOriginShowsTheOneCodeAddress()
     {
         var origin = _sources.Describe(_sources.Stack(0x10916C))!;
-        Assert.That(origin.Render(), Is.EqualTo(new[]
+        Assert.That(ErrorReport.AuxText(origin.Details()), Is.EqualTo(new[]
         {
             " Uninitialised value was created by a stack allocation",
             "   at 0x10916C: f (f.c:3)",
@@ -66,8 +67,8 @@ public class OriginSourcesTests
 
     [Test]
     public void AnUnknownOriginSaysOnlyThatTheValueWasCreated() =>
-        Assert.That(_sources.Describe(_sources.Unknown(StackAt(0x1000)))!.Render().First(),
-            Is.EqualTo(" Uninitialised value was created"));
+        Assert.That(_sources.Describe(_sources.Unknown(StackAt(0x1000)))!.Details().Text,
+            Is.EqualTo("Uninitialised value was created"));
 
     [Test]
     public void NoTagDescribesNothing() => Assert.That(_sources.Describe(OriginTags.None), Is.Null);

@@ -1,3 +1,5 @@
+using Memcheck.Engine.Reporting;
+
 namespace Memcheck.Engine.Tools.Memcheck;
 
 /// <summary>
@@ -28,9 +30,12 @@ public sealed class ErrorContexts(bool errorLimit)
     /// <summary>
     /// Record one error. <paramref name="key"/> holds its kind and whatever details Valgrind compares for that kind
     /// (for example "Invalid read of size 4"); <paramref name="frames"/> are its stack's code addresses, innermost first.
-    /// <paramref name="notices"/> receives the lines Valgrind prints when it slows down or stops collecting.
+    /// A new error is matched against the suppressions (<paramref name="suppression"/>) and a repeat keeps its first
+    /// occurrence's verdict, as in Valgrind. <paramref name="notices"/> receives the lines Valgrind prints when it
+    /// slows down or stops collecting. The context is the one the error was counted in (none when dropped).
     /// </summary>
-    public ErrorOutcome Record(string key, int stackId, IReadOnlyList<ulong> frames, bool suppressed, List<string> notices)
+    public (ErrorOutcome Outcome, ErrorContext? Context) Record(string key, int stackId, IReadOnlyList<ulong> frames,
+        Func<Suppression?> suppression, List<string> notices)
     {
         if (errorLimit && (Shown >= StopAfterShown || ErrorsFound >= StopAfterFound))
         {
@@ -39,7 +44,7 @@ public sealed class ErrorContexts(bool errorLimit)
                 _stopped = true;
                 notices.AddRange(StopNotice(Shown >= StopAfterShown));
             }
-            return ErrorOutcome.Dropped;
+            return (ErrorOutcome.Dropped, null);
         }
         if (Shown >= SlowDownAfterShown && !_slowedDown)
         {
@@ -59,19 +64,20 @@ public sealed class ErrorContexts(bool errorLimit)
                 ErrorsFound++;
             _contexts.Remove(node);
             _contexts.AddFirst(node);
-            return ErrorOutcome.Repeat;
+            return (ErrorOutcome.Repeat, known);
         }
-        _contexts.AddFirst(new ErrorContext(key, stackId, frames, suppressed));
-        if (suppressed)
+        var context = new ErrorContext(key, stackId, frames, suppression());
+        _contexts.AddFirst(context);
+        if (context.Suppressed)
         {
             SuppressedContexts++;
             SuppressedErrors++;
-            return ErrorOutcome.Suppressed;
+            return (ErrorOutcome.Suppressed, context);
         }
         ContextCount++;
         ErrorsFound++;
         Shown++;
-        return ErrorOutcome.New;
+        return (ErrorOutcome.New, context);
     }
 
     /// <summary>An error that is never merged (a leak's loss record), counted as its own context.</summary>
@@ -89,6 +95,9 @@ public sealed class ErrorContexts(bool errorLimit)
 
     /// <summary>Unsuppressed contexts in the order -s lists them: fewest occurrences first, ties most recent first.</summary>
     public IEnumerable<ErrorContext> ByCount() => _contexts.Where(c => !c.Suppressed).OrderBy(c => c.Count);
+
+    /// <summary>Every context, shown or suppressed, most recently seen first (the order of XML's error counts).</summary>
+    public IEnumerable<ErrorContext> All => _contexts;
 
     /// <summary>Unlike the heap and leak numbers, printed without thousands separators.</summary>
     public string SummaryLine =>
@@ -126,12 +135,13 @@ public enum ErrorOutcome
     Dropped,
 }
 
-/// <summary>One distinct error and how often it occurred.</summary>
-public sealed class ErrorContext(string key, int stackId, IReadOnlyList<ulong> frames, bool suppressed)
+/// <summary>One distinct error and how often it occurred; <see cref="SuppressedBy"/> the suppression hiding it.</summary>
+public sealed class ErrorContext(string key, int stackId, IReadOnlyList<ulong> frames, Suppression? suppressedBy)
 {
     public string Key { get; } = key;
     public int StackId { get; } = stackId;
     public IReadOnlyList<ulong> Frames { get; } = frames;
-    public bool Suppressed { get; } = suppressed;
+    public Suppression? SuppressedBy { get; } = suppressedBy;
+    public bool Suppressed => SuppressedBy is not null;
     public int Count { get; internal set; } = 1;
 }

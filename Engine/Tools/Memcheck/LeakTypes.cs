@@ -60,6 +60,8 @@ public sealed record LossRecord(LeakState State, int AllocStack, ulong DirectByt
 public readonly record struct ByteBlockCount(ulong Bytes, ulong Blocks)
 {
     public ByteBlockCount Add(ulong bytes) => new(Bytes + bytes, Blocks + 1);
+
+    public ByteBlockCount Less(ByteBlockCount other) => new(Bytes - other.Bytes, Blocks - other.Blocks);
 }
 
 /// <summary>The LEAK SUMMARY numbers.</summary>
@@ -70,7 +72,22 @@ public sealed record LeakSummary(
     ByteBlockCount StillReachable,
     IReadOnlyDictionary<LeakHeuristic, ByteBlockCount> ReachableViaHeuristic)
 {
-    public ByteBlockCount Suppressed => default;
+    /// <summary>What suppressions hid: the blocks of suppressed loss records, taken out of their own line.</summary>
+    public ByteBlockCount Suppressed { get; init; }
+
+    /// <summary>The summary once a loss record is suppressed: its blocks move from its state's line to suppressed.</summary>
+    public LeakSummary Suppress(LossRecord record)
+    {
+        var moved = new ByteBlockCount(record.DirectBytes, record.Blocks);
+        LeakSummary less = record.State switch
+        {
+            LeakState.DefinitelyLost => this with { DefinitelyLost = DefinitelyLost.Less(moved) },
+            LeakState.IndirectlyLost => this with { IndirectlyLost = IndirectlyLost.Less(moved) },
+            LeakState.PossiblyLost => this with { PossiblyLost = PossiblyLost.Less(moved) },
+            _ => this with { StillReachable = StillReachable.Less(moved) },
+        };
+        return less with { Suppressed = new ByteBlockCount(Suppressed.Bytes + moved.Bytes, Suppressed.Blocks + moved.Blocks) };
+    }
 }
 
 public sealed record LeakCheckResult(IReadOnlyList<BlockVerdict> Blocks, IReadOnlyList<LossRecord> LossRecords, LeakSummary Summary);

@@ -1,6 +1,8 @@
 using Memcheck.Engine.Tools.Memcheck.Definedness;
 using Memcheck.Engine.Core;
+using Memcheck.Engine.DebugInfo;
 using Memcheck.Engine.Guest;
+using Memcheck.Engine.Reporting;
 using Memcheck.Engine.Tools.Heap;
 using Memcheck.Engine.Tools.Memcheck.Errors;
 using Memcheck.Engine.Tools.Memcheck.Reporting;
@@ -9,7 +11,8 @@ namespace Memcheck.Engine.Tools.Memcheck;
 
 /// <summary>
 /// Memcheck's end of run, in Valgrind's order: HEAP SUMMARY, the leak check (loss records, LEAK SUMMARY, hints),
-/// then the ERROR SUMMARY (and with -s the list of error contexts). -q keeps only the errors and loss records.
+/// then the ERROR SUMMARY (and with -s the list of error contexts and the used suppressions). -q keeps only the errors
+/// and loss records; with --xml=yes the loss records and the error and suppression counts go to the XML.
 /// </summary>
 internal sealed unsafe class MemcheckFinish(ToolHost host, HeapTracker heap, HeapArena arena, ShadowMemory shadow,
     StackStore stacks, ErrorLog errors, SessionOptions options)
@@ -21,7 +24,8 @@ internal sealed unsafe class MemcheckFinish(ToolHost host, HeapTracker heap, Hea
 
     public MemcheckReport Write(Commentary c)
     {
-        bool verbose = !c.Quiet;
+        // With --xml=yes the summaries are not written; the leaks and the counts go to the XML.
+        bool verbose = !c.Quiet && Xml is null;
         var summary = new HeapSummary(heap.InUseBytes, heap.InUseBlocks, heap.TotalAllocs, heap.TotalFrees, heap.TotalBytesAllocated);
         if (verbose)
         {
@@ -51,19 +55,32 @@ internal sealed unsafe class MemcheckFinish(ToolHost host, HeapTracker heap, Hea
         else
         {
             LeakCheckResult result = CheckLeaks();
-            leaks = result.Summary;
-            records = WriteLossRecords(c, result);
+            (records, leaks) = ReportLossRecords(result);
             if (verbose)
             {
-                foreach (string line in LeakReport.SummaryLines(result.Summary)) c.Line(line);
-                foreach (string line in LeakReport.Hints(Mc.LeakCheck, Mc.ShowLeakKinds, result.Summary)) c.Line(line);
+                foreach (string line in LeakReport.SummaryLines(leaks)) c.Line(line);
+                foreach (string line in LeakReport.Hints(Mc.LeakCheck, Mc.ShowLeakKinds, leaks)) c.Line(line);
                 c.Line();
             }
         }
-        WriteErrorSummary(c, verbose);
+        if (Xml is { } xml)
+        {
+            xml.ErrorCounts(errors.Counts);
+            xml.SuppressionCounts(Suppressions.Used);
+        }
+        else WriteErrorSummary(c, verbose);
         ErrorContexts contexts = errors.Contexts;
-        return new MemcheckReport(errors.Errors, summary, leaks, records, contexts.ErrorsFound, contexts.ContextCount);
+        return new MemcheckReport(errors.Errors, summary, leaks, records, contexts.ErrorsFound, contexts.ContextCount)
+        {
+            SuppressedErrors = errors.SuppressedErrors,
+            SuppressedErrorCount = contexts.SuppressedErrors,
+            SuppressedContextCount = contexts.SuppressedContexts,
+            UsedSuppressions = Suppressions.Used,
+        };
     }
+
+    private XmlOutput? Xml => host.Errors.Xml;
+    private SuppressionSet Suppressions => host.Errors.Suppressions;
 
     private LeakCheckResult CheckLeaks()
     {
@@ -108,24 +125,60 @@ internal sealed unsafe class MemcheckFinish(ToolHost host, HeapTracker heap, Hea
             ? new FileMapping(m.Start, m.End, (m.Protection & PageProtection.Read) != 0, (m.Protection & PageProtection.Execute) != 0)
             : null;
 
-    /// <summary>--leak-check=full: each record of a shown kind, and each of an error kind counted as an error.</summary>
-    private List<ReportedLossRecord> WriteLossRecords(Commentary c, LeakCheckResult result)
+    /// <summary>
+    /// Each loss record is matched against the Leak suppressions (with --leak-check=summary too, for the summary);
+    /// with --leak-check=full an unsuppressed record of a shown kind is shown, and one of an error kind counts as an
+    /// error, suppressed or not. Returns the records and the summary less what was suppressed.
+    /// </summary>
+    private (List<ReportedLossRecord> Records, LeakSummary Summary) ReportLossRecords(LeakCheckResult result)
     {
         var reported = new List<ReportedLossRecord>();
-        int count = result.LossRecords.Count;
-        for (int i = 0; i < count; i++)
+        LeakSummary summary = result.Summary;
+        var suppressedAmounts = new Dictionary<Suppression, ByteBlockCount>(ReferenceEqualityComparer.Instance);
+        bool full = Mc.LeakCheck == LeakCheck.Full;
+        for (int i = 0; i < result.LossRecords.Count; i++)
         {
             LossRecord record = result.LossRecords[i];
-            reported.Add(new ReportedLossRecord(i + 1, record, stacks[record.AllocStack]));
-            if (Mc.LeakCheck != LeakCheck.Full) continue;
-            LeakKinds kind = LeakReport.KindOf(record.State);
-            if ((Mc.ErrorsForLeakKinds & kind) != 0) errors.RecordLeak();
-            if ((Mc.ShowLeakKinds & kind) == 0) continue;
-            c.Line(LeakReport.LossRecordHeadline(record, i + 1, count));
-            foreach (string line in stacks[record.AllocStack].Render()) c.Line(line);
-            c.Line();
+            StackTrace stack = stacks[record.AllocStack];
+            int unique = full ? errors.TakeUnique() : 0;
+            var (kind, _) = ErrorKinds.SuppressionOf(record.State);
+            Suppression? suppression = Suppressions.Match(kind, s => ErrorKinds.LeakKindsMatch(s, record.State), stack.Frames, host.NumCallers);
+            reported.Add(new ReportedLossRecord(i + 1, record, stack) { SuppressedBy = suppression });
+            LeakKinds leakKind = LeakReport.KindOf(record.State);
+            if (full && (Mc.ErrorsForLeakKinds & leakKind) != 0) errors.RecordLeak(suppressed: suppression is not null);
+            if (suppression is not null)
+            {
+                summary = summary.Suppress(record);
+                CountSuppressed(suppression, record, suppressedAmounts);
+            }
+            else if (full && (Mc.ShowLeakKinds & leakKind) != 0)
+                Show(record, i + 1, result.LossRecords.Count, stack, unique);
         }
-        return reported;
+        return (reported, summary);
+    }
+
+    /// <summary>Valgrind reports the loss records as errors of thread 1.</summary>
+    private const int LeakCheckThread = 1;
+
+    private void Show(LossRecord record, int number, int count, StackTrace stack, int unique)
+    {
+        var report = new ErrorReport(ErrorKinds.XmlKind(record.State), LeakReport.LossRecordHeadline(record, number, count), stack, [])
+        {
+            Leaked = new LeakedAmount(record.TotalBytes, record.Blocks),
+        };
+        var (kind, extra) = ErrorKinds.SuppressionOf(record.State);
+        host.Errors.Show(report, unique, LeakCheckThread, () => new GeneratedSuppression(ErrorKinds.Instance.ToolName, kind, extra, stack));
+    }
+
+    /// <summary>
+    /// A leak suppression's use is followed by what it hid: " suppressed: 224 bytes in 10 blocks", each record's
+    /// bytes with those it holds indirectly.
+    /// </summary>
+    private void CountSuppressed(Suppression suppression, LossRecord record, Dictionary<Suppression, ByteBlockCount> amounts)
+    {
+        var amount = amounts.GetValueOrDefault(suppression);
+        amounts[suppression] = amount = new ByteBlockCount(amount.Bytes + record.TotalBytes, amount.Blocks + record.Blocks);
+        Suppressions.Describe(suppression, $" suppressed: {ValgrindNumber.Format(amount.Bytes)} bytes in {ValgrindNumber.Format(amount.Blocks)} blocks");
     }
 
     private void WriteErrorSummary(Commentary c, bool verbose)
@@ -136,6 +189,13 @@ internal sealed unsafe class MemcheckFinish(ToolHost host, HeapTracker heap, Hea
         if (verbose) c.Line(errors.Contexts.SummaryLine);
         if (!list) return;
         errors.WriteList();
-        if (errors.ListedContexts > 0) c.Line(errors.Contexts.SummaryLine);
+        List<string> used = [.. Suppressions.UsedLines()];
+        if (used.Count > 0)
+        {
+            c.Verbose();
+            foreach (string line in used) c.Verbose(line);
+            c.Line();
+        }
+        if (errors.ListedContexts > 0 || used.Count > 0) c.Line(errors.Contexts.SummaryLine);
     }
 }

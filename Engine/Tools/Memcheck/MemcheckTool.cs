@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
+using Memcheck.Engine.Reporting;
 using Memcheck.Engine.Tools.Heap;
 using Memcheck.Engine.Tools.Memcheck.Errors;
 using Memcheck.Engine.Tools.Memcheck.Origins;
@@ -36,6 +37,7 @@ public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
     public override IReadOnlyList<FunctionReplacement> Replacements { get; }
     public override AccessCheck? AccessCheck { get; }
     public override bool RunsFreeresAtExit => true;
+    public override ISuppressionKinds SuppressionKinds => ErrorKinds.Instance;
 
     /// <summary>The heap operations the replacements run.</summary>
     public IReplacedHeap ReplacedHeap => Run.Functions;
@@ -54,7 +56,7 @@ public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
         var stacks = new StackStore();
         var origins = TracksOrigins ? new OriginSources(stacks, host.DebugInfo.Describe) : null;
         var heap = new HeapTracker(arena, _shadow, HeapOptions.From(_options), origins);
-        var errors = new ErrorLog(host.Commentary, _options.ErrorLimit);
+        var errors = new ErrorLog(host, _options.ErrorLimit);
         var describer = new AddressDescriber(host, heap, stacks);
         // Without V bits (--undef-value-errors=no) nothing would define what the guest writes into a block.
         var calls = new HeapCalls(host, heap, _shadow, stacks, errors, describer, _options.Memcheck, definedOnAllocation: !TracksDefinedness);
@@ -81,7 +83,7 @@ public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
         {
             string headline = $"Invalid {(store ? "write" : "read")} of size {size}";
             run.Errors.Report(new MemcheckError(store ? MemcheckErrorKind.InvalidWrite : MemcheckErrorKind.InvalidRead, headline,
-                run.Host.CaptureStack(state), run.Describer.Describe(address)) { Thread = run.Host.ThreadNumber(state) }, headline);
+                run.Host.CaptureStack(state), run.Describer.Describe(address)) { Size = (int)size }, headline);
         }
         var pages = run.Host.Space.Pages;
         return (store ? pages.CanWrite(address, (int)size) : pages.CanRead(address, (int)size)) ? 0UL : 1UL;

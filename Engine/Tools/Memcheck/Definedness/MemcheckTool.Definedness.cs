@@ -85,15 +85,22 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     public void ValueOfSize(GuestState* state, int size, uint origin)
     {
         string headline = $"Use of uninitialised value of size {size}";
-        ReportError(state, MemcheckErrorKind.UninitialisedValue, headline, headline, origin: origin);
+        ReportError(state, MemcheckErrorKind.UninitialisedValue, headline, headline, size: size, origin: origin);
     }
 
     /// <summary>
-    /// "Syscall param write(buf) points to uninitialised byte(s)", described at <paramref name="address"/> when given,
-    /// with the origin of the undefined value.
+    /// "Syscall param write(buf) points to uninitialised byte(s)" (or unaddressable) for memory at
+    /// <paramref name="address"/>, described; without an address the parameter's register "contains uninitialised byte(s)".
+    /// An uninitialised parameter comes with the origin of its value.
     /// </summary>
-    internal void SyscallParam(GuestState* state, MemcheckErrorKind kind, string headline, ulong? address, uint origin) =>
-        ReportError(state, kind, headline, headline, address is ulong a ? Run.Describer.Describe(a) : null, origin);
+    internal void SyscallParam(GuestState* state, MemcheckErrorKind kind, string parameter, ulong? address, uint origin = OriginTags.None)
+    {
+        string problem = address is null ? "contains uninitialised" : kind == MemcheckErrorKind.UnaddressableSyscallParam
+            ? "points to unaddressable" : "points to uninitialised";
+        string headline = $"Syscall param {parameter} {problem} byte(s)";
+        ReportError(state, kind, headline, headline, address is ulong a ? Run.Describer.Describe(a) : null, parameter: parameter,
+            origin: origin);
+    }
 
     public bool CanRead(ulong address, ulong length) => length <= int.MaxValue && Run.Host.Space.Pages.CanRead(address, (int)length);
     public bool CanWrite(ulong address, ulong length) => length <= int.MaxValue && Run.Host.Space.Pages.CanWrite(address, (int)length);
@@ -105,7 +112,7 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     {
         string headline = $"Invalid {direction} of size {size}";
         var kind = direction == "read" ? MemcheckErrorKind.InvalidRead : MemcheckErrorKind.InvalidWrite;
-        ReportError(state, kind, headline, SiteKey(headline, site), Run.Describer.Describe(address));
+        ReportError(state, kind, headline, SiteKey(headline, site), Run.Describer.Describe(address), size);
     }
 
     public void UninitialisedCondition(GuestState* state, int site, uint origin) =>
@@ -133,9 +140,10 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     private static string SiteKey(string key, int site) => $"{key} @{site}";
 
     private void ReportError(GuestState* state, MemcheckErrorKind kind, string headline, string key, AddressDescription? address = null,
-        uint origin = OriginTags.None) =>
+        int size = 0, string? parameter = null, uint origin = OriginTags.None) =>
         Run.Errors.Report(new MemcheckError(kind, headline, Run.Host.CaptureStack(state), address, Run.Origins?.Describe(origin))
         {
-            Thread = Run.Host.ThreadNumber(state),
+            Size = size,
+            Parameter = parameter,
         }, key);
 }

@@ -34,8 +34,7 @@ internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, M
         for (int i = 0; i < layout.Count; i++)
             // An fd is an int: Valgrind checks the 4 bytes its prototype declares.
             if (ShadowRegisters.VBits(state, ArgumentOffsets[i], layout[i].Kind == SyscallArgKind.Fd ? 4 : 8) != 0)
-                tool.SyscallParam(state, MemcheckErrorKind.UninitialisedSyscallParam,
-                    $"Syscall param {entry.Name}({layout[i].Name}) contains uninitialised byte(s)", null,
+                tool.SyscallParam(state, MemcheckErrorKind.UninitialisedSyscallParam, $"{entry.Name}({layout[i].Name})", null,
                     ShadowRegisters.Origin(state, ArgumentOffsets[i]));
         for (int i = 0; i < layout.Count; i++)
             CheckMemory(state, entry.Name, layout[i], args[i], args);
@@ -88,8 +87,7 @@ internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, M
         if (arg.Kind is SyscallArgKind.OutBuffer or SyscallArgKind.OutBufferReturned or SyscallArgKind.OutStruct
             && address != 0 && arg.WrittenCapacity(args) is ulong capacity
             && shadow.CheckAddressable(address, capacity) is ulong hole)
-            tool.SyscallParam(state, MemcheckErrorKind.UnaddressableSyscallParam, $"Syscall param {param} points to unaddressable byte(s)", hole,
-                OriginTags.None);
+            tool.SyscallParam(state, MemcheckErrorKind.UnaddressableSyscallParam, param, hole);
     }
 
     /// <summary>
@@ -146,11 +144,9 @@ internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, M
     {
         if (length == 0 || shadow.CheckDefined(address, length, out bool unaddressable) is not ulong bad) return;
         if (unaddressable)
-            tool.SyscallParam(state, MemcheckErrorKind.UnaddressableSyscallParam, $"Syscall param {param} points to unaddressable byte(s)", bad,
-                OriginTags.None);
+            tool.SyscallParam(state, MemcheckErrorKind.UnaddressableSyscallParam, param, bad);
         else
-            tool.SyscallParam(state, MemcheckErrorKind.UninitialisedSyscallParam, $"Syscall param {param} points to uninitialised byte(s)", bad,
-                shadow.Origins?.Load(bad, 1) ?? OriginTags.None);
+            tool.SyscallParam(state, MemcheckErrorKind.UninitialisedSyscallParam, param, bad, shadow.Origins?.Load(bad, 1) ?? OriginTags.None);
     }
 
     /// <summary>The bytes of a C string with its NUL, or up to the first byte that cannot be read (which is then checked).</summary>

@@ -1,4 +1,5 @@
 using Memcheck.Engine.DebugInfo;
+using Memcheck.Engine.Reporting;
 
 namespace Memcheck.Engine.Tools.Memcheck.Origins;
 
@@ -62,7 +63,8 @@ public sealed class OriginSources(StackStore stacks, Func<ulong, IReadOnlyList<S
 /// </summary>
 public sealed record ValueOrigin(OriginKind Kind, StackTrace Stack)
 {
-    public IEnumerable<string> Render()
+    /// <summary>The line under the error (an XML auxwhat) with the stack after it.</summary>
+    public AuxLine Details()
     {
         string by = Kind switch
         {
@@ -71,7 +73,6 @@ public sealed record ValueOrigin(OriginKind Kind, StackTrace Stack)
             OriginKind.ClientRequest => " by a client request",
             _ => "",
         };
-        yield return $" Uninitialised value was created{by}";
-        foreach (string frame in Stack.Render()) yield return frame;
+        return new AuxLine($"Uninitialised value was created{by}", Stack);
     }
 }

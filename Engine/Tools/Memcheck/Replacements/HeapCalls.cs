@@ -40,11 +40,11 @@ public sealed unsafe class HeapCalls(ToolHost host, HeapTracker heap, ShadowMemo
         if (heap.FindLive(address) is not { } block)
         {
             heap.CountRejectedFree();
-            ReportInvalidFree(state, stack, address);
+            ReportInvalidFree(stack, address);
             return;
         }
         if (options.ShowMismatchedFrees && block.Kind != expected)
-            Report(state, MemcheckErrorKind.MismatchedFree, "Mismatched free() / delete / delete []", stack,
+            Report(MemcheckErrorKind.MismatchedFree, "Mismatched free() / delete / delete []", stack,
                 new AddressDescription([new HeapAddressDescription(address, block, false).Headline], stacks[block.AllocStack]));
         Retire(block, stack);
     }
@@ -65,7 +65,7 @@ public sealed unsafe class HeapCalls(ToolHost host, HeapTracker heap, ShadowMemo
         if (heap.FindLive(address) is not { } old)
         {
             heap.CountRejectedRealloc(size);
-            ReportInvalidFree(state, stack, address);
+            ReportInvalidFree(stack, address);
             return 0;
         }
         if (options.FreeFill is byte fill) FillFreed(old, fill);
@@ -134,9 +134,9 @@ public sealed unsafe class HeapCalls(ToolHost host, HeapTracker heap, ShadowMemo
     private bool Fishy(GuestState* state, string function, string argument, ulong value, ReplacementFrames frames = default)
     {
         if ((long)value >= 0) return false;
-        Report(state, MemcheckErrorKind.FishyValue,
+        Report(MemcheckErrorKind.FishyValue,
             $"Argument '{argument}' of function {function} has a fishy (possibly negative) value: {(long)value}",
-            Capture(state, frames), null, key: $"fishy {function} {argument}");
+            Capture(state, frames), null, key: $"fishy {function} {argument}", parameter: $"{function}({argument})");
         return true;
     }
 
@@ -146,17 +146,18 @@ public sealed unsafe class HeapCalls(ToolHost host, HeapTracker heap, ShadowMemo
         StackTrace stack = host.CaptureStack(state);
         StackFrame top = stack.Frames[0];
         if (frames.ShownAs is string name)
-            stack = new StackTrace([top with { Function = name }, .. stack.Frames.Skip(1)]);
+            stack = new StackTrace([top.Renamed(name), .. stack.Frames.Skip(1)]);
         else if (frames.Calls is string callee)
-            stack = new StackTrace([top with { Function = callee }, .. stack.Frames.Take(host.NumCallers - 1)]);
+            stack = new StackTrace([top.Renamed(callee), .. stack.Frames.Take(host.NumCallers - 1)]);
         return stacks.Add(stack);
     }
 
-    private void ReportInvalidFree(GuestState* state, int stack, ulong address) =>
-        Report(state, MemcheckErrorKind.InvalidFree, "Invalid free() / delete / delete[] / realloc()", stack, describer.Describe(address));
+    private void ReportInvalidFree(int stack, ulong address) =>
+        Report(MemcheckErrorKind.InvalidFree, "Invalid free() / delete / delete[] / realloc()", stack, describer.Describe(address));
 
-    private void Report(GuestState* state, MemcheckErrorKind kind, string headline, int stack, AddressDescription? address, string? key = null) =>
-        errors.Report(new MemcheckError(kind, headline, stacks[stack], address) { Thread = host.ThreadNumber(state) }, key ?? kind.ToString());
+    private void Report(MemcheckErrorKind kind, string headline, int stack, AddressDescription? address, string? key = null,
+        string? parameter = null) =>
+        errors.Report(new MemcheckError(kind, headline, stacks[stack], address) { Parameter = parameter }, key ?? kind.ToString());
 }
 
 /// <summary>
