@@ -44,10 +44,12 @@ public static class Session
             }
         }
         var errors = new ErrorOutput(commentary, xmlOutput, suppressions, options.GenSuppressions, ErrorOutput.Reader(options.InputFd));
-        using var machine = new GuestMachine(options.Program, argv, EnvironmentForGuest(), tool, commentary, log,
+        var preloads = LauncherEnvironment.PreloadsOf(tool);
+        var environment = LauncherEnvironment.ForClient(InheritedEnvironment(), preloads, Directory.GetCurrentDirectory());
+        using var machine = new GuestMachine(options.Program, argv, environment, tool, commentary, log,
             context => options.Backend == ExecutionBackend.Interpreter ? new InterpreterBackend(context.AccessCheck) : new JitBackend(context),
             options.NumCallers, options.ShowBelowMain, new FreeresAtExit.Choice(options.RunCxxFreeres, options.RunLibcFreeres),
-            options.ReadInlineInfo ?? tool.ReadsInlineInfo, errors);
+            options.ReadInlineInfo ?? tool.ReadsInlineInfo, errors, preloads);
         IReadOnlyList<string> header = Header(tool, argv);
         if (xmlOutput is not null)
             xmlOutput.Begin(ToolName(options.Tool), header, Environment.ProcessId, ParentProcessId(), options.XmlUserComment,
@@ -105,7 +107,7 @@ public static class Session
     };
 
     /// <summary>The environment exactly as this process received it, order included (env prints it).</summary>
-    private static List<string> EnvironmentForGuest() =>
+    private static List<string> InheritedEnvironment() =>
         [.. File.ReadAllText("/proc/self/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)];
 
     /// <summary>The header lines Valgrind starts with (the preamble of its XML).</summary>

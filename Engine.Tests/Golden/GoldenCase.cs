@@ -56,8 +56,19 @@ public sealed record GoldenCase(string Name, string Source, string[] CompilerFla
     /// <summary>A Python script run by /usr/bin/python3 over libNAME.so built from NAME.c (see cases.txt).</summary>
     public bool IsPython => Source.EndsWith(".py");
 
+    /// <summary>A Perl script /usr/bin/perl reads from stdin, run in / (see cases.txt).</summary>
+    public bool IsPerl => Source.EndsWith(".pl");
+
     public GoldenComparison Comparison =>
-        IsPython ? GoldenComparison.Summaries : ToolOptions.Contains("-v") ? GoldenComparison.Suppressions : GoldenComparison.Whole;
+        IsPython || IsPerl ? GoldenComparison.Summaries
+        : ToolOptions.Contains("-v") ? GoldenComparison.Suppressions : GoldenComparison.Whole;
+
+    /// <summary>The whole environment every case runs in, under valgrind and under memcheck (environment.txt).</summary>
+    public static IReadOnlyDictionary<string, string> Environment { get; } =
+        (from line in File.ReadAllLines(Path.Combine(Directory, "environment.txt"))
+         where line.Trim().Length > 0 && !line.StartsWith('#')
+         let parts = line.Split('=', 2)
+         select (Name: parts[0], Value: parts[1])).ToDictionary(v => v.Name, v => v.Value);
 
     public static IEnumerable<GoldenCase> All() =>
         from line in File.ReadAllLines(Path.Combine(Directory, "cases.txt"))

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Memcheck.Engine.Tests.Support;
 
 namespace Memcheck.Engine.Tests.Golden;
@@ -21,34 +22,51 @@ public static class GoldenRunner
     private static readonly ConcurrentDictionary<string, Lazy<GoldenRun>> Runs = new();
 
     public static GoldenRun Run(GoldenCase golden) =>
-        Runs.GetOrAdd(golden.Name, _ => new Lazy<GoldenRun>(() => golden.IsPython ? RunPython(golden) : RunProgram(golden))).Value;
+        Runs.GetOrAdd(golden.Name, _ => new Lazy<GoldenRun>(() =>
+            golden.IsPython ? RunPython(golden) : golden.IsPerl ? RunPerl(golden) : RunProgram(golden))).Value;
 
     private static GoldenRun RunProgram(GoldenCase golden)
     {
         string program = FixtureCompiler.Compile(golden.Source, golden.CompilerFlags);
         string xmlPath = Path.Combine(Path.GetDirectoryName(program)!, golden.Name + ".xml");
-        var result = EngineRunner.Run(golden.Options(FixtureCompiler.FixturesDirectory, xmlPath), program, stdin: golden.Stdin,
-            timeout: ProgramTimeout);
+        var result = InGoldenEnvironment([.. golden.Options(FixtureCompiler.FixturesDirectory, xmlPath), program], ProgramTimeout,
+            stdin: golden.Stdin);
         return golden.WritesXml ? new GoldenRun(result, program, File.ReadAllText(xmlPath), xmlPath) : new GoldenRun(result, program);
+    }
+
+    /// <summary>/usr/bin/perl reading the script from stdin in /, as record.sh runs it.</summary>
+    private static GoldenRun RunPerl(GoldenCase golden)
+    {
+        string script = File.ReadAllText(Path.Combine(FixtureCompiler.FixturesDirectory, golden.Source));
+        return new GoldenRun(InGoldenEnvironment([.. golden.ToolOptions, "/usr/bin/perl", "-"], ProgramTimeout, "/", script), null);
     }
 
     /// <summary>
     /// /usr/bin/python3 NAME.py run from a directory holding the script and libNAME.so, which the script loads
-    /// by a relative path; the shell changes into it because the engine starts the guest in its own directory.
+    /// by a relative path. The directory's path is as long as record.sh's, /tmp/memcheck-golden.XXXXXXXXXXXX/CASE:
+    /// python's heap depends on that length.
     /// </summary>
     private static GoldenRun RunPython(GoldenCase golden)
     {
         string name = Path.GetFileNameWithoutExtension(golden.Source);
         string library = FixtureCompiler.Compile(Path.ChangeExtension(golden.Source, ".c"), golden.CompilerFlags);
-        string directory = Path.Combine(Path.GetDirectoryName(library)!, golden.Name);
-        Directory.CreateDirectory(directory);
-        File.Copy(library, Path.Combine(directory, $"lib{name}.so"), overwrite: true);
-        File.Copy(Path.Combine(FixtureCompiler.FixturesDirectory, golden.Source), Path.Combine(directory, $"{name}.py"), overwrite: true);
-
-        var result = NativeRunner.Run("/bin/sh",
-            ["-c", "cd \"$0\" && exec \"$@\"", directory, EngineRunner.Executable,
-                .. golden.Options(FixtureCompiler.FixturesDirectory, Path.Combine(directory, golden.Name + ".xml")), "/usr/bin/python3", $"{name}.py"],
-            stdin: golden.Stdin, timeout: PythonTimeout);
-        return new GoldenRun(result, null);
+        string root = "/tmp/memcheck-golden." + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 12);
+        string directory = Directory.CreateDirectory(Path.Combine(root, golden.Name)).FullName;
+        try
+        {
+            File.Copy(library, Path.Combine(directory, $"lib{name}.so"));
+            File.Copy(Path.Combine(FixtureCompiler.FixturesDirectory, golden.Source), Path.Combine(directory, $"{name}.py"));
+            string[] options = golden.Options(FixtureCompiler.FixturesDirectory, Path.Combine(directory, golden.Name + ".xml"));
+            return new GoldenRun(InGoldenEnvironment([.. options, "/usr/bin/python3", $"{name}.py"], PythonTimeout, directory, golden.Stdin),
+                null);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
+
+    /// <summary>memcheck with the command line, in exactly the golden environment (no shell between: it would add OLDPWD).</summary>
+    private static ProcessResult InGoldenEnvironment(string[] commandLine, TimeSpan timeout, string? directory = null, string? stdin = null) =>
+        NativeRunner.Run(EngineRunner.Executable, commandLine, stdin, timeout, GoldenCase.Environment, inheritEnvironment: false, directory);
 }

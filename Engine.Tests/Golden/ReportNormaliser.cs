@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Memcheck.Engine.Tests.Golden;
 
 /// <summary>
-/// Puts a Valgrind-format report into the form golden files are compared in: pid and program path
+/// Puts a Valgrind-format report into the form golden files are compared in: pid (==PID==, **PID**) and program path
 /// replaced, the two header lines that name the engine dropped, and the values Valgrind itself gets
 /// wrong replaced (si_addr of SIGFPE, which it reports from a stale register). Memcheck reports also
 /// lose every hex address (heap, stack, library and replacement-object addresses differ between
@@ -18,6 +18,7 @@ public static partial class ReportNormaliser
         [.. report.Split('\n')
             .Select(l => Pid().Replace(l, "==PID=="))
             .Select(l => VerbosePid().Replace(l, "--PID--"))
+            .Select(l => PrintfPid().Replace(l, "**PID**"))
             .Select(l => programPath is null ? l : l.Replace(programPath, "PROGRAM"))
             .Where(l => !l.StartsWith("==PID== Copyright") && !l.StartsWith("==PID== Using "))
             .Select(l => DivideAddress().Replace(l, "Integer divide by zero at address ADDRESS"))
@@ -93,6 +94,10 @@ public static partial class ReportNormaliser
 
     [GeneratedRegex(@"^--\d+--")]
     private static partial Regex VerbosePid();
+
+    /// <summary>The prefix of lines the client prints through Valgrind (VALGRIND_PRINTF, the __*_chk messages).</summary>
+    [GeneratedRegex(@"^\*\*\d+\*\*")]
+    private static partial Regex PrintfPid();
 
     [GeneratedRegex(@"<(pid|ppid|time)>[^<]*</\1>")]
     private static partial Regex XmlNumber();

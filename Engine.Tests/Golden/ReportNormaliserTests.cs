@@ -38,6 +38,11 @@ public class ReportNormaliserTests
     }
 
     [Test]
+    public void LinesTheClientPrintsThroughValgrindLoseTheirPid() =>
+        Assert.That(ReportNormaliser.Normalise("**4242** *** memcpy_chk: buffer overflow detected ***: program terminated", null, memcheck: true),
+            Is.EqualTo(new[] { "**PID** *** memcpy_chk: buffer overflow detected ***: program terminated" }));
+
+    [Test]
     public void NoneReportsKeepTheirAddresses() =>
         Assert.That(ReportNormaliser.Normalise(Report, "/tmp/build/leak", memcheck: false),
             Does.Contain("==PID==    at 0x10916A: main (leak.c:9)"));

@@ -97,7 +97,7 @@ public class LeakCheckerTests
             Alloc(8, site);
         LeakCheckResult result = Check();
         IReadOnlyList<LossRecord> records = result.LossRecords;
-        string[] headlines = records.Select((r, i) => LeakReport.LossRecordHeadline(r, i + 1, records.Count)).ToArray();
+        string[] headlines = records.Select((r, i) => LeakReport.LossRecordHeadline(r, null, i + 1, records.Count)).ToArray();
         Assert.That(headlines, Is.EqualTo(new[]
         {
             "16 bytes in 1 blocks are indirectly lost in loss record 1 of 7",
@@ -322,7 +322,7 @@ public class LeakCheckerTests
         _memory[Globals + 8] = row[1].Address + 4;
         LeakCheckResult result = Check();
         IReadOnlyList<LossRecord> records = result.LossRecords;
-        Assert.That(records.Select((r, i) => LeakReport.LossRecordHeadline(r, i + 1, records.Count)), Is.EqualTo(new[]
+        Assert.That(records.Select((r, i) => LeakReport.LossRecordHeadline(r, null, i + 1, records.Count)), Is.EqualTo(new[]
         {
             "16 bytes in 1 blocks are indirectly lost in loss record 1 of 9",
             "16 bytes in 1 blocks are indirectly lost in loss record 2 of 9",
@@ -343,6 +343,6 @@ public class LeakCheckerTests
     public void ProducerConsumerHeadlineUsesThousandsSeparators()
     {
         var record = new LossRecord(LeakState.DefinitelyLost, 1, 39_632, 0, 4_954);
-        Assert.That(LeakReport.LossRecordHeadline(record, 1, 1), Is.EqualTo("39,632 bytes in 4,954 blocks are definitely lost in loss record 1 of 1"));
+        Assert.That(LeakReport.LossRecordHeadline(record, null, 1, 1), Is.EqualTo("39,632 bytes in 4,954 blocks are definitely lost in loss record 1 of 1"));
     }
 }

@@ -112,4 +112,12 @@ public unsafe class OutputCheckTests
         Assert.That(IoctlTable.Find(0x40045431)?.ReadSize, Is.EqualTo(4), "TIOCSPTLCK is _IOW('T', 0x31, int)");
         Assert.That(IoctlTable.Find(0x1234), Is.Null);
     }
+
+    [Test]
+    public void IoctlRequestsCarryValgrindsNamesForThem()
+    {
+        Assert.That(IoctlTable.Find(0x5403)?.Name, Is.EqualTo("TCSET{S,SW,SF}"), "TCSETSW");
+        Assert.That(IoctlTable.Find(0x5407)?.Name, Is.EqualTo("TCSET{A,AW,AF}"), "TCSETAW");
+        Assert.That(IoctlTable.Find(0x40045431)?.Name, Is.EqualTo("generic"), "an _IOC-encoded request");
+    }
 }

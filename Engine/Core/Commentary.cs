@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Memcheck.Engine.Core;
 
 /// <summary>
@@ -6,6 +8,8 @@ namespace Memcheck.Engine.Core;
 /// </summary>
 public sealed class Commentary(TextWriter writer, int pid, bool quiet = false)
 {
+    private readonly StringBuilder _clientLine = new();
+
     /// <summary>The process the lines are about: a forked child's commentary carries its own pid, as Valgrind's does.</summary>
     public int Pid { get; set; } = pid;
     public bool Quiet { get; } = quiet;
@@ -35,5 +39,20 @@ public sealed class Commentary(TextWriter writer, int pid, bool quiet = false)
     {
         writer.Write(text + "\n");
         writer.Flush();
+    }
+
+    /// <summary>
+    /// Text the guest prints through Valgrind (VALGRIND_PRINTF): each complete line as "**PID** line"; a line not yet
+    /// ended waits for the text that ends it.
+    /// </summary>
+    public void ClientText(string text)
+    {
+        _clientLine.Append(text);
+        string buffered = _clientLine.ToString();
+        int end = buffered.LastIndexOf('\n');
+        if (end < 0) return;
+        foreach (string line in buffered[..end].Split('\n')) writer.Write($"**{Pid}** {line}\n");
+        writer.Flush();
+        _clientLine.Clear().Append(buffered[(end + 1)..]);
     }
 }

@@ -70,7 +70,10 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
         state->Rip = next;
         switch (kind)
         {
-            case JumpKind.Boring or JumpKind.Call or JumpKind.Ret or JumpKind.Yield or JumpKind.ClientRequest:
+            case JumpKind.Boring or JumpKind.Call or JumpKind.Ret or JumpKind.Yield:
+                return null;
+            case JumpKind.ClientRequest:
+                services.ClientRequest(state);
                 return null;
             case JumpKind.Syscall:
                 bool exitsGroup = state->Gpr[0] == ExitGroupNumber;
@@ -142,6 +145,8 @@ internal unsafe interface IGuestServices
     int? Syscall(GuestState* state);
     /// <summary>A signal frame now lies at RSP (delivery moved the stack pointer): the tool hears of it.</summary>
     void SignalFrameWritten(GuestState* state);
+    /// <summary>Answers the client request the guest made (the block at RAX), in RDX.</summary>
+    void ClientRequest(GuestState* state);
     /// <summary>Valgrind's "unhandled instruction bytes" and "Unrecognised instruction" messages for the instruction at RIP.</summary>
     void ReportUndecodable(GuestState* state);
     /// <summary>The "Unrecognised instruction" message alone (ud2 and other defined SIGILL sources).</summary>

@@ -39,10 +39,11 @@ internal sealed unsafe class GuestMachine : IDisposable
     /// <param name="freeres">Which exit-time cleanups the user allows (--run-cxx-freeres, --run-libc-freeres); they
     /// run only when the tool asks for them.</param>
     /// <param name="errors">Where the tool's errors go; by default text on the commentary, without suppressions.</param>
+    /// <param name="preloads">The preload objects <paramref name="envp"/>'s LD_PRELOAD names, which the guest opens as such.</param>
     public GuestMachine(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, Tool tool,
         Commentary commentary, TextWriter warnings, Func<BackendContext, IBackend> makeBackend,
         int numCallers = 12, bool showBelowMain = false, FreeresAtExit.Choice? freeres = null, bool readInlineInfo = false,
-        ErrorOutput? errors = null)
+        ErrorOutput? errors = null, PreloadObjects? preloads = null)
     {
         try
         {
@@ -64,7 +65,7 @@ internal sealed unsafe class GuestMachine : IDisposable
         var process = new ProcessInfo
         {
             ExecutablePath = Program.ExecutablePath, Argv = argv, InitialBrk = Program.BrkStart,
-            Auxv = Program.AuxvBytes(), ProcMaps = Space.FormatProcMaps,
+            Auxv = Program.AuxvBytes(), ProcMaps = Space.FormatProcMaps, Preloads = preloads ?? PreloadObjects.None,
         };
         Kernel = new SyscallHandler(process, Space, Space.Pages, HostFileDescriptors.Snapshot(), warnings);
         var optimiser = new Optimiser { GuestSpecialisation = FlagSpecialiser.Specialise };
@@ -79,9 +80,10 @@ internal sealed unsafe class GuestMachine : IDisposable
         Space.Unmapped += Translator.Invalidate;
         Space.ProtectionChanged += (start, length, _) => Translator.Invalidate(start, length);
         Space.Remapped += (oldStart, _, length) => Translator.Invalidate(oldStart, length);
-        Services = new DispatcherServices(Kernel, commentary, Space, DebugInfo, numCallers, tool);
-        tool.Attach(new ToolHost(Space, DebugInfo, errors ?? new ErrorOutput(commentary), numCallers, () => Threads,
-            () => InstructionsExecuted, () => Kernel.Threads is GuestScheduler scheduler ? scheduler.CurrentNumber : 1));
+        errors ??= new ErrorOutput(commentary);
+        Services = new DispatcherServices(Kernel, errors, Space, DebugInfo, numCallers, tool, Translator.Invalidate, CurrentThreadNumber);
+        tool.Attach(new ToolHost(Space, DebugInfo, errors, numCallers, () => Threads, () => InstructionsExecuted, CurrentThreadNumber,
+            () => Kernel.Current.ErrorDisablement > 0));
     }
 
     /// <summary>
@@ -93,6 +95,9 @@ internal sealed unsafe class GuestMachine : IDisposable
 
     /// <summary>Guest instructions executed by every thread so far: the scheduler's count, else the main thread's.</summary>
     public ulong InstructionsExecuted => Kernel.Threads is GuestScheduler scheduler ? scheduler.InstructionsExecuted : MainThread->InstrCount;
+
+    /// <summary>Valgrind's number of the guest thread running on this host thread: the scheduler's, else the main thread's.</summary>
+    private int CurrentThreadNumber() => Kernel.Threads is GuestScheduler scheduler ? scheduler.CurrentNumber : 1;
 
     /// <summary>A dispatcher for one guest thread's registers.</summary>
     public Dispatcher DispatcherFor(GuestState* registers, GuestLock guestLock) =>

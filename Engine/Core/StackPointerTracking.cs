@@ -6,7 +6,8 @@ namespace Memcheck.Engine.Core;
 /// <summary>
 /// The helpers a tool has called as the guest's stack pointer moves: <see cref="NewStack"/> and <see cref="DieStack"/>
 /// with (address, length) of the stack memory that came to life or died, <see cref="UnknownMove"/> with (old RSP,
-/// new RSP) for a move by an amount known only at run time.
+/// new RSP) for a move by an amount known only at run time; and, for tools that want VEX's ABI hint,
+/// <see cref="RedZoneHint"/> at every call and return.
 /// </summary>
 public sealed record StackEvents(IrHelper NewStack, IrHelper DieStack, IrHelper UnknownMove)
 {

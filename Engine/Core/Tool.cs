@@ -31,7 +31,10 @@ public abstract unsafe class Tool
     /// The object the replacements appear to live in when a stack shows one of them, as Valgrind shows its
     /// preload library: "at 0x4848899: malloc (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)".
     /// </summary>
-    public virtual string ReplacementObjectPath => "/usr/libexec/valgrind/vgpreload_core-amd64-linux.so";
+    public virtual string ReplacementObjectPath => CorePreloadObjectPath;
+
+    /// <summary>Valgrind's core preload object, which its launcher preloads for every tool.</summary>
+    public const string CorePreloadObjectPath = "/usr/libexec/valgrind/vgpreload_core-amd64-linux.so";
 
     /// <summary>
     /// The addressability map generated code checks every guest load and store against, in place of the
@@ -65,6 +68,18 @@ public abstract unsafe class Tool
 
     /// <summary>The engine wrote a signal frame on the guest stack at RSP (the handler runs next).</summary>
     public virtual void SignalFrameWritten(GuestState* state) { }
+
+    /// <summary>
+    /// A client request the core does not answer itself: the tool's own codes, and the heap-block and mempool requests
+    /// of valgrind.h. Returns the answer for RDX, or null to leave the caller's default there.
+    /// </summary>
+    public virtual ulong? ClientRequest(GuestState* state, ClientRequest request) => null;
+
+    /// <summary>The core wrote a guest register (a client request's answer in RDX): Valgrind's post_reg_write.</summary>
+    public virtual void RegisterWrittenByCore(GuestState* state, int offset, int size) { }
+
+    /// <summary>The errors found so far, as VALGRIND_COUNT_ERRORS answers.</summary>
+    public virtual int ErrorCount => 0;
 
     /// <summary>The guest has ended; write the tool's final report.</summary>
     public virtual void Finish(Commentary commentary) { }

@@ -17,7 +17,7 @@ public readonly unsafe struct ToolThread(int number, GuestState* state)
 /// space (with its mapping events), debug information and stacks, the live threads, and where reports go.
 /// </summary>
 public sealed unsafe class ToolHost(GuestAddressSpace space, DebugInfoIndex debugInfo, ErrorOutput errors, int numCallers,
-    Func<IReadOnlyList<ToolThread>> threads, Func<ulong> instructionsExecuted, Func<int> currentThread)
+    Func<IReadOnlyList<ToolThread>> threads, Func<ulong> instructionsExecuted, Func<int> currentThread, Func<bool> errorsDisabled)
 {
     public GuestAddressSpace Space { get; } = space;
     public DebugInfoIndex DebugInfo { get; } = debugInfo;
@@ -41,4 +41,7 @@ public sealed unsafe class ToolHost(GuestAddressSpace space, DebugInfoIndex debu
     /// sees the count as of the block's start.
     /// </summary>
     public ulong InstructionsExecuted => instructionsExecuted();
+
+    /// <summary>Whether the running thread turned its error reporting off (VALGRIND_DISABLE_ERROR_REPORTING).</summary>
+    public bool ErrorsDisabled => errorsDisabled();
 }

@@ -50,6 +50,9 @@ public unsafe struct GuestState
     public const int OffFaultAddr = 744;
     /// <summary>A GCHandle (as nint) to the running tool, so its helpers, called with only this state, can find it.</summary>
     public const int OffToolHandle = 752;
+    /// <summary>How the running replacement asked to end instead of returning (Core.ReplacementEnding), and its exit status.</summary>
+    public const int OffReplacementEnding = 760;
+    public const int OffReplacementStatus = 768;
 
     [FieldOffset(OffRax)] public fixed ulong Gpr[16];
     [FieldOffset(OffRip)] public ulong Rip;
@@ -74,6 +77,8 @@ public unsafe struct GuestState
     [FieldOffset(OffInstrCount)] public ulong InstrCount;
     [FieldOffset(OffFaultAddr)] public ulong FaultAddr;
     [FieldOffset(OffToolHandle)] public nint ToolHandle;
+    [FieldOffset(OffReplacementEnding)] public ulong ReplacementEnding;
+    [FieldOffset(OffReplacementStatus)] public ulong ReplacementStatus;
 
     public static int GprOffset(int encodingIndex) => OffRax + 8 * encodingIndex;
     public static int XmmOffset(int index) => OffXmm0 + 16 * index;

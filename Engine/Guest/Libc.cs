@@ -32,7 +32,17 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "fstat", SetLastError = true)]
     public static partial int Fstat(int fd, byte* buffer);
 
+    [LibraryImport("libc", EntryPoint = "stat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Stat(string path, byte* buffer);
+
     public const int StatSize = 144;
+
+    /// <summary>The file's device and inode, null when it cannot be stat'ed.</summary>
+    public static (ulong Device, ulong Inode)? Identity(string path)
+    {
+        byte* stat = stackalloc byte[StatSize];
+        return Stat(path, stat) == 0 ? (*(ulong*)stat, *(ulong*)(stat + 8)) : null;
+    }
 
     [LibraryImport("libc", EntryPoint = "getuid")] public static partial uint GetUid();
     [LibraryImport("libc", EntryPoint = "geteuid")] public static partial uint GetEuid();

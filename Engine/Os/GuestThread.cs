@@ -9,6 +9,8 @@ public sealed class GuestThread(int tid)
     public ulong ClearChildTid { get; set; }
     /// <summary>The guest's robust futex list head (set_robust_list).</summary>
     public ulong RobustListHead { get; set; }
+    /// <summary>VALGRIND_DISABLE_ERROR_REPORTING's count for this thread: above 0, the tool reports none of its errors.</summary>
+    public int ErrorDisablement { get; set; }
     /// <summary>Whether the exit syscall this thread made was exit_group (the whole process) rather than exit.</summary>
     public bool ExitsGroup { get; set; }
     /// <summary>The signals this thread blocks: bit n-1 for signal n.</summary>

@@ -9,7 +9,7 @@ namespace Memcheck.Engine.Os;
 /// </summary>
 internal sealed unsafe class ProcSelfView(ProcessInfo process)
 {
-    private const int AccessModeMask = 3, CloseOnExec = 0x80000, MemfdCloseOnExec = 1, AtFdCwd = -100;
+    private const int AccessModeMask = 3, AtFdCwd = -100;
 
     /// <summary>The target a readlink of the path shows the guest; null when the host's answer is right.</summary>
     public string? LinkTarget(string path) => IsSelf(path, "exe") ? process.ExecutablePath : null;
@@ -27,7 +27,7 @@ internal sealed unsafe class ProcSelfView(ProcessInfo process)
             : null;
         if (contents is null) return null;
         // These files are read-only.
-        return (flags & AccessModeMask) != 0 ? -Errno.EACCES : FileOf(Path.GetFileName(path), contents, flags);
+        return (flags & AccessModeMask) != 0 ? -Errno.EACCES : MemoryFile.Create(Path.GetFileName(path), contents, flags);
     }
 
     private bool IsSelf(string path, string entry) => path == $"/proc/self/{entry}" || path == $"/proc/{process.Pid}/{entry}";
@@ -36,30 +36,5 @@ internal sealed unsafe class ProcSelfView(ProcessInfo process)
     {
         fixed (byte* name = Encoding.UTF8.GetBytes(path + "\0"))
             return HostSyscall.Invoke(SyscallTable.Named("openat").Number, unchecked((ulong)AtFdCwd), (ulong)name, (ulong)flags, (ulong)mode);
-    }
-
-    /// <summary>An anonymous in-memory file holding the contents, positioned at its start.</summary>
-    private static long FileOf(string name, byte[] contents, int flags)
-    {
-        long fd;
-        fixed (byte* memfdName = Encoding.UTF8.GetBytes(name + "\0"))
-            fd = HostSyscall.Invoke(SyscallTable.Named("memfd_create").Number, (ulong)memfdName,
-                (flags & CloseOnExec) != 0 ? MemfdCloseOnExec : 0UL);
-        if (fd < 0) return fd;
-        fixed (byte* data = contents)
-        {
-            for (int written = 0; written < contents.Length;)
-            {
-                long result = HostSyscall.Invoke(SyscallTable.Named("write").Number, (ulong)fd, (ulong)(data + written), (ulong)(contents.Length - written));
-                if (result < 0)
-                {
-                    HostSyscall.Invoke(SyscallTable.Named("close").Number, (ulong)fd);
-                    return result;
-                }
-                written += (int)result;
-            }
-        }
-        HostSyscall.Invoke(SyscallTable.Named("lseek").Number, (ulong)fd, 0, 0);
-        return fd;
     }
 }

@@ -16,4 +16,6 @@ public sealed class ProcessInfo
     public Func<string>? ProcMaps { get; init; }
     /// <summary>The guest's RLIMIT_STACK; getrlimit/setrlimit of it never reach the host.</summary>
     public ResourceLimit StackLimit { get; set; } = ResourceLimit.OfHost(ResourceLimit.RlimitStack);
+    /// <summary>The preload objects the guest's LD_PRELOAD names as under Valgrind.</summary>
+    public PreloadObjects Preloads { get; init; } = PreloadObjects.None;
 }

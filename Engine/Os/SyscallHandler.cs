@@ -298,14 +298,17 @@ public sealed unsafe class SyscallHandler
         return 0;
     }
 
-    /// <summary>Files of /proc/self that describe the guest rather than the engine; others reach the host.</summary>
+    /// <summary>
+    /// Files of /proc/self that describe the guest rather than the engine, and the preload objects; others reach the host.
+    /// </summary>
     /// <param name="pathArg">Index of the path argument; flags and mode follow it.</param>
     private long Open(string name, ReadOnlySpan<ulong> args, int pathArg)
     {
         // An absolute path ignores openat's directory descriptor.
         string? path = _memory.ReadCString(args[pathArg]);
         if (path is null) return -Errno.EFAULT;
-        return _procSelf.Open(path, (int)args[pathArg + 1], (int)args[pathArg + 2]) ?? Pass(name, args);
+        int flags = (int)args[pathArg + 1];
+        return _procSelf.Open(path, flags, (int)args[pathArg + 2]) ?? _process.Preloads.Open(path, flags) ?? Pass(name, args);
     }
 
     /// <summary>/proc/self/exe (or /proc/&lt;pid&gt;/exe) names the guest executable, not the engine.</summary>
@@ -451,13 +454,17 @@ public sealed unsafe class SyscallHandler
     /// <summary>
     /// The guest replaces itself: the host process execs the new program natively (Valgrind with
     /// --trace-children=no prints nothing more either), keeping its descriptors, the environment the guest
-    /// passes, the guest's signal mask and the signals it ignores.
+    /// passes less the preload objects (as Valgrind strips them), the guest's signal mask and the signals it ignores.
     /// </summary>
     private long Execve(GuestState* state, ReadOnlySpan<ulong> args)
     {
         if (!_outputs.AllInGuest(SyscallTable.Named("execve").Arguments!, args)) return -Errno.EFAULT;
+        using var environment = ExecEnvironment.Of(_memory, args[2], _process.Preloads);
+        Span<ulong> passed = stackalloc ulong[args.Length];
+        args.CopyTo(passed);
+        passed[2] = environment.Envp;
         using (HostSignals.ForExec(Signals.Ignored, Current.SignalMask))
-            return Pass("execve", args);
+            return Pass("execve", passed);
     }
 
     private long RtSigsuspend(GuestState* state, ReadOnlySpan<ulong> args)

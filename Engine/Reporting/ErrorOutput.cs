@@ -1,4 +1,5 @@
 using Memcheck.Engine.Core;
+using Memcheck.Engine.DebugInfo;
 using Memcheck.Engine.Os;
 
 namespace Memcheck.Engine.Reporting;
@@ -52,6 +53,22 @@ public sealed class ErrorOutput
         foreach (string line in error.TextLines()) Commentary.Line(line);
         Commentary.Line();
         OfferSuppression(suppression);
+    }
+
+    /// <summary>
+    /// Text the client prints through Valgrind (VALGRIND_PRINTF, a replacement's message) and the stack it shows with
+    /// it, if any: "**PID** " lines and the stack on the commentary, or with --xml=yes a &lt;clientmsg&gt; of
+    /// <paramref name="thread"/>.
+    /// </summary>
+    public void ClientMessage(string text, StackTrace? backtrace, int thread)
+    {
+        if (Xml is { } xml)
+        {
+            xml.ClientMessage(text, backtrace, thread);
+            return;
+        }
+        Commentary.ClientText(text);
+        foreach (string line in backtrace?.Render() ?? []) Commentary.Line(line);
     }
 
     private void OfferSuppression(Func<GeneratedSuppression> suppression)

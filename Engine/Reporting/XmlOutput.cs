@@ -11,8 +11,8 @@ public static class XmlText
 
 /// <summary>
 /// Valgrind's XML output, protocol version 4, laid out byte for byte as Valgrind 3.19 writes it (blank lines
-/// included): the preamble and arguments, RUNNING and FINISHED statuses, one &lt;error&gt; per shown error, a fatal
-/// signal, and the error and suppression counts. Tool-neutral: a tool hands in its errors as <see cref="ErrorReport"/>s.
+/// included): the preamble and arguments, RUNNING and FINISHED statuses, one &lt;error&gt; per shown error, the
+/// client's messages, a fatal signal, and the error and suppression counts. Tool-neutral: a tool hands in its errors as <see cref="ErrorReport"/>s.
 /// </summary>
 public sealed class XmlOutput(TextWriter writer)
 {
@@ -62,6 +62,15 @@ public sealed class XmlOutput(TextWriter writer)
         Write("</error>\n\n");
         // Valgrind writes a generated suppression a second time, after the error.
         suppression?.WriteXml(writer);
+        writer.Flush();
+    }
+
+    /// <summary>A client's message, its newline (if any) inside the text as Valgrind leaves it, and its stack.</summary>
+    public void ClientMessage(string text, StackTrace? stack, int thread)
+    {
+        Write($"<clientmsg>\n  <tid>{thread}</tid>\n  <text>{XmlText.Escape(text)}  </text>\n");
+        if (stack is not null) Stack(stack);
+        Write("</clientmsg>\n");
         writer.Flush();
     }
 

@@ -1,5 +1,6 @@
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
+using Memcheck.Engine.Os;
 
 namespace Memcheck.Engine.Core.Redirection;
 
@@ -11,14 +12,34 @@ internal static class RedirectBlocks
 {
     private static readonly int[] ArgumentRegisters = [GuestState.OffRdi, GuestState.OffRsi, GuestState.OffRdx, GuestState.OffRcx];
 
-    /// <summary>A call to a replaced function: the tool's helper on the argument registers, its result in rax, then return.</summary>
-    public static Superblock Replacement(ulong pc, ulong synthetic, IrHelper helper)
+    /// <summary>
+    /// A call to a replaced function: the tool's helper on the argument registers, its result in rax, then return;
+    /// or, when the helper asked for another ending (<see cref="ReplacementEnding"/>), SIGSEGV at the replacement or
+    /// a jump to <paramref name="exitGuest"/>.
+    /// </summary>
+    public static Superblock Replacement(ulong pc, ulong synthetic, IrHelper helper, ulong exitGuest)
     {
         var sb = Begin(pc, synthetic);
         var args = new IrValue[helper.ArgCount];
         for (int i = 0; i < args.Length; i++) args[i] = sb.Get(ArgumentRegisters[i], IrType.I64);
-        sb.Put(GuestState.OffRax, sb.Call(helper, args));
+        var result = sb.Call(helper, args);
+        var ending = sb.Get(GuestState.OffReplacementEnding, IrType.I64);
+        sb.Put(GuestState.OffReplacementEnding, IrValue.U64(ReplacementEnding.Returns));
+        sb.Exit(sb.Binop(IrOp.CmpEQ, IrType.I1, ending, IrValue.U64(ReplacementEnding.Faults)), synthetic, JumpKind.SigSegv);
+        sb.Exit(sb.Binop(IrOp.CmpEQ, IrType.I1, ending, IrValue.U64(ReplacementEnding.Exits)), exitGuest, JumpKind.Boring);
+        sb.Put(GuestState.OffRax, result);
         Return(sb);
+        return sb;
+    }
+
+    /// <summary>The guest's exit_group with the status a replacement gave (<see cref="ReplacementEnding.Exit"/>).</summary>
+    public static Superblock ExitGuest(ulong synthetic)
+    {
+        var sb = Begin(synthetic, synthetic);
+        sb.Put(GuestState.OffRax, IrValue.U64((ulong)SyscallTable.Named("exit_group").Number));
+        sb.Put(GuestState.OffRdi, sb.Get(GuestState.OffReplacementStatus, IrType.I64));
+        sb.Next = IrValue.U64(synthetic);
+        sb.NextKind = JumpKind.Syscall;
         return sb;
     }
 

@@ -25,6 +25,9 @@ internal sealed class Redirector
     /// <summary>The executable file mappings seen, with the object they hold (and its debug file) and its load bias.</summary>
     private readonly List<(ulong Start, ulong End, string Path, string? DebugPath, long Bias)> _code = [];
 
+    /// <summary>Where a replacement that ends the guest goes (no symbol: Valgrind's stacks show "???" in its preload there).</summary>
+    private readonly ulong _exitGuest;
+
     public ReplacementObject Object { get; }
     /// <summary>A redirection appeared at [start, start+length): translations made there are stale.</summary>
     public event Action<ulong, ulong>? Redirected;
@@ -42,12 +45,13 @@ internal sealed class Redirector
         _space = space;
         _debugInfo = debugInfo;
 
-        ulong length = (ulong)(_replacements.Count + FreeresAtExit.Slots) * SlotSize;
+        ulong length = (ulong)(_replacements.Count + FreeresAtExit.Slots + 1) * SlotSize;
         long start = space.MapZeroed(0, length, PageProtection.ReadExecute, tool.ReplacementObjectPath);
         if (start < 0) throw new InvalidOperationException($"cannot map the replacement object: error {-start}");
         Object = new ReplacementObject((ulong)start, PageMap.PageUp(length), tool.ReplacementObjectPath);
         for (int i = 0; i < _replacements.Count; i++) Object.Define(Synthetic(i), _replacements[i].Symbol, isEntry: true);
         Freeres = new FreeresAtExit(Synthetic(_replacements.Count), SlotSize, freeres, FunctionNamed);
+        _exitGuest = Synthetic(_replacements.Count + FreeresAtExit.Slots);
         Object.Define(Freeres.Entry, FreeresAtExit.WrapperName, isEntry: false);
         debugInfo.Replacements = Object;
 
@@ -70,12 +74,13 @@ internal sealed class Redirector
             ulong synthetic = Synthetic(r.Replacement);
             return r.IsResolver
                 ? RedirectBlocks.ResolverOf(pc, synthetic)
-                : RedirectBlocks.Replacement(pc, synthetic, _replacements[r.Replacement].Helper);
+                : RedirectBlocks.Replacement(pc, synthetic, _replacements[r.Replacement].Helper, _exitGuest);
         }
         if (!Object.Contains(pc)) return null;
         ulong slot = (pc - Object.Start) / SlotSize;
         if (slot < (ulong)_replacements.Count && pc == Synthetic((int)slot))
-            return RedirectBlocks.Replacement(pc, pc, _replacements[(int)slot].Helper);
+            return RedirectBlocks.Replacement(pc, pc, _replacements[(int)slot].Helper, _exitGuest);
+        if (pc == _exitGuest) return RedirectBlocks.ExitGuest(pc);
         return Freeres.BlockAt(pc);
     }
 

@@ -6,4 +6,6 @@ public enum AllocKind
     Malloc,
     New,
     NewArray,
+    /// <summary>A block of the client's own allocator (VALGRIND_MALLOCLIKE_BLOCK): its memory is the client's.</summary>
+    Custom,
 }

@@ -51,6 +51,32 @@ public sealed unsafe class HeapTracker(IHeapMemory memory, ShadowMemory shadow, 
         return block;
     }
 
+    /// <summary>
+    /// VALGRIND_MALLOCLIKE_BLOCK: a block the client's own allocator placed at <paramref name="address"/>, counted and
+    /// checked as a malloc'd one; its payload is undefined (defined when <paramref name="zeroed"/>), its memory never the arena's.
+    /// </summary>
+    public HeapBlock Register(ulong address, ulong size, ulong redzone, bool zeroed, int allocStack)
+    {
+        var block = new HeapBlock(address, size, 1, AllocKind.Custom, allocStack, address - redzone, size + 2 * redzone);
+        if (_live.Remove(address, out HeapBlock? replaced)) InUseBytes -= replaced.Size;
+        _live.Add(address, block);
+        TotalAllocs++;
+        TotalBytesAllocated += size;
+        InUseBytes += size;
+        if (zeroed) shadow.MakeDefined(address, size);
+        else shadow.MakeUndefined(address, size);
+        return block;
+    }
+
+    /// <summary>VALGRIND_RESIZEINPLACE_BLOCK: the live block keeps its place and alloc stack; a grown tail is undefined, a cut one noaccess.</summary>
+    public void Resize(HeapBlock block, ulong newSize)
+    {
+        _live[block.Address] = new HeapBlock(block.Address, newSize, block.Alignment, block.Kind, block.AllocStack, block.RegionStart, block.RegionSize);
+        InUseBytes = InUseBytes - block.Size + newSize;
+        if (newSize > block.Size) shadow.MakeUndefined(block.End, newSize - block.Size);
+        else shadow.MakeNoAccess(block.Address + newSize, block.Size - newSize);
+    }
+
     /// <summary>free/delete/delete[] of a live block: payload noaccess, block into the freed queue.</summary>
     public void Free(HeapBlock block, int freeStack)
     {
@@ -132,7 +158,7 @@ public sealed unsafe class HeapTracker(IHeapMemory memory, ShadowMemory shadow, 
         InUseBytes -= block.Size;
         block.MarkFreed(freeStack);
         shadow.MakeNoAccess(block.Address, block.Size);
-        foreach (HeapBlock evicted in _freed.Add(block))
+        foreach (HeapBlock evicted in _freed.Add(block).Where(b => b.Kind != AllocKind.Custom))
             memory.Release(evicted.RegionStart, evicted.RegionSize);
     }
 

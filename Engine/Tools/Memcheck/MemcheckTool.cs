@@ -7,6 +7,7 @@ using Memcheck.Engine.Tools.Heap;
 using Memcheck.Engine.Tools.Memcheck.Errors;
 using Memcheck.Engine.Tools.Memcheck.Origins;
 using Memcheck.Engine.Tools.Memcheck.Replacements;
+using Memcheck.Engine.Tools.Memcheck.Requests;
 using Memcheck.Engine.Tools.Memcheck.Reporting;
 
 namespace Memcheck.Engine.Tools.Memcheck;
@@ -26,7 +27,8 @@ public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
 
     public MemcheckTool(SessionOptions options)
     {
-        _options = options;
+        // With --xml=yes Valgrind's memcheck always makes the full leak check, to give the XML all it finds.
+        _options = options.Xml ? options with { Memcheck = options.Memcheck with { LeakCheck = LeakCheck.Full } } : options;
         _shadow = new ShadowMemory(TracksOrigins ? new OriginMemory() : null);
         Replacements = [.. HeapReplacements.All(), .. StringsTable.Replacements()];
         AccessCheck = new AccessCheck(_shadow.Primary, SlowPathHelper);
@@ -57,10 +59,15 @@ public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
         var origins = TracksOrigins ? new OriginSources(stacks, host.DebugInfo.Describe) : null;
         var heap = new HeapTracker(arena, _shadow, HeapOptions.From(_options), origins);
         var errors = new ErrorLog(host, _options.ErrorLimit);
-        var describer = new AddressDescriber(host, heap, stacks);
+        var clientBlocks = new ClientBlocks();
+        var describer = new AddressDescriber(host, heap, stacks, clientBlocks);
         // Without V bits (--undef-value-errors=no) nothing would define what the guest writes into a block.
         var calls = new HeapCalls(host, heap, _shadow, stacks, errors, describer, _options.Memcheck, definedOnAllocation: !TracksDefinedness);
-        _run = new Attached(host, arena, heap, stacks, errors, describer, new MemcheckHeapFunctions(calls), origins);
+        var leaks = new LeakSearch(host, heap, arena, _shadow, stacks, errors, _options.Memcheck);
+        var ranges = new ErrorReportingRanges();
+        var requests = new MemcheckRequests(host, _shadow, errors, describer, leaks, calls, clientBlocks, ranges);
+        _run = new Attached(host, arena, heap, stacks, errors, describer, new MemcheckHeapFunctions(calls), leaks, requests,
+            ranges, origins);
         new AddressSpaceShadow(host.Space, _shadow, arena).Follow();
     }
 
@@ -79,7 +86,7 @@ public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
         for (ulong i = 0; i < size; i++)
             if (_shadow.Get(address + i) == VaBits.NoAccess) bad++;
         bool partialLoadOk = !store && _options.Memcheck.PartialLoadsOk && size is 8 or 16 or 32 && address % size == 0 && bad < size;
-        if (bad > 0 && !partialLoadOk)
+        if (bad > 0 && !partialLoadOk && !run.ErrorRanges.IsDisabled(address))
         {
             string headline = $"Invalid {(store ? "write" : "read")} of size {size}";
             run.Errors.Report(new MemcheckError(store ? MemcheckErrorKind.InvalidWrite : MemcheckErrorKind.InvalidRead, headline,
@@ -92,13 +99,17 @@ public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
     public override void Finish(Commentary commentary)
     {
         Attached run = Run;
-        var finish = new MemcheckFinish(run.Host, run.Tracker, run.Arena, _shadow, run.Stacks, run.Errors, _options);
-        Report = finish.Write(commentary);
+        Report = new MemcheckFinish(run.Host, run.Tracker, run.Leaks, run.Errors, run.ErrorRanges, _options).Write(commentary);
     }
+
+    public override ulong? ClientRequest(GuestState* state, ClientRequest request) => Run.Requests.Answer(state, request);
+
+    public override int ErrorCount => Run.Errors.Contexts.ErrorsFound;
 
     public void Dispose() => _shadow.Dispose();
 
     /// <summary>Everything that exists once the tool is attached to a guest; <c>Origins</c> with --track-origins=yes.</summary>
     private sealed record Attached(ToolHost Host, HeapArena Arena, HeapTracker Tracker, StackStore Stacks, ErrorLog Errors,
-        AddressDescriber Describer, MemcheckHeapFunctions Functions, OriginSources? Origins);
+        AddressDescriber Describer, MemcheckHeapFunctions Functions, LeakSearch Leaks, MemcheckRequests Requests,
+        ErrorReportingRanges ErrorRanges, OriginSources? Origins);
 }

@@ -1,5 +1,6 @@
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
+using Memcheck.Engine.DebugInfo;
 using Memcheck.Engine.Ir;
 using Memcheck.Engine.Os;
 using Memcheck.Engine.Tools.Memcheck.Definedness;
@@ -66,6 +67,12 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
         if (TracksDefinedness) Syscalls.After(state, entry, result);
     }
 
+    /// <summary>What the core writes to a register (a client request's answer) is defined.</summary>
+    public override void RegisterWrittenByCore(GuestState* state, int offset, int size)
+    {
+        if (TracksDefinedness) ShadowRegisters.SetVBits(state, offset, size, 0);
+    }
+
     public override void SignalFrameWritten(GuestState* state)
     {
         if (!TracksDefinedness) return;
@@ -110,6 +117,7 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
 
     private void InvalidAccess(GuestState* state, int site, ulong address, int size, string direction)
     {
+        if (Run.ErrorRanges.IsDisabled(address)) return;
         string headline = $"Invalid {direction} of size {size}";
         var kind = direction == "read" ? MemcheckErrorKind.InvalidRead : MemcheckErrorKind.InvalidWrite;
         ReportError(state, kind, headline, SiteKey(headline, site), Run.Describer.Describe(address), size);
@@ -122,18 +130,21 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
         ReportError(state, MemcheckErrorKind.Overlap, StringReports.OverlapMessage(function, destination, source, length),
             SiteKey($"overlap {function}", site));
 
-    /// <summary>
-    /// The core cannot yet raise a signal from inside a replacement: the access was reported, the replacement stops and
-    /// the guest goes on with its meaningless result (Valgrind's guest would take SIGSEGV here).
-    /// </summary>
-    public void Fault(GuestState* state, int site, ulong address) { }
+    /// <summary>The access was reported; the guest takes SIGSEGV at the replacement, as Valgrind's guest does in its code.</summary>
+    public void Fault(GuestState* state, int site, ulong address) => ReplacementEnding.Fault(state, address);
 
-    /// <summary>Valgrind's message and stack; the guest's exit with status 1 needs a core hook that does not exist yet.</summary>
+    /// <summary>
+    /// Valgrind's message, a client message with its stack, which starts in the unnamed function of its preload that
+    /// prints it; then the guest exits with status 1.
+    /// </summary>
     public void BufferOverflow(GuestState* state, string function)
     {
-        var commentary = Run.Host.Commentary;
-        commentary.Raw($"**{commentary.Pid}** {StringReports.BufferOverflowMessage(function)}\n");
-        foreach (string line in Run.Host.CaptureStack(state).Render()) commentary.Line(line);
+        StackTrace stack = Run.Host.CaptureStack(state);
+        StackFrame replacement = stack.Frames[0];
+        var printer = new StackFrame(replacement.Address, null, null, 0, replacement.Object);
+        Run.Host.Errors.ClientMessage(StringReports.BufferOverflowMessage(function) + "\n",
+            new StackTrace([printer, .. stack.Frames.Take(Run.Host.NumCallers - 1)]), Run.Host.CurrentThread);
+        ReplacementEnding.Exit(state, StringReports.BufferOverflowExitCode);
     }
 
     /// <summary>Errors from two instructions of one replacement are two contexts in Valgrind: the site keeps them apart.</summary>

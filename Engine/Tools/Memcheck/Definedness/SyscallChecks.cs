@@ -69,6 +69,11 @@ internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, M
             CheckPollFds(state, param, address, args[arg.SizeArg]);
             return;
         }
+        if ((syscall, arg.Name) == ("pselect6", "sig"))
+        {
+            if (address != 0) CheckSignalMaskPack(state, param, address);
+            return;
+        }
         switch (arg.Kind)
         {
             case SyscallArgKind.InBuffer or SyscallArgKind.InOutBuffer:
@@ -83,11 +88,98 @@ internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, M
             case SyscallArgKind.IoVecIn:
                 CheckIoVecs(state, syscall, arg, address, args[arg.SizeArg]);
                 break;
+            case SyscallArgKind.StringArray:
+                if (address != 0) CheckStringArray(state, param, $"{syscall}({arg.Name}[i])", address);
+                break;
+            case SyscallArgKind.MsgHdrIn or SyscallArgKind.MsgHdrOut:
+                CheckMsgHdr(state, syscall, address, filled: arg.Kind == SyscallArgKind.MsgHdrOut);
+                break;
+            case SyscallArgKind.FdSet:
+                if (address != 0) CheckRead(state, param, address, FdSetBytes(args[arg.SizeArg]));
+                break;
+            case SyscallArgKind.IoctlArg:
+                CheckIoctl(state, address, args[arg.SizeArg]);
+                return;
         }
         if (arg.Kind is SyscallArgKind.OutBuffer or SyscallArgKind.OutBufferReturned or SyscallArgKind.OutStruct
-            && address != 0 && arg.WrittenCapacity(args) is ulong capacity
-            && shadow.CheckAddressable(address, capacity) is ulong hole)
+            && address != 0 && arg.WrittenCapacity(args) is ulong capacity)
+            CheckWritable(state, param, address, capacity);
+    }
+
+    private void CheckWritable(GuestState* state, string param, ulong address, ulong length)
+    {
+        if (shadow.CheckAddressable(address, length) is ulong hole)
             tool.SyscallParam(state, MemcheckErrorKind.UnaddressableSyscallParam, param, hole);
+    }
+
+    /// <summary>execve's argv and envp: each pointer slot ("execve(argv)") then its string ("execve(argv[i])"), to the NULL.</summary>
+    private void CheckStringArray(GuestState* state, string param, string elementParam, ulong array)
+    {
+        for (ulong slot = array; ; slot += 8)
+        {
+            CheckRead(state, param, slot, 8);
+            if (!pages.CanRead(slot, 8)) return;
+            ulong text = *(ulong*)slot;
+            if (text == 0) return;
+            CheckRead(state, elementParam, text, StringLength(text));
+        }
+    }
+
+    /// <summary>
+    /// sendmsg and recvmsg: the msghdr's fields as "sendmsg(msg)" (not the padding or msg_flags), then the name, the
+    /// iovec array and each buffer, and the control data, as "sendmsg(msg.msg_name)" ... Buffers the kernel fills
+    /// (recvmsg) need only be addressable; the iovec array it always reads.
+    /// </summary>
+    private void CheckMsgHdr(GuestState* state, string syscall, ulong msg, bool filled)
+    {
+        string param = $"{syscall}(msg)";
+        foreach (var (offset, size) in MsgHdrFields) CheckRead(state, param, msg + offset, size);
+        if (!pages.CanRead(msg, (int)MsgHdrSize)) return;
+        var header = (ulong*)msg;
+        ulong name = header[0], nameLength = (uint)header[1], iov = header[2], iovCount = header[3], control = header[4], controlLength = header[5];
+        if (name != 0) CheckBuffer(state, $"{syscall}(msg.msg_name)", name, nameLength, filled);
+        if (iov != 0 && iovCount <= MaxIoVecs)
+        {
+            CheckRead(state, $"{syscall}(msg.msg_iov)", iov, iovCount * 16);
+            for (ulong k = 0; k < iovCount && pages.CanRead(iov + 16 * k, 16); k++)
+                CheckBuffer(state, $"{syscall}(msg.msg_iov[{k}])", ((ulong*)iov)[2 * k], ((ulong*)iov)[2 * k + 1], filled);
+        }
+        if (control != 0) CheckBuffer(state, $"{syscall}(msg.msg_control)", control, controlLength, filled);
+    }
+
+    private void CheckBuffer(GuestState* state, string param, ulong address, ulong length, bool filled)
+    {
+        if (filled) CheckWritable(state, param, address, length);
+        else CheckRead(state, param, address, length);
+    }
+
+    private const ulong MsgHdrSize = 56;
+
+    /// <summary>
+    /// The msghdr fields the kernel reads, as Valgrind checks them (offset, size): msg_name with msg_namelen, then
+    /// msg_iov to msg_controllen, each run reported once however many of its fields are undefined.
+    /// </summary>
+    private static readonly (ulong Offset, ulong Size)[] MsgHdrFields = [(0, 12), (16, 32)];
+
+    /// <summary>Valgrind checks nfds/8 bytes of an fd_set, rounding down, where the kernel uses whole longs.</summary>
+    private static ulong FdSetBytes(ulong nfds) => (uint)nfds / 8;
+
+    /// <summary>pselect6's sixth argument, a {sigset_t *ss; size_t ss_len} pair: the pair, then the ss_len bytes at ss.</summary>
+    private void CheckSignalMaskPack(GuestState* state, string param, ulong pack)
+    {
+        CheckRead(state, param, pack, 16);
+        if (!pages.CanRead(pack, 16)) return;
+        ulong mask = *(ulong*)pack, length = *(ulong*)(pack + 8);
+        if (mask != 0) CheckRead(state, $"{param[..^1]}->ss)", mask, length);
+    }
+
+    /// <summary>What the request reads and writes at the argument, named as Valgrind names the request.</summary>
+    private void CheckIoctl(GuestState* state, ulong address, ulong request)
+    {
+        if (IoctlTable.Find(request) is not { } layout) return;
+        string param = $"ioctl({layout.Name})";
+        if (layout.ReadSize > 0) CheckRead(state, param, address, (ulong)layout.ReadSize);
+        if (layout.WriteSize > 0) CheckWritable(state, param, address, (ulong)layout.WriteSize);
     }
 
     /// <summary>
@@ -176,6 +268,9 @@ internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, M
             case SyscallArgKind.MsgHdrOut:
                 DefineMsgHdr(address, result);
                 break;
+            case SyscallArgKind.FdSet:
+                // Valgrind defines nothing of the fd_sets select and pselect6 write back.
+                break;
             default:
                 if (arg.WrittenCapacity(args) is ulong size) shadow.MakeDefined(address, size);
                 break;
@@ -198,7 +293,6 @@ internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, M
     /// <summary>recvmsg: the msghdr's lengths and flags, the name and control data it reports, the iovecs' bytes.</summary>
     private void DefineMsgHdr(ulong address, ulong received)
     {
-        const ulong MsgHdrSize = 56;
         if (!pages.CanRead(address, (int)MsgHdrSize)) return;
         ulong* msg = (ulong*)address;
         shadow.MakeDefined(address, MsgHdrSize);

@@ -1,16 +1,19 @@
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Guest;
+using Memcheck.Engine.Tools.Memcheck.Requests;
 
 namespace Memcheck.Engine.Tools.Memcheck.Errors;
 
 /// <summary>
-/// Says where an address lies, in Valgrind's order: a heap block (live or recently freed, with its stacks), a
-/// thread's stack, a data symbol, a mapped segment, else "not stack'd, malloc'd or (recently) free'd".
+/// Says where an address lies, in Valgrind's order: a block the client described (VALGRIND_CREATE_BLOCK), a heap
+/// block (live or recently freed, with its stacks), a thread's stack, a data symbol, a mapped segment, else "not
+/// stack'd, malloc'd or (recently) free'd".
 /// </summary>
-public sealed class AddressDescriber(ToolHost host, HeapTracker heap, StackStore stacks)
+public sealed class AddressDescriber(ToolHost host, HeapTracker heap, StackStore stacks, ClientBlocks clientBlocks)
 {
     public unsafe AddressDescription Describe(ulong address)
     {
+        if (clientBlocks.Describe(address) is { } described) return described;
         if (heap.Describe(address) is { } inHeap)
         {
             HeapBlock block = inHeap.Block;

@@ -30,9 +30,11 @@ public sealed class ErrorKinds : ISuppressionKinds
         [MemcheckErrorKind.UninitialisedValue] = new("UninitValue", e => $"Value{e.Size}"),
         [MemcheckErrorKind.UninitialisedSyscallParam] = new("SyscallParam", _ => Param),
         [MemcheckErrorKind.UnaddressableSyscallParam] = new("SyscallParam", _ => Param),
+        [MemcheckErrorKind.UninitialisedClientCheck] = new("ClientCheck", _ => User),
+        [MemcheckErrorKind.UnaddressableClientCheck] = new("ClientCheck", _ => User),
     };
 
-    private const string Free = "Free", FishyValue = "FishyValue", Param = "Param", Leak = "Leak";
+    private const string Free = "Free", FishyValue = "FishyValue", Param = "Param", Leak = "Leak", User = "User";
     private const string LeakKindsPrefix = "match-leak-kinds:";
 
     /// <summary>Every kind a memcheck suppression may name.</summary>
@@ -40,7 +42,7 @@ public sealed class ErrorKinds : ISuppressionKinds
     [
         "Cond", "Value1", "Value2", "Value4", "Value8", "Value16", "Value32",
         "Addr1", "Addr2", "Addr4", "Addr8", "Addr16", "Addr32",
-        "Jump", Param, Free, "Overlap", Leak, FishyValue, "User", "CoreMem", "Mempool",
+        "Jump", Param, Free, "Overlap", Leak, FishyValue, User, "CoreMem", "Mempool",
     ];
 
     /// <summary>"Value0" is Cond's old name, still read.</summary>

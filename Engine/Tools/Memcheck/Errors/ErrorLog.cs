@@ -8,6 +8,7 @@ namespace Memcheck.Engine.Tools.Memcheck.Errors;
 /// (<see cref="ErrorContexts"/>); a new context is matched against the suppressions and, unless one hides it, shown
 /// (text followed by a blank line, or an XML &lt;error&gt;) with what --gen-suppressions adds.
 /// </summary>
+/// <remarks>Errors of a thread whose reporting is off (VALGRIND_DISABLE_ERROR_REPORTING) are neither shown nor counted.</remarks>
 public sealed class ErrorLog(ToolHost host, bool errorLimit)
 {
     /// <summary>Every context's first error, shown or suppressed, by context number (its StackId).</summary>
@@ -35,6 +36,7 @@ public sealed class ErrorLog(ToolHost host, bool errorLimit)
     /// </summary>
     public bool Report(MemcheckError error, string key)
     {
+        if (host.ErrorsDisabled) return false;
         error = error with { Thread = host.CurrentThread };
         var notices = new List<string>();
         IReadOnlyList<ulong> frames = [.. error.Stack.Frames.Select(f => f.Address)];

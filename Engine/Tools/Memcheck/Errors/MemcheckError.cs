@@ -17,6 +17,9 @@ public enum MemcheckErrorKind
     UninitialisedSyscallParam,
     UnaddressableSyscallParam,
     Overlap,
+    /// <summary>VALGRIND_CHECK_MEM_IS_DEFINED found an undefined byte, or either check an unaddressable one.</summary>
+    UninitialisedClientCheck,
+    UnaddressableClientCheck,
 }
 
 /// <summary>

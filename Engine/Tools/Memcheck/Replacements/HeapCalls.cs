@@ -100,6 +100,17 @@ public sealed unsafe class HeapCalls(ToolHost host, HeapTracker heap, ShadowMemo
         return 0;
     }
 
+    /// <summary>VALGRIND_MALLOCLIKE_BLOCK: the client's allocator placed a block; its stack is the request's.</summary>
+    public void Malloclike(GuestState* state, ulong address, ulong size, ulong redzone, bool zeroed) =>
+        heap.Register(address, size, redzone, zeroed, Capture(state, default));
+
+    /// <summary>VALGRIND_RESIZEINPLACE_BLOCK: a live block changes size where it is; anything else is an invalid free.</summary>
+    public void ResizeInPlace(GuestState* state, ulong address, ulong newSize)
+    {
+        if (heap.FindLive(address) is { } block) heap.Resize(block, newSize);
+        else ReportInvalidFree(Capture(state, default), address);
+    }
+
     public ulong UsableSize(ulong address) => address != 0 && heap.FindLive(address) is { } block ? block.Size : 0;
 
     private ulong Place(GuestState* state, ulong size, ulong alignment, AllocKind kind, bool zeroed, ReplacementFrames frames = default)

@@ -23,34 +23,48 @@ public static class LeakReport
         _ => "none",
     };
 
-    /// <summary>"48 (16 direct, 32 indirect) bytes in 1 blocks are definitely lost in loss record 5 of 7"; number is 1-based.</summary>
-    public static string LossRecordHeadline(LossRecord record, int number, int count)
+    /// <summary>
+    /// "48 (16 direct, 32 indirect) bytes in 1 blocks are definitely lost in loss record 5 of 7"; number is 1-based.
+    /// With the record as the earlier search found it (VALGRIND_DO_ADDED_LEAK_CHECK), each count carries its change:
+    /// "32 (+32) (16 (+16) direct, 16 (+16) indirect) bytes in 1 (+1) blocks".
+    /// </summary>
+    public static string LossRecordHeadline(LossRecord record, LossRecord? before, int number, int count)
     {
+        string Count(ulong now, ulong then) => before is not null ? $"{Format(now)} ({Change(now, then)})" : Format(now);
         string bytes = record.IndirectBytes > 0
-            ? $"{Format(record.TotalBytes)} ({Format(record.DirectBytes)} direct, {Format(record.IndirectBytes)} indirect)"
-            : Format(record.DirectBytes);
-        return $"{bytes} bytes in {Format(record.Blocks)} blocks are {StateText(record.State)} in loss record {Format((ulong)number)} of {Format((ulong)count)}";
+            ? $"{Count(record.TotalBytes, before?.TotalBytes ?? 0)} ({Count(record.DirectBytes, before?.DirectBytes ?? 0)} direct, " +
+              $"{Count(record.IndirectBytes, before?.IndirectBytes ?? 0)} indirect)"
+            : Count(record.DirectBytes, before?.DirectBytes ?? 0);
+        return $"{bytes} bytes in {Count(record.Blocks, before?.Blocks ?? 0)} blocks are {StateText(record.State)} in loss record {Format((ulong)number)} of {Format((ulong)count)}";
     }
 
-    public static IReadOnlyList<string> SummaryLines(LeakSummary summary)
+    /// <summary>The LEAK SUMMARY; with an earlier search's summary, each count carries its change ("40 (+30) bytes").</summary>
+    public static IReadOnlyList<string> SummaryLines(LeakSummary summary, LeakSummary? before = null)
     {
+        string Line(string label, ByteBlockCount now, ByteBlockCount then) => before is null
+            ? $"{label}: {Format(now.Bytes)} bytes in {Format(now.Blocks)} blocks"
+            : $"{label}: {Format(now.Bytes)} ({Change(now.Bytes, then.Bytes)}) bytes in {Format(now.Blocks)} ({Change(now.Blocks, then.Blocks)}) blocks";
         var lines = new List<string>
         {
             "LEAK SUMMARY:",
-            Line("   definitely lost", summary.DefinitelyLost),
-            Line("   indirectly lost", summary.IndirectlyLost),
-            Line("     possibly lost", summary.PossiblyLost),
-            Line("   still reachable", summary.StillReachable),
+            Line("   definitely lost", summary.DefinitelyLost, before?.DefinitelyLost ?? default),
+            Line("   indirectly lost", summary.IndirectlyLost, before?.IndirectlyLost ?? default),
+            Line("     possibly lost", summary.PossiblyLost, before?.PossiblyLost ?? default),
+            Line("   still reachable", summary.StillReachable, before?.StillReachable ?? default),
         };
         if (summary.ReachableViaHeuristic.Count > 0)
         {
             lines.Add("                      of which reachable via heuristic:");
             foreach ((LeakHeuristic heuristic, ByteBlockCount count) in summary.ReachableViaHeuristic)
-                lines.Add(Line($"                        {HeuristicName(heuristic),-19}", count));
+                lines.Add(Line($"                        {HeuristicName(heuristic),-19}", count,
+                    before?.ReachableViaHeuristic.GetValueOrDefault(heuristic) ?? default));
         }
-        lines.Add(Line("        suppressed", summary.Suppressed));
+        lines.Add(Line("        suppressed", summary.Suppressed, before?.Suppressed ?? default));
         return lines;
     }
+
+    /// <summary>A count's change since the earlier search: "+30", "-100", "+0".</summary>
+    private static string Change(ulong now, ulong then) => now >= then ? $"+{Format(now - then)}" : $"-{Format(then - now)}";
 
     /// <summary>The kind flag --show-leak-kinds and --errors-for-leak-kinds use for a state.</summary>
     public static LeakKinds KindOf(LeakState state) => state switch
@@ -72,5 +86,4 @@ public static class LeakReport
         return [];
     }
 
-    private static string Line(string label, ByteBlockCount count) => $"{label}: {Format(count.Bytes)} bytes in {Format(count.Blocks)} blocks";
 }
