@@ -56,6 +56,22 @@ public class HeapOriginTests
     }
 
     [Test]
+    public void AClientAllocatorsBlockWasCreatedByAHeapAllocationAtItsRequest()
+    {
+        HeapBlock block = _heap.Register(0x5000_0000, 32, redzone: 16, zeroed: false, allocStack: 4);
+        Assert.That(OriginAt(block.Address + 31), Is.EqualTo(_sources.Heap(4)));
+    }
+
+    [Test]
+    public void AResizeInPlacesGrownTailWasCreatedByTheResizeRequest()
+    {
+        HeapBlock block = _heap.Register(0x5000_0000, 32, redzone: 16, zeroed: false, allocStack: 4);
+        _heap.Resize(block, 64, stack: 5);
+        Assert.That(OriginAt(block.Address + 31), Is.EqualTo(_sources.Heap(4)));
+        Assert.That(OriginAt(block.Address + 32), Is.EqualTo(_sources.Heap(5)));
+    }
+
+    [Test]
     public void AFreedBlockLosesItsOrigins()
     {
         HeapBlock block = _heap.Allocate(16, 16, AllocKind.Malloc, allocStack: 1)!;

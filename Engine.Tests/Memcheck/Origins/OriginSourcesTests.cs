@@ -40,6 +40,7 @@ public class OriginSourcesTests
         Assert.That(OriginTags.KindOf(_sources.Heap(stack)), Is.EqualTo(OriginKind.Heap));
         Assert.That(OriginTags.KindOf(_sources.Unknown(stack)), Is.EqualTo(OriginKind.Unknown));
         Assert.That(OriginTags.KindOf(_sources.Stack(0x2000)), Is.EqualTo(OriginKind.Stack));
+        Assert.That(OriginTags.KindOf(_sources.ClientRequest(stack)), Is.EqualTo(OriginKind.ClientRequest));
         Assert.That(_sources.Heap(stack) >> 2, Is.EqualTo(_sources.Unknown(stack) >> 2), "one context, two kinds");
     }
 
@@ -62,6 +63,17 @@ public class OriginSourcesTests
         {
             " Uninitialised value was created by a stack allocation",
             "   at 0x10916C: f (f.c:3)",
+        }));
+    }
+
+    [Test]
+    public void AClientRequestOriginShowsTheRequestsStack()
+    {
+        var origin = _sources.Describe(_sources.ClientRequest(StackAt(0x1093CF)))!;
+        Assert.That(ErrorReport.AuxText(origin.Details()), Is.EqualTo(new[]
+        {
+            " Uninitialised value was created by a client request",
+            "   at 0x1093CF: malloc (in preload.so)",
         }));
     }
 

@@ -64,16 +64,19 @@ public sealed unsafe class HeapTracker(IHeapMemory memory, ShadowMemory shadow, 
         TotalBytesAllocated += size;
         InUseBytes += size;
         if (zeroed) shadow.MakeDefined(address, size);
-        else shadow.MakeUndefined(address, size);
+        else shadow.MakeUndefined(address, size, origins?.Heap(allocStack) ?? OriginTags.None);
         return block;
     }
 
-    /// <summary>VALGRIND_RESIZEINPLACE_BLOCK: the live block keeps its place and alloc stack; a grown tail is undefined, a cut one noaccess.</summary>
-    public void Resize(HeapBlock block, ulong newSize)
+    /// <summary>
+    /// VALGRIND_RESIZEINPLACE_BLOCK: the live block keeps its place and alloc stack; a grown tail is undefined, created
+    /// by a heap allocation at the request's <paramref name="stack"/> (as memcheck tags it), a cut one noaccess.
+    /// </summary>
+    public void Resize(HeapBlock block, ulong newSize, int stack)
     {
         _live[block.Address] = new HeapBlock(block.Address, newSize, block.Alignment, block.Kind, block.AllocStack, block.RegionStart, block.RegionSize);
         InUseBytes = InUseBytes - block.Size + newSize;
-        if (newSize > block.Size) shadow.MakeUndefined(block.End, newSize - block.Size);
+        if (newSize > block.Size) shadow.MakeUndefined(block.End, newSize - block.Size, origins?.Heap(stack) ?? OriginTags.None);
         else shadow.MakeNoAccess(block.Address + newSize, block.Size - newSize);
     }
 

@@ -65,7 +65,7 @@ public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
         var calls = new HeapCalls(host, heap, _shadow, stacks, errors, describer, _options.Memcheck, definedOnAllocation: !TracksDefinedness);
         var leaks = new LeakSearch(host, heap, arena, _shadow, stacks, errors, _options.Memcheck);
         var ranges = new ErrorReportingRanges();
-        var requests = new MemcheckRequests(host, _shadow, errors, describer, leaks, calls, clientBlocks, ranges);
+        var requests = new MemcheckRequests(host, _shadow, errors, describer, leaks, calls, clientBlocks, ranges, stacks, origins);
         _run = new Attached(host, arena, heap, stacks, errors, describer, new MemcheckHeapFunctions(calls), leaks, requests,
             ranges, origins);
         new AddressSpaceShadow(host.Space, _shadow, arena).Follow();

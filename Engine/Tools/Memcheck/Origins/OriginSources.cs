@@ -20,6 +20,9 @@ public sealed class OriginSources(StackStore stacks, Func<ulong, IReadOnlyList<S
     /// <summary>A heap block allocated (or grown by realloc) at this stack.</summary>
     public uint Heap(int allocStack) => OriginTags.Make(OfStack(allocStack), OriginKind.Heap);
 
+    /// <summary>Memory a client request (VALGRIND_MAKE_MEM_UNDEFINED) made undefined at this stack.</summary>
+    public uint ClientRequest(int requestStack) => OriginTags.Make(OfStack(requestStack), OriginKind.ClientRequest);
+
     /// <summary>Memory the guest got from the system at this stack (brk), undefined.</summary>
     public uint Unknown(int stack) => OriginTags.Make(OfStack(stack), OriginKind.Unknown);
 
