@@ -44,38 +44,32 @@ public class OriginSourcesTests
         Assert.That(_sources.Heap(stack) >> 2, Is.EqualTo(_sources.Unknown(stack) >> 2), "one context, two kinds");
     }
 
+    /// <summary>The lines a tag's origin adds under an error.</summary>
+    private IEnumerable<string> Shown(uint tag) => ErrorReport.AuxText(_sources.Describe(tag)!.Details());
+
     [Test]
-    public void AHeapOriginShowsTheAllocationStack()
-    {
-        var origin = _sources.Describe(_sources.Heap(StackAt(0x4848899)))!;
-        Assert.That(ErrorReport.AuxText(origin.Details()), Is.EqualTo(new[]
+    public void AHeapOriginShowsTheAllocationStack() =>
+        Assert.That(Shown(_sources.Heap(StackAt(0x4848899))), Is.EqualTo(new[]
         {
             " Uninitialised value was created by a heap allocation",
             "   at 0x4848899: malloc (in preload.so)",
         }));
-    }
 
     [Test]
-    public void AStackOriginShowsTheOneCodeAddress()
-    {
-        var origin = _sources.Describe(_sources.Stack(0x10916C))!;
-        Assert.That(ErrorReport.AuxText(origin.Details()), Is.EqualTo(new[]
+    public void AStackOriginShowsTheOneCodeAddress() =>
+        Assert.That(Shown(_sources.Stack(0x10916C)), Is.EqualTo(new[]
         {
             " Uninitialised value was created by a stack allocation",
             "   at 0x10916C: f (f.c:3)",
         }));
-    }
 
     [Test]
-    public void AClientRequestOriginShowsTheRequestsStack()
-    {
-        var origin = _sources.Describe(_sources.ClientRequest(StackAt(0x1093CF)))!;
-        Assert.That(ErrorReport.AuxText(origin.Details()), Is.EqualTo(new[]
+    public void AClientRequestOriginShowsTheRequestsStack() =>
+        Assert.That(Shown(_sources.ClientRequest(StackAt(0x1093CF))), Is.EqualTo(new[]
         {
             " Uninitialised value was created by a client request",
             "   at 0x1093CF: malloc (in preload.so)",
         }));
-    }
 
     [Test]
     public void AnUnknownOriginSaysOnlyThatTheValueWasCreated() =>
