@@ -68,6 +68,8 @@ public static class Session
         }
         if (options.Verbosity >= 2)
             foreach (string file in suppressions.Files) commentary.Verbose($"Reading suppressions file: {file}");
+        if (options.Stats) machine.Translator.Stats = new TranslationStats();
+        if (options.TraceFlags != 0) machine.Translator.Trace = new TranslationTrace(log, options.TraceFlags, options.TraceNotBelow);
 
         var scheduler = new GuestScheduler(machine.Space.Pages);
         machine.Kernel.Threads = scheduler;
@@ -89,6 +91,7 @@ public static class Session
                 else code = ((GuestEnd.Exited)end).Status & 0xFF;
                 xmlOutput?.Finished();
                 tool.Finish(commentary);
+                machine.Translator.Stats?.Write(commentary);
                 xmlOutput?.End();
                 // --error-exitcode replaces the status of a guest that exited with errors found.
                 if (signal is null && options.ErrorExitCode != 0 && tool is MemcheckTool { Report.ErrorCount: > 0 })

@@ -41,7 +41,7 @@ static int Run(string[] args)
     switch (request)
     {
         case CommandLineRequest.Help help:
-            Console.Out.Write(UsageText.For(help.Tool));
+            Console.Out.Write(UsageText.For(help.Tool, help.Debug));
             return 0;
         case CommandLineRequest.Version:
             Console.Out.WriteLine(UsageText.VersionLine);

@@ -370,7 +370,17 @@ public class CommandLineTests
     [TestCase("--help-debug")]
     public void HelpWinsOverEverythingElse(string help)
     {
-        Assert.That(CommandLine.Parse(["--foo", "--tool=massif", help]), Is.EqualTo(new CommandLineRequest.Help(ToolKind.Massif)));
+        Assert.That(CommandLine.Parse(["--foo", "--tool=massif", help]),
+            Is.EqualTo(new CommandLineRequest.Help(ToolKind.Massif, Debug: help == "--help-debug")));
+    }
+
+    [Test]
+    public void TraceFlagsTakeEightBinaryDigits()
+    {
+        Assert.That(Parse("--trace-flags=10000001", "true").TraceFlags, Is.EqualTo(0x81));
+        Assert.That(Parse("true").TraceNotBelow, Is.EqualTo(999_999_999), "Valgrind traces no block unless told where to start");
+        Assert.Throws<CommandLineException>(() => Parse("--trace-flags=101", "true"));
+        Assert.Throws<CommandLineException>(() => Parse("--trace-flags=1000000x", "true"));
     }
 
     [Test]

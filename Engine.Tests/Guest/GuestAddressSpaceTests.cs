@@ -20,13 +20,27 @@ public unsafe class GuestAddressSpaceTests
         _space.Mmap(addr, length, prot, MapPrivate | MapAnonymous | extraFlags, -1, 0);
 
     [Test]
-    public void GuestRegionIsFreeInThisDotnetProcess()
+    public void GuestRegionIsReservedWholeAndHoldsOnlyGuestMemory()
     {
+        Assert.That(GuestRegion.IsReserved, Is.True, "the low region was not free when the engine first needed it");
+        Assert.That(GuestRegion.End, Is.GreaterThan(GuestAddressSpace.StackTop));
         foreach (string line in File.ReadLines("/proc/self/maps"))
         {
-            ulong start = ulong.Parse(line[..line.IndexOf('-')], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            Assert.That(start, Is.GreaterThanOrEqualTo(GuestAddressSpace.StackTop), line);
+            var range = line[..line.IndexOf(' ')].Split('-');
+            ulong start = ulong.Parse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            ulong end = ulong.Parse(range[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            Assert.That(start >= GuestRegion.End || end <= GuestRegion.End, Is.True, $"a host mapping straddles the region's end: {line}");
         }
+    }
+
+    [Test]
+    public void MunmappedGuestMemoryGoesBackToTheReservationNotToTheHost()
+    {
+        long a = Anon(3 * 4096);
+        Assert.That(_space.Munmap((ulong)a + 4096, 4096), Is.Zero);
+        var line = File.ReadLines("/proc/self/maps")
+            .Single(l => ulong.Parse(l[..l.IndexOf('-')], NumberStyles.HexNumber, CultureInfo.InvariantCulture) == (ulong)a + 4096);
+        Assert.That(line, Does.Contain(" ---p "), "the page must stay mapped, inaccessible, so the host cannot take it");
     }
 
     [Test]

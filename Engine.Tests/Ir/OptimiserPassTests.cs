@@ -86,7 +86,7 @@ public class OptimiserPassTests
     }
 
     [Test]
-    public void GetAfterPutOrGetOfTheSameSlotReusesTheValue()
+    public void GetAfterPutOrGetOfTheSameSlotReusesTheValueAndANarrowerGetTruncatesIt()
     {
         var sb = new Superblock(0);
         var a = sb.Get(GuestState.OffRax, I64);
@@ -100,8 +100,25 @@ public class OptimiserPassTests
 
         RedundantGetElimination.Run(sb);
 
-        Assert.That(CountOf(sb, StmtKind.Get), Is.EqualTo(2), sb.ToString());
+        Assert.That(CountOf(sb, StmtKind.Get), Is.EqualTo(1), sb.ToString());
         Assert.That(sb.Statements.ToArray().Single(s => s.Kind == StmtKind.Store).A, Is.EqualTo(a));
+        var truncation = sb.Statements.ToArray().Single(s => s.Kind == StmtKind.Unop);
+        Assert.That((truncation.Op, truncation.Type, truncation.A, truncation.Dst), Is.EqualTo((IrOp.Truncate, I32, a, narrow.Temp)));
+    }
+
+    [Test]
+    public void AGetOfEaxAfterAZeroExtendingPutOfRaxFoldsToTheValuePut()
+    {
+        var sb = new Superblock(0);
+        var value = sb.Get(GuestState.OffRcx, I32);
+        sb.Put(GuestState.OffRax, sb.Unop(IrOp.ZeroExtend, I64, value));
+        sb.Put(GuestState.OffRdx, sb.Unop(IrOp.ZeroExtend, I64, sb.Get(GuestState.OffRax, I32)));
+        sb.Next = IrValue.U64(0);
+
+        new Optimiser().Run(sb);
+
+        Assert.That(CountOf(sb, StmtKind.Get), Is.EqualTo(1), sb.ToString());
+        Assert.That(sb.Statements.ToArray().Count(s => s.Kind == StmtKind.Unop), Is.EqualTo(2), sb.ToString());
     }
 
     [Test]

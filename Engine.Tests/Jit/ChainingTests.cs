@@ -9,7 +9,7 @@ public sealed unsafe class ChainingTests
 {
     private JitTestMachine _m = null!;
 
-    [SetUp] public void SetUp() => _m = new JitTestMachine();
+    [SetUp] public void SetUp() => _m = new JitTestMachine(chaining: true);
     [TearDown] public void TearDown() => _m.Dispose();
 
     /// <summary>A block at <paramref name="at"/> that adds 1 to guest register <paramref name="gpr"/> and goes to <paramref name="next"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Guest;
 using Memcheck.Engine.Ir;
 using Memcheck.Engine.Jit;
 
@@ -63,13 +64,18 @@ internal sealed unsafe class JitTestMachine : IDisposable
     public readonly GuestState* State = (GuestState*)NativeMemory.AlignedAlloc(GuestState.BlockSize, 64);
     public readonly GuestState* Reference = (GuestState*)NativeMemory.AlignedAlloc(GuestState.BlockSize, 64);
 
-    public JitTestMachine()
+    /// <param name="chaining">
+    /// Whether exits may chain and indirect ones go through the lookup table. Off by default: differential checks
+    /// run one block, and a random block whose computed target happens to be its own address would otherwise loop.
+    /// </param>
+    /// <param name="guestRegion">Whether accesses below <see cref="GuestRegion.End"/> take the region's bounds test instead of the page map.</param>
+    public JitTestMachine(bool chaining = false, bool guestRegion = false)
     {
         PageMap.Mark(MemoryBase, ReadWritePages * 4096, 3);
         PageMap.Mark(MemoryBase + ReadWritePages * 4096, ReadOnlyPages * 4096, 1);
         new Span<byte>(Memory, MemoryBytes).Clear();
         new Span<byte>(State, GuestState.BlockSize).Clear();
-        Context = new BackendContext(PageMap.Level1, Cache);
+        Context = new BackendContext(PageMap.Level1, Cache) { Chaining = chaining, GuestRegionEnd = guestRegion ? GuestRegion.End : 0 };
     }
 
     public ulong MemoryBase => (ulong)Memory;

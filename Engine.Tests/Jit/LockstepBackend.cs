@@ -27,7 +27,11 @@ internal sealed unsafe class LockstepBackend(BackendContext context) : IBackend,
 
     public Translation Prepare(Superblock sb) => new Checked(sb, _compiler.Compile(sb, context), this);
 
+    public bool KeepsIr => true;
+
     public void Invalidate(ulong start, ulong length) => context.Cache.Invalidate(start, length);
+
+    public void Flush() => context.Cache.Flush();
 
     public void Dispose()
     {
@@ -78,10 +82,14 @@ internal sealed unsafe class LockstepBackend(BackendContext context) : IBackend,
         Mismatches.Add(Mismatches.Count < keptInFull ? $"block 0x{sb.GuestAddress:x}: {what}\n{IrPrinter.Format(sb)}" : $"block 0x{sb.GuestAddress:x}: {what}");
     }
 
-    private sealed class Checked(Superblock sb, CompiledBlock block, LockstepBackend owner) : Translation(sb)
+    private sealed class Checked(Superblock ir, CompiledBlock block, LockstepBackend owner) : Translation(ir)
     {
+        private readonly Superblock _ir = ir;
+
         public override (ulong Next, JumpKind Kind) Execute(GuestState* state, IGuestMemoryGuard guard) =>
-            owner.Run(Block, block, state, guard);
+            owner.Run(_ir, block, state, guard);
+
+        public override bool HasInstructionAt(ulong pc) => block.HasInstructionAt(pc);
     }
 
     /// <summary>

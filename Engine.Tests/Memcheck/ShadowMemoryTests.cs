@@ -247,4 +247,36 @@ public class ShadowMemoryTests
             default: _shadow.MakeDefined(start, length); break;
         }
     }
+
+    [Test]
+    public void RangeChecksFindTheFirstNoAccessOrNotDefinedByteAsAByteByByteScanDoes()
+    {
+        var random = new Random(7);
+        ulong window = Base + ShadowMemory.ChunkSize - 256; // the last 256 bytes of a chunk and the first of the next
+        for (int round = 0; round < 400; round++)
+        {
+            _shadow.MakeDefined(window, 512);
+            for (int k = random.Next(4); k > 0; k--)
+            {
+                ulong at = window + (ulong)random.Next(512);
+                switch (random.Next(3))
+                {
+                    case 0: _shadow.MakeNoAccess(at, 1); break;
+                    case 1: _shadow.MakeUndefined(at, (ulong)random.Next(1, 5)); break;
+                    default: _shadow.SetVBits(at, 1, 0x10); break;
+                }
+            }
+            ulong start = window + (ulong)random.Next(512), length = (ulong)random.Next(1, (int)(window + 512 - start) + 1);
+            ulong? firstNoAccess = null, firstNotDefined = null;
+            for (ulong a = start; a < start + length; a++)
+            {
+                var state = _shadow.Get(a);
+                if (firstNoAccess == null && state == VaBits.NoAccess) firstNoAccess = a;
+                if (firstNotDefined == null && state != VaBits.Defined) firstNotDefined = a;
+            }
+            string where = $"round {round}: [{start - window}, +{length})";
+            Assert.That(_shadow.CheckAddressable(start, length), Is.EqualTo(firstNoAccess), where);
+            Assert.That(_shadow.CheckDefined(start, length, out _), Is.EqualTo(firstNotDefined), where);
+        }
+    }
 }

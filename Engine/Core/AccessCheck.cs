@@ -18,4 +18,8 @@ namespace Memcheck.Engine.Core;
 /// tool reported) or 1 to refuse it: the guest then gets SIGSEGV at that instruction, exactly as a refused
 /// page check does. The tool only answers 0 for memory the guest owns with the needed protection.
 /// </param>
-public sealed record AccessCheck(nint Primary, IrHelper SlowPath);
+/// <param name="SharedSecondaries">
+/// Secondaries that many chunks share (Valgrind's distinguished ones) lie in [Start, Start + Length): generated
+/// code reads them but never writes there (see <see cref="MapFill"/>).
+/// </param>
+public sealed record AccessCheck(nint Primary, IrHelper SlowPath, (nint Start, int Length) SharedSecondaries = default);

@@ -66,6 +66,7 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
             if (!pages.CanExecute(pc, 1)) return Fault(GuestSignal.SigSegv, pc, pc, Detail(pc));
             translation = translator.Translate(pc);
         }
+        translator.Stats?.Dispatched();
         var (next, kind) = translation.Execute(state, pages);
         state->Rip = next;
         switch (kind)
@@ -93,6 +94,8 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
                 return Fault(GuestSignal.SigIll, next, next, FaultDetail.IllegalOpcode);
             case JumpKind.SigSegv:
                 return Fault(GuestSignal.SigSegv, next, state->FaultAddr, Detail(state->FaultAddr));
+            case JumpKind.SigBus:
+                return Fault(GuestSignal.SigBus, next, state->FaultAddr, FaultDetail.NonExistentPhysicalAddress);
             case JumpKind.Halt:
                 return Fault(GuestSignal.SigSegv, next, 0, FaultDetail.NotMapped);
             case JumpKind.SigFpeIntDiv:
@@ -131,6 +134,7 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
     {
         FaultDetail.NotMapped => (1, 14),            // SEGV_MAPERR, page fault
         FaultDetail.BadPermissions => (2, 14),       // SEGV_ACCERR
+        FaultDetail.NonExistentPhysicalAddress => (2, 14), // BUS_ADRERR
         FaultDetail.IntegerDivideByZero => (1, 0),   // FPE_INTDIV, divide error
         FaultDetail.IllegalOpcode => (2, 6),         // ILL_ILLOPN, invalid opcode
         FaultDetail.Breakpoint => (0x80, 3),         // SI_KERNEL, breakpoint

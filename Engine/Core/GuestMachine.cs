@@ -69,7 +69,11 @@ internal sealed unsafe class GuestMachine : IDisposable
         };
         Kernel = new SyscallHandler(process, Space, Space.Pages, HostFileDescriptors.Snapshot(), warnings);
         var optimiser = new Optimiser { GuestSpecialisation = FlagSpecialiser.Specialise };
-        var backend = makeBackend(new BackendContext(Space.Pages.Level1, _codeCache) { AccessCheck = tool.AccessCheck });
+        var backend = makeBackend(new BackendContext(Space.Pages.Level1, _codeCache)
+        {
+            AccessCheck = tool.AccessCheck, GuestRegionEnd = GuestRegion.IsReserved ? GuestRegion.End : 0,
+            CountInstructions = tool.CountsInstructions,
+        });
         DebugInfo = new DebugInfoIndex(Space) { ShowBelowMain = showBelowMain, ReadInlineInfo = readInlineInfo };
         var allowed = freeres ?? new FreeresAtExit.Choice(Cxx: true, Libc: true);
         if (Program.Interpreter is not null)

@@ -27,6 +27,8 @@ public enum FaultDetail
     NotMapped,
     /// <summary>SEGV_ACCERR: mapped, but not with the needed permission.</summary>
     BadPermissions,
+    /// <summary>BUS_ADRERR: mapped, but nothing backs it (a file mapping past the file's end).</summary>
+    NonExistentPhysicalAddress,
     IntegerDivideByZero,
     IllegalOpcode,
     Breakpoint,

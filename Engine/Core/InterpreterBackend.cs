@@ -13,12 +13,25 @@ internal sealed class InterpreterBackend(AccessCheck? accessCheck = null) : IBac
 
     public void Invalidate(ulong start, ulong length) { }
 
-    private sealed unsafe class Interpreted(Superblock sb, IrInterpreter interpreter) : Translation(sb)
+    public void Flush() { }
+
+    public bool KeepsIr => true;
+
+    private sealed unsafe class Interpreted(Superblock block, IrInterpreter interpreter) : Translation(block)
     {
+        private readonly Superblock _block = block;
+
         public override (ulong Next, JumpKind Kind) Execute(GuestState* state, IGuestMemoryGuard guard)
         {
-            var exit = interpreter.Run(Block, state, guard);
+            var exit = interpreter.Run(_block, state, guard);
             return (exit.NextAddress, exit.Kind);
+        }
+
+        public override bool HasInstructionAt(ulong pc)
+        {
+            foreach (ref readonly var s in _block.Statements)
+                if (s.Kind == StmtKind.IMark && s.Addr == pc) return true;
+            return false;
         }
     }
 }

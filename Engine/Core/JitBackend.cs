@@ -17,18 +17,31 @@ internal sealed unsafe class JitBackend(BackendContext context) : IBackend
 
     public Translation Prepare(Superblock sb) => new Compiled(sb, _compiler.Compile(sb, _context), this);
 
+    public bool KeepsIr => false;
+
     public void Invalidate(ulong start, ulong length)
     {
         _context.Cache.Invalidate(start, length);
         _pendingSite = 0;
     }
 
+    public void Flush()
+    {
+        _context.Cache.Flush();
+        _pendingSite = 0;
+    }
+
     private sealed class Compiled(Superblock sb, CompiledBlock block, JitBackend backend) : Translation(sb)
     {
+        public override (nint Address, int Size)? HostCode => (block.HostAddress, block.HostSize);
+
+        public override bool HasInstructionAt(ulong pc) => block.HasInstructionAt(pc);
+
         public override (ulong Next, JumpKind Kind) Execute(GuestState* state, IGuestMemoryGuard guard)
         {
             if (backend._pendingSite != 0 && backend._pendingTarget == block.GuestAddress && block.IsValid)
                 backend._context.Cache.Chain(backend._pendingSite, block);
+            backend._context.Cache.Remember(block);
             ulong next = block.Entry(state);
             backend._pendingSite = (nint)state->ExitAddr;
             backend._pendingTarget = next;

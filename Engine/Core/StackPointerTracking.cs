@@ -19,8 +19,8 @@ public sealed record StackEvents(IrHelper NewStack, IrHelper DieStack, IrHelper 
     public Func<ulong, ulong>? CreatedBy { get; init; }
 
     /// <summary>
-    /// When set, called with (the red zone below the new RSP, where the block jumps) at the end of every call and
-    /// return: VEX's ABI hint that the red zone now holds nothing the program may rely on (memcheck: undefined).
+    /// When set, called with (the red zone below the new RSP, its length, where the block jumps) at the end of every
+    /// call and return: VEX's ABI hint that the red zone now holds nothing the program may rely on (memcheck: undefined).
     /// </summary>
     public IrHelper? RedZoneHint { get; init; }
 }
@@ -115,7 +115,7 @@ public sealed class StackPointerTracking(StackEvents events)
         {
             Announce();
             if (_events.RedZoneHint is { } hint && sb.NextKind is JumpKind.Call or JumpKind.Ret)
-                _output.Call(hint, Below(_output.Get(Rsp, IrType.I64), RedZone), sb.Next);
+                _output.Call(hint, Below(_output.Get(Rsp, IrType.I64), RedZone), IrValue.U64(RedZone), sb.Next);
             _output.Next = sb.Next;
             _output.NextKind = sb.NextKind;
             return _output;

@@ -58,6 +58,12 @@ public abstract unsafe class Tool
     public virtual bool ReadsInlineInfo => false;
 
     /// <summary>
+    /// Whether the tool reads how many guest instructions ran (GuestState.InstrCount): generated code keeps the count
+    /// only then, since it costs a memory update at every block exit.
+    /// </summary>
+    public virtual bool CountsInstructions => false;
+
+    /// <summary>
     /// A guest syscall is about to run with the guest's registers (rax the number, rdi.. the arguments); the entry is
     /// null for numbers the kernel does not define. Memcheck checks what the kernel will read here.
     /// </summary>

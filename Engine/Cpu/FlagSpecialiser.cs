@@ -10,6 +10,9 @@ namespace Memcheck.Engine.Cpu;
 /// </summary>
 public static class FlagSpecialiser
 {
+    /// <summary>The rewritten block, built per thread and reused: most blocks have a condition to specialise.</summary>
+    [ThreadStatic] private static List<IrStmt>? t_rewritten;
+
     public static Superblock Specialise(Superblock sb)
     {
         List<IrStmt>? rewritten = null;
@@ -20,24 +23,35 @@ public static class FlagSpecialiser
             if (s.Kind == StmtKind.Call && s.Helper is { } helper && s.Args is [{ IsConst: true } op, var dep1, var dep2, var ndep]
                 && FlagHelpers.ConditionOf(helper) is { } cond)
             {
-                var emitted = new List<IrStmt>();
-                var result = Direct(sb, emitted, cond, (CcOp)op.Const, dep1, dep2, ndep);
-                if (result is { } r)
+                if (rewritten == null)
                 {
-                    rewritten ??= [.. stmts[..i]];
-                    rewritten.AddRange(emitted);
+                    rewritten = t_rewritten ??= [];
+                    rewritten.Clear();
+                    rewritten.AddRange(stmts[..i]);
+                }
+                int before = rewritten.Count;
+                if (Direct(sb, rewritten, cond, (CcOp)op.Const, dep1, dep2, ndep) is { } r)
+                {
                     rewritten.Add(new IrStmt { Kind = StmtKind.Unop, Op = IrOp.ZeroExtend, Type = IrType.I64, A = r, Dst = s.Dst });
                     continue;
                 }
+                rewritten.RemoveRange(before, rewritten.Count - before);
             }
             rewritten?.Add(s);
         }
-        if (rewritten != null) sb.ReplaceStatements(rewritten.ToArray());
+        if (rewritten != null) sb.ReplaceStatements(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rewritten));
         return sb;
     }
 
-    /// <summary>The condition as an I1 computed by statements appended to <paramref name="emitted"/>, or null when not specialisable.</summary>
-    private static IrValue? Direct(Superblock sb, List<IrStmt> emitted, X86Condition cond, CcOp op, IrValue dep1, IrValue dep2, IrValue ndep)
+    /// <summary>
+    /// The condition as an I1 computed by statements added to the end of <paramref name="sb"/>, or null when not
+    /// specialisable: the lifter asks this first when the thunk's operation is known where the condition is read.
+    /// </summary>
+    public static IrValue? Direct(Superblock sb, X86Condition cond, CcOp op, IrValue dep1, IrValue dep2, IrValue ndep) =>
+        Direct(sb, null, cond, op, dep1, dep2, ndep);
+
+    /// <summary>The condition as an I1 computed by statements appended to <paramref name="emitted"/> (the block when null), or null when not specialisable.</summary>
+    private static IrValue? Direct(Superblock sb, List<IrStmt>? emitted, X86Condition cond, CcOp op, IrValue dep1, IrValue dep2, IrValue ndep)
     {
         bool negate = cond.IsNegated();
         var positive = (X86Condition)((int)cond & ~1);
@@ -107,29 +121,39 @@ public static class FlagSpecialiser
         }
     }
 
-    /// <summary>Copy thunks hold the flags themselves: single-flag conditions are a bit test.</summary>
+    /// <summary>
+    /// Copy thunks hold the flags themselves (ucomisd, popf, sahf leave them): single-flag conditions and BE are a bit
+    /// test, L and LE compare SF with OF.
+    /// </summary>
     private static IrValue? CopyCondition(Emitter e, X86Condition positive, IrValue flags)
     {
-        ulong? bit = positive switch
+        ulong? bits = positive switch
         {
             X86Condition.O => X86Flags.OF,
             X86Condition.B => X86Flags.CF,
             X86Condition.E => X86Flags.ZF,
             X86Condition.S => X86Flags.SF,
             X86Condition.P => X86Flags.PF,
+            X86Condition.BE => X86Flags.CF | X86Flags.ZF,
             _ => null,
         };
-        if (bit is not { } b) return null;
-        return e.Binop(IrOp.CmpNE, IrType.I1, e.Binop(IrOp.And, IrType.I64, flags, IrValue.U64(b)), IrValue.U64(0));
+        if (bits is { } b) return AnyBit(e, flags, b);
+        if (positive is not (X86Condition.L or X86Condition.LE)) return null;
+        // SF (bit 7) moved onto OF (bit 11): their xor is set exactly when SF != OF.
+        var signOverflow = AnyBit(e, e.Binop(IrOp.Xor, IrType.I64, flags, e.Binop(IrOp.Shl, IrType.I64, flags, IrValue.U8(4))), X86Flags.OF);
+        return positive == X86Condition.L ? signOverflow : e.Binop(IrOp.Or, IrType.I1, signOverflow, AnyBit(e, flags, X86Flags.ZF));
     }
 
-    /// <summary>Appends statements with fresh temps to a list rather than to the block.</summary>
-    private readonly struct Emitter(Superblock sb, List<IrStmt> into)
+    private static IrValue AnyBit(Emitter e, IrValue flags, ulong bits) =>
+        e.Binop(IrOp.CmpNE, IrType.I1, e.Binop(IrOp.And, IrType.I64, flags, IrValue.U64(bits)), IrValue.U64(0));
+
+    /// <summary>Appends statements with fresh temps to a list, or to the block itself when there is none.</summary>
+    private readonly struct Emitter(Superblock sb, List<IrStmt>? into)
     {
         public IrValue Binop(IrOp op, IrType type, IrValue a, IrValue b)
         {
             var t = sb.NewTemp(type);
-            into.Add(new IrStmt { Kind = StmtKind.Binop, Op = op, Type = type, A = a, B = b, Dst = t.Temp });
+            Add(new IrStmt { Kind = StmtKind.Binop, Op = op, Type = type, A = a, B = b, Dst = t.Temp });
             return t;
         }
 
@@ -138,8 +162,14 @@ public static class FlagSpecialiser
             if (v.Type == type) return v;
             if (v.IsConst) return IrValue.Constant(type, v.Const);
             var t = sb.NewTemp(type);
-            into.Add(new IrStmt { Kind = StmtKind.Unop, Op = IrOp.Truncate, Type = type, A = v, Dst = t.Temp });
+            Add(new IrStmt { Kind = StmtKind.Unop, Op = IrOp.Truncate, Type = type, A = v, Dst = t.Temp });
             return t;
+        }
+
+        private void Add(in IrStmt s)
+        {
+            if (into != null) into.Add(s);
+            else sb.Add(s);
         }
     }
 }

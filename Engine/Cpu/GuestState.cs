@@ -43,6 +43,10 @@ public unsafe struct GuestState
     /// <summary>Scratch slots the lifter may use to pass vectors to helpers.</summary>
     public const int OffScratch0 = 640;   // 4 x 16 bytes
 
+    /// <summary>How the running replacement asked to end instead of returning (Core.ReplacementEnding), and its exit status.</summary>
+    public const int OffReplacementEnding = 704;
+    public const int OffReplacementStatus = 712;
+
     // Fields the dispatcher and backend exchange with generated code; not guest-visible.
     public const int OffExitKind = 720;
     public const int OffExitAddr = 728;
@@ -50,9 +54,8 @@ public unsafe struct GuestState
     public const int OffFaultAddr = 744;
     /// <summary>A GCHandle (as nint) to the running tool, so its helpers, called with only this state, can find it.</summary>
     public const int OffToolHandle = 752;
-    /// <summary>How the running replacement asked to end instead of returning (Core.ReplacementEnding), and its exit status.</summary>
-    public const int OffReplacementEnding = 760;
-    public const int OffReplacementStatus = 768;
+    /// <summary>Where in generated code a host fault hit (written by the host fault handler, read by the cache's trampoline).</summary>
+    public const int OffFaultHostRip = 760;
 
     [FieldOffset(OffRax)] public fixed ulong Gpr[16];
     [FieldOffset(OffRip)] public ulong Rip;
@@ -79,6 +82,7 @@ public unsafe struct GuestState
     [FieldOffset(OffToolHandle)] public nint ToolHandle;
     [FieldOffset(OffReplacementEnding)] public ulong ReplacementEnding;
     [FieldOffset(OffReplacementStatus)] public ulong ReplacementStatus;
+    [FieldOffset(OffFaultHostRip)] public ulong FaultHostRip;
 
     public static int GprOffset(int encodingIndex) => OffRax + 8 * encodingIndex;
     public static int XmmOffset(int index) => OffXmm0 + 16 * index;

@@ -216,9 +216,15 @@ public sealed class LiftContext
         : Sb.Unop(IrOp.ZeroExtend, IrType.I64, v);
 
     /// <summary>An x86 condition over the current flags, as I1.</summary>
+    /// <summary>
+    /// The condition as an I1. When the flags were set earlier in the block, it is the direct comparison the
+    /// optimiser's flag specialisation would make of it (as VEX specialises before instrumenting); otherwise the
+    /// condition helper on the thunk in the guest state.
+    /// </summary>
     public IrValue Condition(X86Condition cond)
     {
         var (op, d1, d2, nd) = Thunk();
+        if (op.IsConst && FlagSpecialiser.Direct(Sb, cond, (CcOp)op.Const, d1, d2, nd) is { } direct) return direct;
         var r = Sb.Call(FlagHelpers.Condition[(int)cond], op, d1, d2, nd);
         return Sb.Unop(IrOp.Truncate, IrType.I1, r);
     }

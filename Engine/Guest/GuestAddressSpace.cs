@@ -114,7 +114,7 @@ public sealed class GuestAddressSpace : Os.IGuestMemoryManager, IDisposable
         if (len == 0 || addr > PageMap.AddressLimit - len) return -EINVAL;
         foreach (var (start, runLength) in Pages.Runs(addr, len, owned: true))
         {
-            if (Libc.Munmap((nint)start, (nuint)runLength) != 0) return -Libc.Errno;
+            if (!HostRelease(start, runLength)) return -Libc.Errno;
             Forget(start, runLength);
         }
         return 0;
@@ -168,7 +168,7 @@ public sealed class GuestAddressSpace : Os.IGuestMemoryManager, IDisposable
         }
         ulong growth = newLen - oldLen;
         if (oldAddr + oldLen <= PageMap.AddressLimit - growth && Pages.IsRangeFree(oldAddr + oldLen, growth)
-            && Libc.Mremap((nint)oldAddr, (nuint)oldLen, (nuint)newLen, 0, 0) != Libc.MapFailed)
+            && GrowInPlace(oldAddr, oldLen, growth))
         {
             var last = _mappings.Find(oldAddr + oldLen - 1)!;
             Install(last with
@@ -280,9 +280,22 @@ public sealed class GuestAddressSpace : Os.IGuestMemoryManager, IDisposable
         }
         else
         {
+            // The old range is no longer mapped at all: inside the region it goes back to the reservation.
+            if (GuestRegion.Holds(oldAddr, oldLen)) GuestRegion.Restore(oldAddr, oldLen);
             Forget(oldAddr, oldLen);
         }
         return (long)newAddr;
+    }
+
+    /// <summary>mremap without moving, into free guest pages; inside the region their reservation makes way first.</summary>
+    private static bool GrowInPlace(ulong oldAddr, ulong oldLen, ulong growth)
+    {
+        ulong end = oldAddr + oldLen;
+        bool reserved = GuestRegion.Holds(end, growth);
+        if (reserved) Libc.Munmap((nint)end, (nuint)growth);
+        if (Libc.Mremap((nint)oldAddr, (nuint)oldLen, (nuint)(oldLen + growth), 0, 0) != Libc.MapFailed) return true;
+        if (reserved) GuestRegion.Restore(end, growth);
+        return false;
     }
 
     /// <summary>Record a new guest mapping (host memory already in place) and tell subscribers.</summary>
@@ -313,7 +326,7 @@ public sealed class GuestAddressSpace : Os.IGuestMemoryManager, IDisposable
         {
             if (!HostReserve(runStart, runLength))
             {
-                foreach (var (s, l) in taken) Libc.Munmap((nint)s, (nuint)l);
+                foreach (var (s, l) in taken) HostRelease(s, l);
                 return -ENOMEM;
             }
             taken.Add((runStart, runLength));
@@ -324,18 +337,30 @@ public sealed class GuestAddressSpace : Os.IGuestMemoryManager, IDisposable
     private void ReleaseUnowned(ulong start, ulong len)
     {
         foreach (var (runStart, runLength) in Pages.Runs(start, len, owned: false))
-            Libc.Munmap((nint)runStart, (nuint)runLength);
+            HostRelease(runStart, runLength);
     }
 
-    /// <summary>A PROT_NONE placeholder where the host has nothing; false if the host uses any of the range.</summary>
+    /// <summary>
+    /// A PROT_NONE placeholder where the host has nothing; false if the host uses any of the range. Inside the guest
+    /// region the reservation already is one.
+    /// </summary>
     private static bool HostReserve(ulong start, ulong len)
     {
+        if (GuestRegion.Holds(start, len)) return true;
         nint result = Libc.Mmap((nint)start, (nuint)len, 0, MapPrivate | MapAnonymous | MapNoReserve | MapFixedNoReplace, -1, 0);
         if (result == Libc.MapFailed) return false;
         if ((ulong)result == start) return true;
         // Kernels before 4.17 treat the unknown flag as a hint and may place it elsewhere.
         Libc.Munmap(result, (nuint)len);
         return false;
+    }
+
+    /// <summary>Gives host pages back: inside the guest region to the reservation, elsewhere to the host.</summary>
+    private static bool HostRelease(ulong start, ulong len)
+    {
+        ulong inside = GuestRegion.IsReserved && start < GuestRegion.End ? Math.Min(len, GuestRegion.End - start) : 0;
+        if (inside > 0 && !GuestRegion.Restore(start, inside)) return false;
+        return inside == len || Libc.Munmap((nint)(start + inside), (nuint)(len - inside)) == 0;
     }
 
     /// <summary>Guest code is never run natively: execute-only pages become readable, PROT_EXEC is dropped.</summary>
@@ -358,7 +383,7 @@ public sealed class GuestAddressSpace : Os.IGuestMemoryManager, IDisposable
 
     public void Dispose()
     {
-        foreach (var m in _mappings.All) Libc.Munmap((nint)m.Start, (nuint)m.Length);
+        foreach (var m in _mappings.All) HostRelease(m.Start, m.Length);
         Pages.Dispose();
     }
 }

@@ -24,6 +24,10 @@ public sealed unsafe class IrHelper
     /// <summary>Memory the helper reads or writes: (argument index holding the address, size in bytes).</summary>
     public (int AddrArg, int Size)? MemoryRead { get; init; }
     public (int AddrArg, int Size)? MemoryWrite { get; init; }
+    /// <summary>The case generated code may answer itself, without the call (see <see cref="MapFastPath"/>).</summary>
+    public MapFastPath? FastPath { get; init; }
+    /// <summary>What generated code may do itself instead of the call (see <see cref="MapFill"/>).</summary>
+    public MapFill? Fill { get; init; }
 
     public IrHelper(string name, delegate* unmanaged<GuestState*, ulong, ulong, ulong, ulong, ulong> function,
         int argCount, bool isPure,
@@ -40,4 +44,28 @@ public sealed unsafe class IrHelper
     }
 
     public override string ToString() => Name;
+}
+
+/// <summary>
+/// A case of a helper that generated code answers inline: when the naturally aligned <see cref="Size"/> bytes at the
+/// address in argument <see cref="AddressArg"/> all have the 2-bit state <see cref="State"/> in a tool's byte map (the
+/// layout <see cref="Core.AccessCheck"/> fixes, its primary table the constant argument <see cref="PrimaryArg"/>), and
+/// argument <see cref="ZeroArg"/> (when not -1) is 0, the call would do nothing and return 0, so it is not made.
+/// With <see cref="OrFrom"/> (not -1, sizes 4 and up), bytes that all hold that state instead, in a secondary that is
+/// not shared (<see cref="Core.AccessCheck.SharedSecondaries"/>), are set to <see cref="State"/> by generated code:
+/// the call would do just that. Memcheck's V-bit loads and stores of fully defined memory are this case, and a
+/// defined store to undefined memory (a push onto new stack) the second.
+/// </summary>
+public sealed record MapFastPath(int AddressArg, int PrimaryArg, int Size, int State, int ZeroArg = -1, int OrFrom = -1);
+
+/// <summary>
+/// A helper that only sets the 2-bit state of every byte of [address, address + length) to <see cref="State"/> in
+/// the access check's map (arguments <see cref="AddressArg"/> and <see cref="LengthArg"/>) and returns 0. Generated
+/// code does it itself for an 8-aligned address and a constant length of 8, 16 or a multiple of 32 up to 256 within
+/// one chunk, when the chunk's secondary is not a shared one and no byte is in state 3 (which a tool may keep side
+/// data for); otherwise it calls. Memcheck's new and dead stack (a call's red zone, pushes and pops) is this case.
+/// </summary>
+public sealed record MapFill(int AddressArg, int LengthArg, int State)
+{
+    public static bool InlineLength(ulong length) => length is 8 or 16 || (length % 32 == 0 && length is > 0 and <= 256);
 }

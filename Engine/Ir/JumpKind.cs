@@ -24,4 +24,6 @@ public enum JumpKind : byte
     InvalidateICache,
     /// <summary>The guest ran the hlt instruction (privileged): SIGSEGV as Linux delivers it.</summary>
     Halt,
+    /// <summary>A guest access the host MMU refused with SIGBUS (a file mapping beyond the file's end); FaultAddr set.</summary>
+    SigBus,
 }

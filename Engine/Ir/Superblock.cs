@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Memcheck.Engine.Ir;
 
 /// <summary>
@@ -8,8 +10,9 @@ namespace Memcheck.Engine.Ir;
 /// </summary>
 public sealed class Superblock
 {
-    private IrStmt[] _stmts = new IrStmt[64];
-    private IrType[] _tempTypes = new IrType[64];
+    // From the shared pool: translation makes tens of thousands of blocks and keeps none of them (see Release).
+    private IrStmt[] _stmts = ArrayPool<IrStmt>.Shared.Rent(64);
+    private IrType[] _tempTypes = ArrayPool<IrType>.Shared.Rent(64);
 
     public ulong GuestAddress { get; }
     public int Count { get; private set; }
@@ -30,22 +33,42 @@ public sealed class Superblock
 
     public IrValue NewTemp(IrType type)
     {
-        if (TempCount == _tempTypes.Length) Array.Resize(ref _tempTypes, TempCount * 2);
+        if (TempCount == _tempTypes.Length) Grow(ref _tempTypes, TempCount);
         _tempTypes[TempCount] = type;
         return IrValue.OfTemp(TempCount++, type);
     }
 
     public void Add(in IrStmt stmt)
     {
-        if (Count == _stmts.Length) Array.Resize(ref _stmts, Count * 2);
+        if (Count == _stmts.Length) Grow(ref _stmts, Count);
         _stmts[Count++] = stmt;
         if (stmt.Kind == StmtKind.IMark) InstructionCount++;
+    }
+
+    /// <summary>Keeps the first <paramref name="count"/> statements (passes that compact the block in place).</summary>
+    public void Truncate(int count)
+    {
+        Count = count;
+        InstructionCount = 0;
+        foreach (ref readonly var s in Statements)
+            if (s.Kind == StmtKind.IMark) InstructionCount++;
+    }
+
+    /// <summary>Keeps the statements from <paramref name="start"/> on, moved to the front (backward passes compact toward the end).</summary>
+    public void KeepFrom(int start)
+    {
+        _stmts.AsSpan(start, Count - start).CopyTo(_stmts);
+        Truncate(Count - start);
     }
 
     /// <summary>Replace the statement list (passes that rewrite the block build a new list).</summary>
     public void ReplaceStatements(ReadOnlySpan<IrStmt> stmts)
     {
-        if (_stmts.Length < stmts.Length) _stmts = new IrStmt[stmts.Length];
+        if (_stmts.Length < stmts.Length)
+        {
+            ArrayPool<IrStmt>.Shared.Return(_stmts);
+            _stmts = ArrayPool<IrStmt>.Shared.Rent(stmts.Length);
+        }
         stmts.CopyTo(_stmts);
         Count = stmts.Length;
         InstructionCount = 0;
@@ -138,6 +161,30 @@ public sealed class Superblock
 
     public void Exit(IrValue guard, ulong target, JumpKind kind) =>
         Add(new IrStmt { Kind = StmtKind.Exit, A = guard, Addr = target, JumpKind = kind, Dst = IrValue.NoTemp });
+
+    /// <summary>
+    /// Gives the statement and type arrays back to the pool once nothing will read the block again (compiled
+    /// code keeps no IR); the block is empty afterwards.
+    /// </summary>
+    public void Release()
+    {
+        // Only the used part holds references the pool must not keep alive.
+        _stmts.AsSpan(0, Count).Clear();
+        Count = TempCount = InstructionCount = 0;
+        ArrayPool<IrStmt>.Shared.Return(_stmts);
+        ArrayPool<IrType>.Shared.Return(_tempTypes);
+        _stmts = [];
+        _tempTypes = [];
+    }
+
+    private static void Grow<T>(ref T[] array, int used)
+    {
+        var bigger = ArrayPool<T>.Shared.Rent(2 * Math.Max(used, 32));
+        array.AsSpan(0, used).CopyTo(bigger);
+        array.AsSpan(0, used).Clear();
+        ArrayPool<T>.Shared.Return(array);
+        array = bigger;
+    }
 
     public override string ToString() => IrPrinter.Format(this);
 }

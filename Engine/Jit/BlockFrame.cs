@@ -1,12 +1,11 @@
 namespace Memcheck.Engine.Jit;
 
 /// <summary>
-/// The stack frame every block shares. Entry from the dispatcher pushes <see cref="SavedRegisters"/>
-/// and loads the state pointer; a chained jump enters after that, so all blocks must save the same
-/// registers. Below the saved registers each block reserves its own frame (size ≡ 8 mod 16, so calls
-/// see a 16-byte aligned stack):
-/// [rsp+0] the evaluator's 7th (stack) argument, [rsp+16] three Value128 operands, [rsp+64] its result,
-/// [rsp+80...] spill slots.
+/// The stack frame every block shares, set up once by the entry stub (<see cref="SharedStubs.Enter"/>) below the
+/// dispatcher's saved registers, so chained jumps between blocks need no stack adjustment. Inside a block rsp is
+/// 16-byte aligned: [rsp+0] the evaluator's 7th (stack) argument, [rsp+16] three Value128 operands, [rsp+64] its
+/// result, [rsp+80...] spill slots. A block that needs more spill space than <see cref="SharedSpill"/> reserves
+/// the rest itself (<see cref="Extra"/>) and frees it at every exit.
 /// </summary>
 internal static class BlockFrame
 {
@@ -19,10 +18,10 @@ internal static class BlockFrame
     public const int EvalArgs = 16;
     public const int EvalResult = 64;
     public const int SpillBase = 80;
+    public const int SharedSpill = 1024;
+    /// <summary>Bytes the entry stub reserves: with the return address and six pushes, rsp ends 16-byte aligned.</summary>
+    public const int Size = SpillBase + SharedSpill + 8;
 
-    public static int Size(int spillBytes)
-    {
-        int size = SpillBase + spillBytes;
-        return size % 16 == 8 ? size : size + (24 - size % 16) % 16;
-    }
+    /// <summary>Bytes a block with <paramref name="spillBytes"/> of spill slots reserves beyond the shared frame (a multiple of 16).</summary>
+    public static int Extra(int spillBytes) => spillBytes <= SharedSpill ? 0 : (spillBytes - SharedSpill + 15) & ~15;
 }

@@ -1,8 +1,6 @@
 using System.Runtime.InteropServices;
-using Iced.Intel;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
-using static Memcheck.Engine.Jit.X64;
 
 namespace Memcheck.Engine.Jit;
 
@@ -17,10 +15,9 @@ public sealed unsafe class CodeCache : IDisposable
 {
     /// <summary>Chained jumps allowed per dispatcher call before a block returns anyway (signals, thread switches).</summary>
     public const int ChainBudget = 1 << 16;
-    public const int LookupEntries = 4096;
     private const int HeaderBytes = 64;
     private const int LookupOffset = HeaderBytes;
-    private const int StubsOffset = LookupOffset + LookupEntries * 16;
+    private const int LookupEntryBytes = 16;
 
     private readonly Dictionary<ulong, CompiledBlock> _byGuest = [];
     private readonly Dictionary<nint, ExitSite> _sites = [];
@@ -36,15 +33,21 @@ public sealed unsafe class CodeCache : IDisposable
     public int BlockCount => _byGuest.Count;
 
     internal nint BudgetAddress => Start;
-    internal nint LookupStub { get; private set; }
-    internal nint PopReturnStub { get; private set; }
+    /// <summary>Counts flushes: code placed in an earlier generation is gone.</summary>
+    internal long Generation { get; private set; }
+    internal nint LookupTable => Start + LookupOffset;
+    /// <summary>Slots of the direct-mapped indirect-branch table (a power of two).</summary>
+    internal int LookupEntries { get; }
+    private int StubsOffset => LookupOffset + LookupEntries * LookupEntryBytes;
+    /// <summary>The routines every block jumps or calls to (entry, exits, lookup, access checks).</summary>
+    internal SharedStubs Stubs { get; private set; } = null!;
     /// <summary>
     /// Where a host fault handler sends a guest access that faulted in generated code: set rsp to
     /// rsp + <see cref="CompiledBlock.FrameSize"/>, rax to the guest instruction
     /// (<see cref="CompiledBlock.GuestInstructionAt"/>), rdx to the faulting address; rbp still holds the
     /// state. It leaves the block with SigSegv as an inline check would.
     /// </summary>
-    public nint FaultExitStub { get; private set; }
+    public nint FaultExitStub => Stubs.FaultExit;
     private LookupEntry* Table => (LookupEntry*)(Start + LookupOffset);
 
     [StructLayout(LayoutKind.Sequential)]
@@ -56,11 +59,14 @@ public sealed unsafe class CodeCache : IDisposable
 
     public CodeCache(long capacity = 256L << 20)
     {
-        if (capacity < 1 << 20 || capacity > int.MaxValue)
-            throw new ArgumentOutOfRangeException(nameof(capacity), "between 1 MiB and 2 GiB, so rel32 jumps reach across it");
+        if (capacity < 64 << 10 || capacity > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(capacity), "between 64 KiB and 2 GiB, so rel32 jumps reach across it");
         Capacity = capacity;
+        // One entry per 4 KiB of code, up to 2^16 entries (1 MiB): programs with tens of thousands of blocks return through it.
+        LookupEntries = (int)Math.Min(1 << 16, capacity / 4096);
         Start = ExecutableMemory.Map(capacity);
         Reset();
+        CacheFaults.Register(this);
     }
 
     public bool Contains(nint address) => address >= Start && address < End;
@@ -123,20 +129,33 @@ public sealed unsafe class CodeCache : IDisposable
         _byGuest[block.GuestAddress] = block;
         _placed.Add(block);
         foreach (var site in block.Exits) _sites[site.PatchAddress] = site;
+        Remember(block);
+    }
+
+    /// <summary>
+    /// Makes indirect exits to the block's address find it (again: the table is direct-mapped, and a block compiled
+    /// later may have taken the slot). The dispatcher calls this for every block it runs itself.
+    /// </summary>
+    public void Remember(CompiledBlock block)
+    {
         ref var entry = ref Table[LookupIndex(block.GuestAddress)];
         entry.GuestRip = block.GuestAddress;
         entry.Host = block.ChainEntry;
     }
 
-    /// <summary>Assembles at the current top of the cache and keeps the bytes there.</summary>
-    internal (nint Address, int Size, AssemblerResult Result) Place(Assembler asm)
+    /// <summary>Copies finished code to the current top of the cache and keeps it there; its address is <see cref="Top"/>.</summary>
+    internal nint Place(HostAssembler code)
     {
-        var writer = new CacheWriter(_top, End);
-        var result = asm.Assemble(writer, (ulong)_top, BlockEncoderOptions.ReturnNewInstructionOffsets);
+        if ((nint)code.Base != _top) throw new InvalidOperationException("the code was assembled for another address");
+        if (_top + code.Length > End) throw new CodeCacheFullException();
+        code.Code.CopyTo(new Span<byte>((void*)_top, code.Length));
         nint address = _top;
-        _top = Align(_top + writer.Written);
-        return (address, writer.Written, result);
+        _top = Align(_top + code.Length);
+        return address;
     }
+
+    /// <summary>Where the next placed code will start.</summary>
+    internal nint Top => _top;
 
     private static nint Align(nint p) => (p + 15) & ~(nint)15;
 
@@ -156,7 +175,7 @@ public sealed unsafe class CodeCache : IDisposable
 
     private void Unchain(ExitSite site)
     {
-        PatchJump(site.PatchAddress, site.PatchAddress + 5);
+        PatchJump(site.PatchAddress, site.Unchained);
         site.ChainedTo!.Incoming.Remove(site);
         site.ChainedTo = null;
     }
@@ -164,79 +183,40 @@ public sealed unsafe class CodeCache : IDisposable
     private static void PatchJump(nint site, nint target) => *(int*)(site + 1) = checked((int)(target - (site + 5)));
 
     /// <summary>The lookup table's hash; the lookup stub computes the same in machine code.</summary>
-    private static int LookupIndex(ulong rip) => (int)(((uint)rip ^ ((uint)rip >> 12)) & (LookupEntries - 1));
+    internal int LookupIndex(ulong rip) => (int)(((uint)rip ^ ((uint)rip >> 12)) & (LookupEntries - 1));
 
     private void ClearEntry(ref LookupEntry entry)
     {
         // Matches no jump target the stub can see (guest addresses are canonical); a hit would still only return.
         entry.GuestRip = ulong.MaxValue;
-        entry.Host = PopReturnStub;
+        entry.Host = Stubs.LookupMiss;
     }
 
     private void Reset()
     {
+        Generation++;
         _top = Start + StubsOffset;
         EmitStubs();
         for (int i = 0; i < LookupEntries; i++) ClearEntry(ref Table[i]);
     }
 
-    /// <summary>
-    /// popret: the tail every exit ends in. lookup: entered from an indirect exit with the frame popped and
-    /// the next RIP in rax; jumps to its translation when the table has it, else returns to the dispatcher.
-    /// </summary>
     private void EmitStubs()
     {
-        var asm = new Assembler(64);
-        var popret = asm.CreateLabel();
-        var lookup = asm.CreateLabel();
-        var faultExit = asm.CreateLabel();
-        asm.Label(ref popret);
-        BlockEmitter.PopAndReturnTo(asm);
-        asm.Label(ref faultExit);
-        var state = R64(BlockFrame.StateRegister);
-        asm.AddInstruction(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(state, GuestState.OffFaultAddr), R64(Rdx)));
-        asm.AddInstruction(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(state, GuestState.OffRip), R64(Rax)));
-        asm.AddInstruction(Instruction.Create(Code.Mov_rm64_imm32, new MemoryOperand(state, GuestState.OffExitKind), (int)JumpKind.SigSegv));
-        asm.AddInstruction(Instruction.Create(Code.Mov_rm64_imm32, new MemoryOperand(state, GuestState.OffExitAddr), 0));
-        asm.jmp(popret);
-        asm.Label(ref lookup);
-        asm.AddInstruction(Instruction.Create(Code.Dec_rm32, new MemoryOperand(Register.RIP, BudgetAddress)));
-        asm.jz(popret);
-        asm.AddInstruction(Instruction.Create(Code.Mov_r32_rm32, R(Rcx, 4), R(Rax, 4)));
-        asm.AddInstruction(Instruction.Create(Code.Mov_r32_rm32, R(Rdx, 4), R(Rax, 4)));
-        asm.AddInstruction(Instruction.Create(Code.Shr_rm32_imm8, R(Rdx, 4), 12));
-        asm.AddInstruction(Instruction.Create(Code.Xor_r32_rm32, R(Rcx, 4), R(Rdx, 4)));
-        asm.AddInstruction(Instruction.Create(Code.And_rm32_imm32, R(Rcx, 4), LookupEntries - 1));
-        asm.AddInstruction(Instruction.Create(Code.Shl_rm32_imm8, R(Rcx, 4), 4));
-        asm.AddInstruction(Instruction.Create(Code.Lea_r64_m, R64(Rdx), new MemoryOperand(Register.RIP, Start + LookupOffset)));
-        asm.AddInstruction(Instruction.Create(Code.Cmp_r64_rm64, R64(Rax), new MemoryOperand(R64(Rdx), R64(Rcx), 1)));
-        asm.jne(popret);
-        asm.AddInstruction(Instruction.Create(Code.Jmp_rm64, new MemoryOperand(R64(Rdx), R64(Rcx), 1, 8, 1)));
-        var placed = Place(asm);
-        PopReturnStub = (nint)placed.Result.GetLabelRIP(popret);
-        LookupStub = (nint)placed.Result.GetLabelRIP(lookup);
-        FaultExitStub = (nint)placed.Result.GetLabelRIP(faultExit);
+        var a = new HostAssembler();
+        a.Reset((ulong)_top);
+        Stubs = SharedStubs.Emit(a, this);
+        Place(a);
     }
 
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
+        CacheFaults.Unregister(this);
         foreach (var block in _byGuest.Values) block.IsValid = false;
         ExecutableMemory.Unmap(Start, Capacity);
     }
 
-    /// <summary>Writes assembled bytes straight into the cache, refusing to run past its end.</summary>
-    private sealed class CacheWriter(nint start, nint end) : CodeWriter
-    {
-        public int Written { get; private set; }
-
-        public override void WriteByte(byte value)
-        {
-            if (start + Written >= end) throw new CodeCacheFullException();
-            *(byte*)(start + Written++) = value;
-        }
-    }
 }
 
 /// <summary>A block did not fit in the cache: nothing was added; <see cref="CodeCache.Flush"/> and translate again.</summary>

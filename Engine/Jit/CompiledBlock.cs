@@ -5,7 +5,8 @@ namespace Memcheck.Engine.Jit;
 
 /// <summary>
 /// A superblock translated to host code in a <see cref="CodeCache"/>. The dispatcher calls
-/// <see cref="Entry"/>; it returns the next guest RIP (also in state->Rip) with the exit's
+/// <see cref="Entry"/> (through the cache's entry stub, which saves its registers and sets up the frame every
+/// block shares); it returns the next guest RIP (also in state->Rip) with the exit's
 /// <see cref="JumpKind"/> in state->ExitKind and, for a chainable exit, the exit's patch site in
 /// state->ExitAddr (0 otherwise), to hand to <see cref="CodeCache.Chain"/> once the target is translated.
 /// </summary>
@@ -16,11 +17,10 @@ public sealed unsafe class CompiledBlock
 
     public ulong GuestAddress { get; }
     public IReadOnlyList<(ulong Start, int Length)> Extents { get; }
-    public delegate* unmanaged<GuestState*, ulong> Entry => (delegate* unmanaged<GuestState*, ulong>)HostAddress;
     public nint HostAddress { get; }
     public int HostSize { get; }
-    /// <summary>Where chained jumps from other blocks enter: past the prologue that saves the dispatcher's registers.</summary>
-    internal nint ChainEntry { get; }
+    /// <summary>Where chained jumps from other blocks and the entry stub enter: the block's first byte.</summary>
+    internal nint ChainEntry => HostAddress;
     /// <summary>Time <see cref="BlockCompiler.Compile"/> took, for the translator's benchmarks.</summary>
     public TimeSpan CompileTime { get; internal set; }
     /// <summary>False once invalidated or flushed: the dispatcher must not call it again.</summary>
@@ -29,22 +29,29 @@ public sealed unsafe class CompiledBlock
     internal IReadOnlyList<ExitSite> Exits => _exits;
     internal List<ExitSite> Incoming => _incoming;
 
-    /// <summary>Bytes the block reserves below the saved registers; a host fault handler pops them before <see cref="CodeCache.FaultExitStub"/>.</summary>
+    /// <summary>
+    /// Bytes the block reserves below the frame all blocks share (spill slots beyond the shared ones; usually 0);
+    /// a host fault handler pops them before <see cref="CodeCache.FaultExitStub"/>.
+    /// </summary>
     public int FrameSize { get; }
     /// <summary>Host offset where each guest instruction's code starts, in order.</summary>
     private readonly (int HostOffset, ulong Guest)[] _instructionMap;
+    private readonly delegate* unmanaged<GuestState*, nint, ulong> _enter;
 
-    internal CompiledBlock(ulong guestAddress, IReadOnlyList<(ulong, int)> extents, nint hostAddress, int hostSize, nint chainEntry,
-        int frameSize, (int HostOffset, ulong Guest)[] instructionMap)
+    internal CompiledBlock(ulong guestAddress, (ulong, int)[] extents, nint hostAddress, int hostSize,
+        int frameSize, (int HostOffset, ulong Guest)[] instructionMap, nint enterStub)
     {
         GuestAddress = guestAddress;
         Extents = extents;
         HostAddress = hostAddress;
         HostSize = hostSize;
-        ChainEntry = chainEntry;
         FrameSize = frameSize;
         _instructionMap = instructionMap;
+        _enter = (delegate* unmanaged<GuestState*, nint, ulong>)enterStub;
     }
+
+    /// <summary>Runs the block (and whatever it chains to) on <paramref name="state"/>; returns the next guest RIP.</summary>
+    public ulong Entry(GuestState* state) => _enter(state, HostAddress);
 
     /// <summary>
     /// The guest instruction whose code contains <paramref name="hostAddress"/> (inside this block), for
@@ -63,6 +70,13 @@ public sealed unsafe class CompiledBlock
         return guest;
     }
 
+    public bool HasInstructionAt(ulong guest)
+    {
+        foreach (var (_, g) in _instructionMap)
+            if (g == guest) return true;
+        return false;
+    }
+
     internal void AddExit(ExitSite site) => _exits.Add(site);
 
     public bool Overlaps(ulong start, ulong length)
@@ -76,12 +90,13 @@ public sealed unsafe class CompiledBlock
 }
 
 /// <summary>
-/// A <c>jmp rel32</c> at a constant-target exit. Unchained it jumps to the next instruction (the
+/// A <c>jmp rel32</c> at a constant-target exit. Unchained it jumps to <see cref="Unchained"/> (the
 /// return to the dispatcher); chained it jumps straight into the target block.
 /// </summary>
-internal sealed class ExitSite(nint patchAddress, ulong target)
+internal sealed class ExitSite(nint patchAddress, nint unchained, ulong target)
 {
     public nint PatchAddress { get; } = patchAddress;
+    public nint Unchained { get; } = unchained;
     public ulong Target { get; } = target;
     public CompiledBlock? ChainedTo { get; set; }
 

@@ -20,7 +20,7 @@ public static class CommandLine
 
         // Valgrind looks for these, and for a program, before it reads anything else.
         ToolKind tool = SelectTool(options);
-        if (options.Any(o => o is "-h" or "--help" or "--help-debug")) return new CommandLineRequest.Help(tool);
+        if (options.Any(o => o is "-h" or "--help" or "--help-debug")) return new CommandLineRequest.Help(tool, options.Contains("--help-debug"));
         if (options.Contains("--version")) return new CommandLineRequest.Version();
 
         if (programIndex >= args.Count) throw CommandLineException.NoProgram();

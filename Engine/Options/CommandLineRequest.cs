@@ -7,8 +7,8 @@ public abstract record CommandLineRequest
 
     public sealed record Run(SessionOptions Options) : CommandLineRequest;
 
-    /// <summary>--help, -h or --help-debug; the usage text lists the options of <paramref name="Tool"/>.</summary>
-    public sealed record Help(ToolKind Tool) : CommandLineRequest;
+    /// <summary>--help, -h or --help-debug (<paramref name="Debug"/>); the usage text lists the options of <paramref name="Tool"/>.</summary>
+    public sealed record Help(ToolKind Tool, bool Debug = false) : CommandLineRequest;
 
     public sealed record Version : CommandLineRequest;
 }

@@ -110,6 +110,9 @@ internal static class OptionTable
         new("--run-libc-freeres", ToolSet.All, (o, v) => o with { RunLibcFreeres = OptionValue.Bool(v) }),
         new("--run-cxx-freeres", ToolSet.All, (o, v) => o with { RunCxxFreeres = OptionValue.Bool(v) }),
         new("--redzone-size", ToolSet.All, (o, v) => o with { RedzoneSize = (int)OptionValue.Int("--redzone-size", v, 0, 4096) }),
+        new("--stats", ToolSet.All, (o, v) => o with { Stats = OptionValue.Bool(v) }),
+        new("--trace-flags", ToolSet.All, (o, v) => o with { TraceFlags = TraceFlagsValue(v) }),
+        new("--trace-notbelow", ToolSet.All, (o, v) => o with { TraceNotBelow = OptionValue.Int("--trace-notbelow", v, 0, long.MaxValue) }),
         new("--alignment", ToolSet.Heap, (o, v) => o with { Alignment = AlignmentValue(v) }),
 
         // Memcheck.
@@ -185,6 +188,12 @@ internal static class OptionTable
         "all" => TrackFds.All,
         _ => throw new OptionValueException("Bad argument, should be 'yes', 'all' or 'no'"),
     };
+
+    /// <summary>Eight binary digits, as Valgrind's --trace-flags takes them.</summary>
+    private static int TraceFlagsValue(string value) =>
+        value.Length == 8 && value.All(c => c is '0' or '1')
+            ? Convert.ToInt32(value, 2)
+            : throw new OptionValueException("--trace-flags argument must have 8 digits");
 
     private static int AlignmentValue(string value)
     {

@@ -48,6 +48,12 @@ public sealed record SessionOptions
     public bool ChildSilentAfterFork { get; init; }
     public TrackFds TrackFds { get; init; } = TrackFds.No;
     public bool TimeStamp { get; init; }
+    /// <summary>--stats=yes: translation and tool statistics at exit.</summary>
+    public bool Stats { get; init; }
+    /// <summary>--trace-flags as a number (bit 7 the leftmost digit): which translation stages to print.</summary>
+    public int TraceFlags { get; init; }
+    /// <summary>--trace-notbelow: the first superblock number traced (by default none, as in Valgrind).</summary>
+    public long TraceNotBelow { get; init; } = 999_999_999;
 
     /// <summary>Whether Valgrind's own suppression file is read after <see cref="Suppressions"/>.</summary>
     public bool DefaultSuppressions { get; init; } = true;

@@ -18,12 +18,13 @@ public static class UsageText
         }
     }
 
-    public static string For(ToolKind tool) => Core + tool switch
+    /// <param name="debug">--help-debug: the debugging options too.</param>
+    public static string For(ToolKind tool, bool debug = false) => Core + tool switch
     {
         ToolKind.Memcheck => Heap + MemcheckOptions,
         ToolKind.Massif => Heap + MassifOptions,
         _ => "",
-    } + Footer;
+    } + (debug ? DebugOptions : "") + Footer;
 
     private const string Core = """
         usage: memcheck [options] prog-and-args
@@ -33,7 +34,7 @@ public static class UsageText
 
           basic user options for all tools, with defaults in [ ]:
             -h --help                 show this message
-            --help-debug              show this message
+            --help-debug              show this message, plus debugging options
             --version                 show version
             -q --quiet                run silently; only print error msgs
             -v --verbose              be more verbose -- show misc extra info
@@ -150,6 +151,21 @@ public static class UsageText
             --detailed-freq=<N>       every Nth snapshot should be detailed [10]
             --max-snapshots=<N>       maximum number of snapshots recorded [100]
             --massif-out-file=<file>  output file name [massif.out.%p]
+
+        """;
+
+    private const string DebugOptions = """
+
+          debugging options for all tools:
+            --stats=no|yes            show tool and core statistics [no]
+            --trace-flags=<XXXXXXXX>   show generated code? (X = 0|1) [00000000]
+            --trace-notbelow=<number> only show BBs above <number> [999999999]
+          --trace-flags values (omit the middle space):
+             1000 0000   show conversion into IR
+             0010 0000   show after instrumentation
+             0001 0000   show after optimisation
+             0000 0001   show final assembly
+            (Nb: you need --trace-notbelow with --trace-flags for full details)
 
         """;
 

@@ -39,6 +39,7 @@ public static class FatalSignalReport
         {
             FaultDetail.NotMapped => "Access not within mapped region",
             FaultDetail.BadPermissions => "Bad permissions for mapped region",
+            FaultDetail.NonExistentPhysicalAddress => "Non-existent physical address",
             FaultDetail.IntegerDivideByZero => "Integer divide by zero",
             FaultDetail.IllegalOpcode => "Illegal opcode",
             _ => null,

@@ -59,8 +59,9 @@ internal static class StringLifters
             // repe stops at the first difference, repne at the first match.
             if (equal is { } eq) ctx.Sb.Exit(insn.HasRepePrefix ? ctx.Not1(eq) : eq, next, JumpKind.Boring);
         }
-        var done = ctx.Cmp(IrOp.CmpEQ, rcx, IrValue.U64(0));
-        ctx.EndBlock(ctx.Ite(done, IrValue.U64(next), IrValue.U64(ctx.Address)), JumpKind.Boring);
+        // Both ways out are constant targets, so the loop back to the instruction chains to itself.
+        ctx.Sb.Exit(ctx.Cmp(IrOp.CmpEQ, rcx, IrValue.U64(0)), next, JumpKind.Boring);
+        ctx.EndBlock(IrValue.U64(ctx.Address), JumpKind.Boring);
         return true;
     }
 

@@ -12,9 +12,9 @@ public static class ConstantFolder
     public static void Run(Superblock sb)
     {
         var subst = new TempSubstitution(sb.TempCount);
-        var kept = new List<IrStmt>(sb.Count);
-        var definition = new int[sb.TempCount];
-        Array.Fill(definition, -1);
+        var definition = PassScratch.Ints(sb.TempCount, -1);
+        // Kept statements are compacted in place: sb[0, kept) is the block so far.
+        int kept = 0;
 
         for (int i = 0; i < sb.Count; i++)
         {
@@ -24,7 +24,7 @@ public static class ConstantFolder
             {
                 case StmtKind.Unop or StmtKind.Binop or StmtKind.Triop:
                 {
-                    IrValue value = AllConstant(s) ? Constant(s.Type, Evaluate(s)) : Identities.Simplify(s, kept, definition);
+                    IrValue value = AllConstant(s) ? Constant(s.Type, Evaluate(s)) : Identities.Simplify(s, sb.Statements[..kept], definition);
                     if (!value.IsNone)
                     {
                         subst.Replace(s.Dst, value);
@@ -47,14 +47,14 @@ public static class ConstantFolder
                     if ((s.A.Const & 1) == 0) continue;
                     sb.Next = IrValue.U64(s.Addr);
                     sb.NextKind = s.JumpKind;
-                    sb.ReplaceStatements(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(kept));
+                    sb.Truncate(kept);
                     return;
             }
-            if (s.Dst >= 0) definition[s.Dst] = kept.Count;
-            kept.Add(s);
+            if (s.Dst >= 0) definition[s.Dst] = kept;
+            sb[kept++] = s;
         }
         sb.Next = subst.Resolve(sb.Next);
-        sb.ReplaceStatements(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(kept));
+        sb.Truncate(kept);
     }
 
     private static bool AllConstant(in IrStmt s) =>

@@ -8,9 +8,10 @@ public static class DeadCodeElimination
 {
     public static void Run(Superblock sb)
     {
-        var live = new bool[sb.TempCount];
+        var live = PassScratch.Flags(sb.TempCount);
         MarkLive(live, sb.Next);
-        var kept = new List<IrStmt>(sb.Count);
+        // Kept statements are compacted toward the end in place: sb[first, Count) is what stays.
+        int first = sb.Count;
 
         for (int i = sb.Count - 1; i >= 0; i--)
         {
@@ -27,10 +28,9 @@ public static class DeadCodeElimination
             MarkLive(live, s.C);
             if (s.Args is { } args)
                 foreach (var arg in args) MarkLive(live, arg);
-            kept.Add(s);
+            sb[--first] = s;
         }
-        kept.Reverse();
-        sb.ReplaceStatements(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(kept));
+        sb.KeepFrom(first);
     }
 
     private static void MarkLive(bool[] live, IrValue v)

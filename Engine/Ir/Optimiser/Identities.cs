@@ -8,7 +8,7 @@ internal static class Identities
 {
     /// <summary>The value <paramref name="s"/> is known to equal, or <see cref="IrValue.None"/>.</summary>
     /// <param name="kept">Statements kept so far; <paramref name="definition"/> indexes them by temp.</param>
-    public static IrValue Simplify(in IrStmt s, List<IrStmt> kept, int[] definition)
+    public static IrValue Simplify(in IrStmt s, ReadOnlySpan<IrStmt> kept, int[] definition)
     {
         IrValue a = s.A, b = s.B;
         IrType type = s.Type;
@@ -46,7 +46,7 @@ internal static class Identities
         }
     }
 
-    private static IrValue SimplifyUnop(IrOp op, IrType type, IrValue a, List<IrStmt> kept, int[] definition)
+    private static IrValue SimplifyUnop(IrOp op, IrType type, IrValue a, ReadOnlySpan<IrStmt> kept, int[] definition)
     {
         if (op is IrOp.ZeroExtend or IrOp.SignExtend or IrOp.Truncate or IrOp.Bitcast && a.Type == type) return a;
         if (Definition(a, kept, definition) is not { Kind: StmtKind.Unop } d || d.A.Type != type) return IrValue.None;
@@ -59,7 +59,7 @@ internal static class Identities
         return roundTrip ? d.A : IrValue.None;
     }
 
-    private static IrStmt? Definition(IrValue v, List<IrStmt> kept, int[] definition) =>
+    private static IrStmt? Definition(IrValue v, ReadOnlySpan<IrStmt> kept, int[] definition) =>
         v.IsTemp && definition[v.Temp] >= 0 ? kept[definition[v.Temp]] : null;
 
     private static bool IsZero(IrValue v) => v.IsConst && v.Const == 0 && v.ConstHi == 0;

@@ -19,8 +19,9 @@ public static class RedundantPutElimination
     public static void Run(Superblock sb)
     {
         // Bytes that a later Put overwrites before anything observes them.
-        var overwritten = new bool[GuestState.BlockSize];
-        var kept = new List<IrStmt>(sb.Count);
+        var overwritten = PassScratch.Flags(GuestState.BlockSize).AsSpan(0, GuestState.BlockSize);
+        // Kept statements are compacted toward the end in place: sb[first, Count) is what stays.
+        int first = sb.Count;
 
         for (int i = sb.Count - 1; i >= 0; i--)
         {
@@ -32,8 +33,8 @@ public static class RedundantPutElimination
                     int size = s.Type.Bytes();
                     if (s.Offset >= 0 && s.Offset + size <= overwritten.Length)
                     {
-                        if (overwritten.AsSpan(s.Offset, size).IndexOf(false) < 0) continue;
-                        overwritten.AsSpan(s.Offset, size).Fill(true);
+                        if (overwritten.Slice(s.Offset, size).IndexOf(false) < 0) continue;
+                        overwritten.Slice(s.Offset, size).Fill(true);
                     }
                     break;
                 }
@@ -44,7 +45,7 @@ public static class RedundantPutElimination
                     Observe(overwritten, s.Offset, s.Count * s.Type.Bytes());
                     break;
                 case StmtKind.Exit:
-                    Array.Clear(overwritten);
+                    overwritten.Clear();
                     break;
                 case StmtKind.Load or StmtKind.Store:
                     foreach (var (offset, size) in PreciseAtMemoryAccess) Observe(overwritten, offset, size);
@@ -55,15 +56,14 @@ public static class RedundantPutElimination
                         foreach (var (offset, size) in PreciseAtMemoryAccess) Observe(overwritten, offset, size);
                     break;
             }
-            kept.Add(s);
+            sb[--first] = s;
         }
-        kept.Reverse();
-        sb.ReplaceStatements(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(kept));
+        sb.KeepFrom(first);
     }
 
-    private static void Observe(bool[] overwritten, int offset, int size)
+    private static void Observe(Span<bool> overwritten, int offset, int size)
     {
         int start = Math.Clamp(offset, 0, overwritten.Length), end = Math.Clamp(offset + size, 0, overwritten.Length);
-        overwritten.AsSpan(start, end - start).Clear();
+        overwritten[start..end].Clear();
     }
 }

@@ -45,6 +45,9 @@ public sealed unsafe class MassifTool : Tool, IHeapTool
 
     private MassifOptions Massif => _options.Massif;
 
+    /// <summary>Massif's default time unit is instructions executed.</summary>
+    public override bool CountsInstructions => Massif.TimeUnit == MassifTimeUnit.Instructions;
+
     public override void Attach(ToolHost host)
     {
         var profile = new MassifProfile(Massif, () => host.InstructionsExecuted);

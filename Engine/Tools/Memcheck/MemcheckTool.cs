@@ -31,7 +31,7 @@ public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
         _options = options.Xml ? options with { Memcheck = options.Memcheck with { LeakCheck = LeakCheck.Full } } : options;
         _shadow = new ShadowMemory(TracksOrigins ? new OriginMemory() : null);
         Replacements = [.. HeapReplacements.All(), .. StringsTable.Replacements()];
-        AccessCheck = new AccessCheck(_shadow.Primary, SlowPathHelper);
+        AccessCheck = new AccessCheck(_shadow.Primary, SlowPathHelper, _shadow.SharedSecondaries);
     }
 
     public override string Banner => "Memcheck, a memory error detector";

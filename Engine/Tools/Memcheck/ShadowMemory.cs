@@ -30,10 +30,6 @@ public sealed unsafe class ShadowMemory : IDisposable
     public const int SecondaryBytes = (int)(ChunkSize / 4);
     public const ulong AddressLimit = 1UL << 47;
 
-    private const byte NoAccessByte = 0x00;
-    private const byte UndefinedByte = 0x55;
-    private const byte DefinedByte = 0xAA;
-
     private byte*** _primary;
     private byte** _noAccessMiddle;
     private readonly byte*[] _distinguished = new byte*[3];
@@ -43,9 +39,13 @@ public sealed unsafe class ShadowMemory : IDisposable
     public ShadowMemory(OriginMemory? origins = null)
     {
         Origins = origins;
-        _distinguished[0] = NewSecondaryFilled(NoAccessByte);
-        _distinguished[1] = NewSecondaryFilled(UndefinedByte);
-        _distinguished[2] = NewSecondaryFilled(DefinedByte);
+        // One block, so generated code tells a shared secondary from an own one with a single range test.
+        byte* shared = (byte*)NativeMemory.Alloc(3 * SecondaryBytes);
+        for (int state = 0; state < 3; state++)
+        {
+            _distinguished[state] = shared + state * SecondaryBytes;
+            NativeMemory.Fill(_distinguished[state], SecondaryBytes, (byte)(state * 0x55));
+        }
         _noAccessMiddle = NewMiddle();
         _primary = (byte***)NativeMemory.Alloc((nuint)PrimaryEntries, (nuint)sizeof(nint));
         for (int i = 0; i < PrimaryEntries; i++)
@@ -57,6 +57,8 @@ public sealed unsafe class ShadowMemory : IDisposable
     public nint NoAccessSecondary => (nint)_distinguished[0];
     public nint UndefinedSecondary => (nint)_distinguished[1];
     public nint DefinedSecondary => (nint)_distinguished[2];
+    /// <summary>The distinguished secondaries, one after another: generated code must not write there.</summary>
+    public (nint Start, int Length) SharedSecondaries => ((nint)_distinguished[0], 3 * SecondaryBytes);
 
     /// <summary>The origin tags of the bytes, with --track-origins=yes.</summary>
     public OriginMemory? Origins { get; }
@@ -115,15 +117,33 @@ public sealed unsafe class ShadowMemory : IDisposable
                 a = chunkEnd;
                 continue;
             }
-            for (; a < chunkEnd; a++)
+            while (a < chunkEnd)
             {
+                // Whole packed words (32 bytes) and bytes (4) where aligned; single bytes around a failing group.
+                byte* fields = sec + ((a & (ChunkSize - 1)) >> 2);
+                if ((a & 31) == 0 && a + 32 <= chunkEnd && AllAllowed(*(ulong*)fields, definedOnly))
+                {
+                    a += 32;
+                    continue;
+                }
+                if ((a & 3) == 0 && a + 4 <= chunkEnd && AllAllowed(*fields * 0x0101010101010101UL, definedOnly))
+                {
+                    a += 4;
+                    continue;
+                }
                 VaBits state = Get(a);
                 if (state == VaBits.NoAccess || (definedOnly && state != VaBits.Defined))
                     return a;
+                a++;
             }
         }
         return null;
     }
+
+    /// <summary>Whether every 2-bit field of <paramref name="packed"/> is addressable (not 0), or defined.</summary>
+    private static bool AllAllowed(ulong packed, bool definedOnly) => definedOnly
+        ? packed == 0xAAAA_AAAA_AAAA_AAAAUL
+        : ((packed | packed >> 1) & 0x5555_5555_5555_5555UL) == 0x5555_5555_5555_5555UL;
 
     /// <summary>
     /// V bits of a 1, 2, 4 or 8-byte little-endian load (bit set = undefined). Noaccess bytes read as defined,
@@ -388,13 +408,6 @@ public sealed unsafe class ShadowMemory : IDisposable
         return middle;
     }
 
-    private static byte* NewSecondaryFilled(byte value)
-    {
-        byte* sec = (byte*)NativeMemory.Alloc(SecondaryBytes);
-        NativeMemory.Fill(sec, SecondaryBytes, value);
-        return sec;
-    }
-
     private static void CheckSize(int size)
     {
         if (size < 1 || size > 8 || (size & (size - 1)) != 0)
@@ -418,8 +431,7 @@ public sealed unsafe class ShadowMemory : IDisposable
         }
         NativeMemory.Free(_primary);
         NativeMemory.Free(_noAccessMiddle);
-        foreach (byte* sec in _distinguished)
-            NativeMemory.Free(sec);
+        NativeMemory.Free(_distinguished[0]);
         _primary = null;
         _noAccessMiddle = null;
     }

@@ -12,25 +12,45 @@ namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 /// </summary>
 internal static unsafe class StackHelpers
 {
+    // Without origins, generated code fills the map itself where it can (MapFill); with origins every call is made,
+    // since the tags must change with the map.
+
     /// <summary>(address, length): stack memory came to life.</summary>
-    private static readonly IrHelper NewStack = new("mc_new_mem_stack", &New, 2, isPure: false);
+    private static readonly IrHelper NewStack = new("mc_new_mem_stack", &New, 2, isPure: false)
+    {
+        Fill = new MapFill(AddressArg: 0, LengthArg: 1, (int)VaBits.Undefined),
+    };
     /// <summary>(address, length, origin tag): stack memory came to life, created by what the tag names.</summary>
     private static readonly IrHelper NewStackCreated = new("mc_new_mem_stack_w_origin", &New, 3, isPure: false);
     /// <summary>(address, length): stack memory died.</summary>
-    private static readonly IrHelper DieStack = new("mc_die_mem_stack", &Die, 2, isPure: false);
+    private static readonly IrHelper DieStack = new("mc_die_mem_stack", &Die, 2, isPure: false)
+    {
+        Fill = new MapFill(AddressArg: 0, LengthArg: 1, (int)VaBits.NoAccess),
+    };
+    /// <summary>(address, length): stack memory died, and its bytes lose their origin tags.</summary>
+    private static readonly IrHelper DieStackUntagged = new("mc_die_mem_stack_w_origin", &Die, 2, isPure: false);
     /// <summary>(old RSP, new RSP): a move by an amount known only at run time.</summary>
     private static readonly IrHelper UnknownMove = new("mc_unknown_sp_update", &Unknown, 2, isPure: false);
     /// <summary>(old RSP, new RSP, origin tag): the same, what stack it makes created by what the tag names.</summary>
     private static readonly IrHelper UnknownMoveCreated = new("mc_unknown_sp_update_w_origin", &Unknown, 3, isPure: false);
-    /// <summary>(address, target): the red zone a call or return leaves, created by the code at the target.</summary>
-    private static readonly IrHelper RedZoneHint = new("mc_red_zone_hint", &RedZoneDead, 2, isPure: false);
+    /// <summary>(address, length, target): the red zone a call or return leaves.</summary>
+    private static readonly IrHelper RedZoneHint = new("mc_red_zone_hint", &RedZoneDead, 3, isPure: false)
+    {
+        Fill = new MapFill(AddressArg: 0, LengthArg: 1, (int)VaBits.Undefined),
+    };
+    /// <summary>(address, length, target): the same, created by the code at the target.</summary>
+    private static readonly IrHelper RedZoneHintCreated = new("mc_red_zone_hint_w_origin", &RedZoneDead, 3, isPure: false);
 
     /// <summary>The stack events without origins: a third argument would be 0 on every push and call.</summary>
     public static readonly StackEvents Events = new(NewStack, DieStack, UnknownMove) { RedZoneHint = RedZoneHint };
 
     /// <summary>The stack events with origins: new stack carries the tag <paramref name="stackOrigin"/> gives its instruction.</summary>
     public static StackEvents WithOrigins(Func<ulong, uint> stackOrigin) =>
-        new(NewStackCreated, DieStack, UnknownMoveCreated) { CreatedBy = address => stackOrigin(address), RedZoneHint = RedZoneHint };
+        new(NewStackCreated, DieStackUntagged, UnknownMoveCreated)
+        {
+            CreatedBy = address => stackOrigin(address),
+            RedZoneHint = RedZoneHintCreated,
+        };
 
     private static IShadowMemoryOwner Owner(GuestState* state) =>
         (IShadowMemoryOwner)GCHandle.FromIntPtr(state->ToolHandle).Target!;
@@ -61,11 +81,12 @@ internal static unsafe class StackHelpers
         return 0;
     }
 
+    /// <summary>Called by both red-zone helpers: without origins the target's tag is 0, no origin.</summary>
     [UnmanagedCallersOnly]
-    private static ulong RedZoneDead(GuestState* state, ulong address, ulong target, ulong a2, ulong a3)
+    private static ulong RedZoneDead(GuestState* state, ulong address, ulong length, ulong target, ulong a3)
     {
         var owner = Owner(state);
-        owner.Shadow.MakeUndefined(address, StackPointerTracking.RedZone, owner.StackOrigin(target));
+        owner.Shadow.MakeUndefined(address, length, owner.StackOrigin(target));
         return 0;
     }
 }

@@ -14,19 +14,27 @@ namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 /// </summary>
 internal static unsafe class VBitHelpers
 {
-    // (address, primary) -> V bits of the loaded value.
-    public static readonly IrHelper LoadV1 = new("mc_loadv8", &Load1, 2, isPure: false);
-    public static readonly IrHelper LoadV2 = new("mc_loadv16", &Load2, 2, isPure: false);
-    public static readonly IrHelper LoadV4 = new("mc_loadv32", &Load4, 2, isPure: false);
-    public static readonly IrHelper LoadV8 = new("mc_loadv64", &Load8, 2, isPure: false);
-    /// <summary>(address, half 0 or 1, primary) -> V bits of that half of a 16-byte load.</summary>
-    public static readonly IrHelper LoadV16Half = new("mc_loadv128_half", &Load16Half, 3, isPure: false);
+    // (address, primary) -> V bits of the loaded value; 0 without a call when all its bytes are defined.
+    public static readonly IrHelper LoadV1 = new("mc_loadv8", &Load1, 2, isPure: false) { FastPath = DefinedLoad(1) };
+    public static readonly IrHelper LoadV2 = new("mc_loadv16", &Load2, 2, isPure: false) { FastPath = DefinedLoad(2) };
+    public static readonly IrHelper LoadV4 = new("mc_loadv32", &Load4, 2, isPure: false) { FastPath = DefinedLoad(4) };
+    public static readonly IrHelper LoadV8 = new("mc_loadv64", &Load8, 2, isPure: false) { FastPath = DefinedLoad(8) };
+    /// <summary>(address of the half, half 0 or 1, primary) -> V bits of that half of a 16-byte load.</summary>
+    public static readonly IrHelper LoadV16Half = new("mc_loadv128_half", &Load16Half, 3, isPure: false)
+    {
+        FastPath = new MapFastPath(AddressArg: 0, PrimaryArg: 2, Size: 8, State: (int)VaBits.Defined),
+    };
 
-    // (address, V bits, primary).
-    public static readonly IrHelper StoreV1 = new("mc_storev8", &Store1, 3, isPure: false);
-    public static readonly IrHelper StoreV2 = new("mc_storev16", &Store2, 3, isPure: false);
-    public static readonly IrHelper StoreV4 = new("mc_storev32", &Store4, 3, isPure: false);
-    public static readonly IrHelper StoreV8 = new("mc_storev64", &Store8, 3, isPure: false);
+    // (address, V bits, primary); no call when defined bits go to defined (or wholly undefined) bytes.
+    public static readonly IrHelper StoreV1 = new("mc_storev8", &Store1, 3, isPure: false) { FastPath = DefinedStore(1) };
+    public static readonly IrHelper StoreV2 = new("mc_storev16", &Store2, 3, isPure: false) { FastPath = DefinedStore(2) };
+    public static readonly IrHelper StoreV4 = new("mc_storev32", &Store4, 3, isPure: false) { FastPath = DefinedStore(4) };
+    public static readonly IrHelper StoreV8 = new("mc_storev64", &Store8, 3, isPure: false) { FastPath = DefinedStore(8) };
+
+    private static MapFastPath DefinedLoad(int size) => new(AddressArg: 0, PrimaryArg: 1, size, (int)VaBits.Defined);
+
+    private static MapFastPath DefinedStore(int size) => new(AddressArg: 0, PrimaryArg: 2, size, (int)VaBits.Defined, ZeroArg: 1,
+        OrFrom: size >= 4 ? (int)VaBits.Undefined : -1);
 
     /// <summary>
     /// (rip, origin tag): reports a conditional jump on an undefined condition; called guarded by that condition's V bit.
@@ -94,9 +102,9 @@ internal static unsafe class VBitHelpers
     [UnmanagedCallersOnly] private static ulong Load8(GuestState* s, ulong a, ulong p, ulong _, ulong __) => LoadV(s, a, 8, p);
 
     [UnmanagedCallersOnly]
-    private static ulong Load16Half(GuestState* state, ulong address, ulong half, ulong primary, ulong a3)
+    private static ulong Load16Half(GuestState* state, ulong at, ulong half, ulong primary, ulong a3)
     {
-        ulong at = address + 8 * half;
+        ulong address = at - 8 * half;
         if (Uniform(primary, at, 8) is ulong uniform) return uniform;
         var owner = Owner(state);
         ulong vbits = owner.Shadow.GetVBits(at, 8, out bool addressable);

@@ -75,6 +75,14 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
                     continue;
                 }
                 _origins?.Before(s);
+                if (s.Kind == StmtKind.Load)
+                {
+                    // The V-bit load right before the load itself, where the backend fuses the two.
+                    var vbits = LoadV(s.Type, s.A);
+                    _out.Add(s);
+                    _shadow[s.Dst] = Narrow(vbits, ShadowOps.ShadowType(s.Type));
+                    continue;
+                }
                 Instrument(s);
                 _out.Add(s);
             }
@@ -107,9 +115,6 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
                 case StmtKind.PutI:
                     Check(s.A, s.A.Type.Bytes());
                     _out.PutI(s.Offset + ShadowOffset, s.Count, s.A, s.Bias, V(s.B));
-                    break;
-                case StmtKind.Load:
-                    _shadow[s.Dst] = LoadV(s.Type, s.A);
                     break;
                 case StmtKind.Store:
                     StoreV(s.A, V(s.B));
@@ -156,20 +161,24 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
             _shadow[value.Temp] = ShadowOps.Defined(v.Type);
         }
 
-        /// <summary>An undefined address is reported (before the access, as memcheck does); then its V bits.</summary>
+        /// <summary>
+        /// An undefined address is reported (before the access, as memcheck does); then its V bits: the 16-byte shadow
+        /// whole, narrower ones as the helper's I64 for <see cref="Narrow"/> to bring to the shadow type after the load.
+        /// </summary>
         private IrValue LoadV(IrType type, IrValue address)
         {
             Check(address, 8);
-            IrType shadowType = ShadowOps.ShadowType(type);
             if (type.Bytes() == 16)
             {
                 var lo = _out.Call(VBitHelpers.LoadV16Half, address, IrValue.U64(0), _primary);
-                var hi = _out.Call(VBitHelpers.LoadV16Half, address, IrValue.U64(1), _primary);
-                return _out.Binop(IrOp.Concat, shadowType, hi, lo);
+                var hi = _out.Call(VBitHelpers.LoadV16Half, _out.Binop(IrOp.Add, address, IrValue.U64(8)), IrValue.U64(1), _primary);
+                return _out.Binop(IrOp.Concat, ShadowOps.ShadowType(type), hi, lo);
             }
-            var vbits = _out.Call(VBitHelpers.LoadOfSize(type.Bytes()), address, _primary);
-            return shadowType == IrType.I64 ? vbits : _out.Unop(IrOp.Truncate, shadowType, vbits);
+            return _out.Call(VBitHelpers.LoadOfSize(type.Bytes()), address, _primary);
         }
+
+        private IrValue Narrow(IrValue vbits, IrType shadowType) =>
+            vbits.Type == shadowType ? vbits : _out.Unop(IrOp.Truncate, shadowType, vbits);
 
         private void StoreV(IrValue address, IrValue vbits)
         {

@@ -1,0 +1,139 @@
+using System.Runtime.InteropServices;
+using Memcheck.Engine.Core;
+using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Ir;
+using Memcheck.Engine.Jit;
+using Memcheck.Engine.Tests.Ir;
+using Memcheck.Engine.Tools.Memcheck;
+
+namespace Memcheck.Engine.Tests.Jit;
+
+/// <summary>
+/// A helper declaring a <see cref="MapFill"/> (memcheck's new and dead stack): compiled code leaves the map exactly
+/// as the call does, and does without the call exactly for an 8-aligned range of an inline length inside one chunk
+/// whose secondary is its own and holds no partly defined byte.
+/// </summary>
+[TestFixture]
+public sealed unsafe class MapFillTests
+{
+    private const ulong Instruction = 0x401000, NextInstruction = 0x401008;
+
+    private JitTestMachine _machine = null!;
+    private ShadowedMemory _memory = null!;
+    private BackendContext _context = null!;
+    private static int s_calls;
+    private static ShadowMemory? s_shadow;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _machine = new JitTestMachine();
+        _memory = new ShadowedMemory();
+        var check = _memory.Check with { SharedSecondaries = _memory.Shadow.SharedSecondaries };
+        _context = new BackendContext(_machine.PageMap.Level1, _machine.Cache) { AccessCheck = check };
+        s_shadow = _memory.Shadow;
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        s_shadow = null;
+        _memory.Dispose();
+        _machine.Dispose();
+    }
+
+    [UnmanagedCallersOnly]
+    private static ulong Undefine(GuestState* state, ulong address, ulong length, ulong a2, ulong a3)
+    {
+        s_calls++;
+        s_shadow!.MakeUndefined(address, length);
+        return 0;
+    }
+
+    [UnmanagedCallersOnly]
+    private static ulong Forbid(GuestState* state, ulong address, ulong length, ulong a2, ulong a3)
+    {
+        s_calls++;
+        s_shadow!.MakeNoAccess(address, length);
+        return 0;
+    }
+
+    private static readonly IrHelper NewStack = new("test_new_stack", &Undefine, 2, isPure: false)
+    {
+        Fill = new MapFill(AddressArg: 0, LengthArg: 1, (int)VaBits.Undefined),
+    };
+
+    private static readonly IrHelper DeadStack = new("test_dead_stack", &Forbid, 2, isPure: false)
+    {
+        Fill = new MapFill(AddressArg: 0, LengthArg: 1, (int)VaBits.NoAccess),
+    };
+
+    /// <summary>The second chunk: its own secondary (one noaccess byte at its end), defined, a partly defined byte where asked.</summary>
+    private void Prepare(bool ownSecondary, ulong? partlyDefined)
+    {
+        _memory.Shadow.MakeDefined(_memory.Base, ShadowedMemory.Bytes);
+        if (ownSecondary) _memory.Shadow.MakeNoAccess(_memory.ChunkBoundary + 0xFFFF, 1);
+        if (partlyDefined is ulong at) Assert.That(_memory.Shadow.SetVBits(at, 1, 0x0F), Is.True);
+    }
+
+    private VaBits[] States(ulong from, int count) =>
+        Enumerable.Range(0, count).Select(i => _memory.Shadow.Get(from + (ulong)i)).ToArray();
+
+    private Superblock Block(IrHelper helper, ulong length)
+    {
+        var sb = new Superblock(Instruction);
+        sb.IMark(Instruction, 8);
+        var keep = sb.Get(GuestState.OffRbx, IrType.I64);
+        sb.Call(helper, sb.Get(GuestState.OffRdi, IrType.I64), IrValue.U64(length));
+        sb.Put(GuestState.OffRsi, keep);
+        sb.Next = IrValue.U64(NextInstruction);
+        return sb;
+    }
+
+    private static IEnumerable<TestCaseData> Cases()
+    {
+        // (offset into the second chunk, length, own secondary, partly defined byte at, inline)
+        yield return new TestCaseData(0x100, 128UL, true, null, true).SetName("128 bytes, 8-aligned: inline");
+        yield return new TestCaseData(0x108, 8UL, true, null, true).SetName("8 bytes: inline");
+        yield return new TestCaseData(0x110, 16UL, true, null, true).SetName("16 bytes: inline");
+        yield return new TestCaseData(0x200, 256UL, true, null, true).SetName("256 bytes: inline");
+        yield return new TestCaseData(0xFF80, 128UL, true, null, true).SetName("128 bytes ending at the chunk's end: inline");
+        yield return new TestCaseData(0x104, 128UL, true, null, false).SetName("4-aligned: called");
+        yield return new TestCaseData(0x100, 24UL, true, null, false).SetName("24 bytes: called");
+        yield return new TestCaseData(0x100, 512UL, true, null, false).SetName("512 bytes: called");
+        yield return new TestCaseData(0xFFC0, 128UL, true, null, false).SetName("across a chunk boundary: called");
+        yield return new TestCaseData(0x100, 128UL, false, null, false).SetName("shared secondary: called");
+        yield return new TestCaseData(0x100, 128UL, true, 0x17FUL, false).SetName("a partly defined byte inside: called");
+        yield return new TestCaseData(0x100, 128UL, true, 0x180UL, true).SetName("a partly defined byte just after: inline");
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void TheMapEndsAsTheCallLeavesItAndTheCallIsMadeOnlyOutsideTheInlineCase(
+        int offset, ulong length, bool ownSecondary, ulong? partlyDefinedOffset, bool inline)
+    {
+        foreach (var helper in new[] { NewStack, DeadStack })
+        {
+            ulong address = _memory.ChunkBoundary + (ulong)offset;
+            ulong? partly = partlyDefinedOffset is ulong p ? _memory.ChunkBoundary + p : null;
+            var sb = Block(helper, length);
+            ulong from = address - 64;
+            int span = (int)length + 128;
+
+            Prepare(ownSecondary, partly);
+            s_calls = 0;
+            _machine.Reference->Gpr[7] = address;
+            new IrInterpreter(_memory.Check).Run(sb, _machine.Reference, NoMemory.Instance);
+            var expected = States(from, span);
+
+            Prepare(ownSecondary, partly);
+            s_calls = 0;
+            _machine.State->Gpr[7] = address;
+            _machine.State->Gpr[3] = 0x1234;
+            _machine.Compiler.Compile(sb, _context).Entry(_machine.State);
+
+            Assert.That(States(from, span), Is.EqualTo(expected), helper.Name);
+            Assert.That(s_calls, Is.EqualTo(inline ? 0 : 1), helper.Name);
+            Assert.That(_machine.State->Gpr[6], Is.EqualTo(0x1234UL), "a register live across the fill");
+        }
+    }
+}

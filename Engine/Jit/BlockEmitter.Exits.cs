@@ -1,0 +1,192 @@
+using Iced.Intel;
+using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Ir;
+using static Memcheck.Engine.Jit.X64;
+
+namespace Memcheck.Engine.Jit;
+
+/// <summary>
+/// How a block leaves: chainable constant exits end in a patchable <c>jmp rel32</c> that goes to the target's
+/// translation once chained (after one budget decrement), and to the shared unchained exit until then; indirect
+/// ones go through the shared lookup stub; the rest (syscalls, faults, ...) return to the dispatcher. Rare code
+/// (taken side exits, fault exits, check slow paths) is collected as <see cref="OutOfLine"/> records and emitted
+/// after the block's straight-line code.
+/// </summary>
+internal sealed unsafe partial class BlockEmitter
+{
+    private enum OutOfLineKind : byte { Exit, Fault, PageCheck, AccessCheck, DivisionGuard, HelperCall }
+
+    /// <summary>
+    /// Code placed after the block: what it does, where it starts (<see cref="Label"/>) and where it goes back to
+    /// (<see cref="Back"/>, -1 for none); the other fields matter to some kinds only, as the factories say.
+    /// </summary>
+    private readonly record struct OutOfLine(OutOfLineKind Kind, int Label, int Back = -1)
+    {
+        /// <summary>Exit: target; Fault: the faulting instruction; access checks: the instruction, for the slow path.</summary>
+        public ulong Address { get; init; }
+        public JumpKind Jump { get; init; }
+        /// <summary>Guest instructions passed by then, for InstrCount.</summary>
+        public int Instructions { get; init; }
+        /// <summary>Access checks: the access's size and direction, the unaligned case's label and the fault exit.</summary>
+        public int Bytes { get; init; }
+        public bool Write { get; init; }
+        public int General { get; init; }
+        public int Fault { get; init; }
+        /// <summary>DivisionGuard: a signed division (then -1 is a divisor of its own).</summary>
+        public bool Signed { get; init; }
+        /// <summary>
+        /// HelperCall: the Call statement's index, whether its result is unused, and whether the guest access after it
+        /// (fused with its fast case) is done here too.
+        /// </summary>
+        public int Statement { get; init; }
+        public bool Unused { get; init; }
+        public bool Access { get; init; }
+
+        public static OutOfLine Exit(int label, ulong target, JumpKind kind, int instructions) =>
+            new(OutOfLineKind.Exit, label) { Address = target, Jump = kind, Instructions = instructions };
+
+        public static OutOfLine FaultAt(int label, ulong imark, int instructions) =>
+            new(OutOfLineKind.Fault, label) { Address = imark, Jump = JumpKind.SigSegv, Instructions = instructions };
+
+        public static OutOfLine PageCheck(int label, int back, int bytes, bool write, int fault) =>
+            new(OutOfLineKind.PageCheck, label, back) { Bytes = bytes, Write = write, Fault = fault };
+
+        public static OutOfLine AccessCheck(int label, int back, ulong imark, int bytes, bool write, int general, int fault) =>
+            new(OutOfLineKind.AccessCheck, label, back) { Address = imark, Bytes = bytes, Write = write, General = general, Fault = fault };
+
+        public static OutOfLine DivisionGuard(int label, int back, bool signed) =>
+            new(OutOfLineKind.DivisionGuard, label, back) { Signed = signed };
+
+        public static OutOfLine HelperCall(int label, int back, int statement, bool unused, ulong imark, int instructions) =>
+            new(OutOfLineKind.HelperCall, label, back) { Statement = statement, Unused = unused, Address = imark, Instructions = instructions };
+    }
+
+    private void EmitOutOfLine(in OutOfLine o)
+    {
+        switch (o.Kind)
+        {
+            case OutOfLineKind.Exit:
+                _a.Bind(o.Label);
+                ExitTo(o.Address, o.Jump, o.Instructions);
+                break;
+            case OutOfLineKind.Fault:
+                // rax holds the refused address.
+                _a.Bind(o.Label);
+                I(Instruction.Create(Code.Mov_rm64_r64, State(GuestState.OffFaultAddr), Register.RAX));
+                LoadConst(Rax, o.Address);
+                ExitWithRax(JumpKind.SigSegv, o.Instructions);
+                break;
+            case OutOfLineKind.PageCheck:
+                _a.Bind(o.Label);
+                PageRoutine(o.Bytes, o.Write, o.Fault);
+                _a.Jump(o.Back);
+                break;
+            case OutOfLineKind.AccessCheck:
+                AccessCheckSlowPath(o);
+                break;
+            case OutOfLineKind.DivisionGuard:
+                DivisionGuard(o);
+                break;
+            case OutOfLineKind.HelperCall:
+                HelperCallOutOfLine(o);
+                break;
+        }
+    }
+
+    private void SideExit(in IrStmt s)
+    {
+        if (s.A.IsConst)
+        {
+            if (s.A.Const != 0) ExitTo(s.Addr, s.JumpKind, _instructions);
+            return;
+        }
+        int taken = _a.NewLabel();
+        TestCondition(s.A);
+        _a.Jcc(ConditionCode.ne, taken);
+        _outOfLine.Add(OutOfLine.Exit(taken, s.Addr, s.JumpKind, _instructions));
+    }
+
+    /// <summary>An inline compare whose only use is the side exit right after it: one cmp and jcc.</summary>
+    private bool IsFusedCompare(Span<IrStmt> stmts, int i)
+    {
+        if (i + 1 >= stmts.Length) return false;
+        ref readonly var cmp = ref stmts[i];
+        ref readonly var exit = ref stmts[i + 1];
+        return cmp.Kind == StmtKind.Binop && cmp.Op is >= IrOp.CmpEQ and <= IrOp.CmpLES && InlineForms.Covers(cmp)
+            && exit.Kind == StmtKind.Exit && exit.A.IsTemp && exit.A.Temp == cmp.Dst && _allocator.LastUse[cmp.Dst] == i + 1;
+    }
+
+    private void BranchOnCompare(in IrStmt cmp, in IrStmt exit)
+    {
+        int taken = _a.NewLabel();
+        CompareFlags(cmp);
+        _a.Jcc(CompareCondition(cmp.Op), taken);
+        _outOfLine.Add(OutOfLine.Exit(taken, exit.Addr, exit.JumpKind, _instructions));
+    }
+
+    private void Next()
+    {
+        var next = _sb.Next;
+        if (next.IsConst)
+        {
+            ExitTo(next.Const, _sb.NextKind, _instructions);
+            return;
+        }
+        Load(Rax, next);
+        if (!ExitSite.IsChainable(_sb.NextKind) || !_ctx.Chaining)
+        {
+            ExitWithRax(_sb.NextKind, _instructions);
+            return;
+        }
+        CountInstructions(_instructions);
+        FreeExtra();
+        I(Instruction.Create(Code.Mov_r32_imm32, Register.R11D, (uint)_sb.NextKind));
+        _a.Jump((ulong)_shared.Lookup);
+    }
+
+    /// <summary>
+    /// Leaves for a constant target. Chainable kinds get a patchable jump straight to the target's block; only
+    /// the way back to the dispatcher (the shared unchained exit) writes the exit fields.
+    /// </summary>
+    private void ExitTo(ulong target, JumpKind kind, int instructions)
+    {
+        if (!ExitSite.IsChainable(kind) || !_ctx.Chaining)
+        {
+            LoadConst(Rax, target);
+            ExitWithRax(kind, instructions);
+            return;
+        }
+        int site = _a.NewLabel(), unchained = _a.NewLabel();
+        CountInstructions(instructions);
+        FreeExtra();
+        I(Instruction.Create(Code.Dec_rm32, new MemoryOperand(Register.RIP, (long)_ctx.Cache.BudgetAddress)));
+        _a.Jcc(ConditionCode.e, unchained);
+        _a.Bind(site);
+        _a.Jump(unchained);
+        _a.Bind(unchained);
+        LoadConst(Rax, target);
+        _a.EmitRipRelative(Instruction.Create(Code.Lea_r64_m, Register.RCX, new MemoryOperand(Register.RIP, 0L)), site);
+        _a.Jump((ulong)_shared.UnchainedExit);
+        _chainSites.Add((site, unchained, target));
+    }
+
+    /// <summary>Leaves rax as the next RIP with <paramref name="kind"/>, for the dispatcher (no chain site).</summary>
+    private void ExitWithRax(JumpKind kind, int instructions)
+    {
+        CountInstructions(instructions);
+        FreeExtra();
+        I(Instruction.Create(Code.Mov_r32_imm32, Register.ECX, (uint)kind));
+        _a.Jump((ulong)_shared.ExitWithKind);
+    }
+
+    private void CountInstructions(int instructions)
+    {
+        if (instructions > 0 && _ctx.CountInstructions) I(Instruction.Create(Code.Add_rm64_imm32, State(GuestState.OffInstrCount), instructions));
+    }
+
+    /// <summary>Gives back the spill space this block reserved beyond the shared frame.</summary>
+    private void FreeExtra()
+    {
+        if (_extra > 0) I(Instruction.Create(Code.Add_rm64_imm32, Register.RSP, _extra));
+    }
+}
