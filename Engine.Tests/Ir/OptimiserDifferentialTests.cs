@@ -12,6 +12,7 @@ public unsafe class OptimiserDifferentialTests
         ("RedundantGetElimination", RedundantGetElimination.Run),
         ("RedundantPutElimination", RedundantPutElimination.Run),
         ("DeadCodeElimination", DeadCodeElimination.Run),
+        ("CompareSinking", CompareSinking.Run),
         ("Optimiser", sb => new Optimiser().Run(sb)),
         ("Optimiser with a specialisation hook", sb => new Optimiser { GuestSpecialisation = b => b }.Run(sb)),
     ];

@@ -243,4 +243,29 @@ public class OptimiserPassTests
         Assert.That(result.Count, Is.EqualTo(1), result.ToString());
         Assert.That(result[0].A, Is.EqualTo(IrValue.U64(2)));
     }
+
+    [Test]
+    public void AComparisonUsedOnlyAsAGuardMovesToJustBeforeItsExitOrCall()
+    {
+        var sb = new Superblock(0);
+        var a = sb.Get(GuestState.OffRax, I64);
+        var guardOnly = sb.Binop(IrOp.CmpNE, IrType.I1, a, IrValue.U64(0));
+        var usedTwice = sb.Binop(IrOp.CmpEQ, IrType.I1, a, IrValue.U64(1));
+        var exitOnly = sb.Binop(IrOp.CmpLTU, IrType.I1, a, IrValue.U64(9));
+        sb.Put(GuestState.OffRcx, sb.Unop(IrOp.ZeroExtend, I64, usedTwice));
+        sb.CallGuarded(guardOnly, RandomBlocks.Dirty, IrValue.U64(0));
+        sb.Exit(usedTwice, 0x10, JumpKind.Boring);
+        sb.Put(GuestState.OffRdx, a);
+        sb.Exit(exitOnly, 0x20, JumpKind.Boring);
+        sb.Next = IrValue.U64(0);
+
+        CompareSinking.Run(sb);
+
+        var stmts = sb.Statements.ToArray();
+        int Index(IrValue t) => Array.FindIndex(stmts, s => s.Dst == t.Temp);
+        Assert.That(stmts[Index(guardOnly) + 1].Kind, Is.EqualTo(StmtKind.Call), sb.ToString());
+        Assert.That(stmts[Index(exitOnly) + 1].Kind, Is.EqualTo(StmtKind.Exit), sb.ToString());
+        Assert.That(Index(usedTwice), Is.EqualTo(1), "stays where it was, after the get");
+        Assert.That(stmts, Has.Length.EqualTo(10));
+    }
 }

@@ -83,6 +83,11 @@ internal sealed unsafe partial class BlockEmitter
                 BranchOnCompare(stmts[i], stmts[i + 1]);
                 i++;
             }
+            else if (IsFusedGuard(stmts, i))
+            {
+                CallOnCompare(stmts[i], i + 1);
+                i++;
+            }
             else if (IsFastPathBeforeItsAccess(stmts, i))
             {
                 FastPathWithAccess(stmts[i], stmts[i + 1]);
@@ -490,6 +495,15 @@ internal sealed unsafe partial class BlockEmitter
             CallWithFill(s, fill, (int)length.Const, unused);
             return;
         }
+        if (s.A.IsTemp && !s.A.IsNone && IsOutOfLineCall(s))
+        {
+            int call = _a.NewLabel(), back = _a.NewLabel();
+            TestCondition(s.A);
+            _a.Jcc(ConditionCode.ne, call);
+            _a.Bind(back);
+            _outOfLine.Add(OutOfLine.HelperCall(call, back, _statement, unused: true, _imark, _instructions));
+            return;
+        }
         // A constant guard is normally folded away by the optimiser; 1 is a plain call.
         bool guarded = s.A.IsTemp;
         if (s.A.IsConst && (s.A.Const & 1) == 0) I(Instruction.Create(Code.Xor_r32_rm32, Register.EAX, Register.EAX));
@@ -527,6 +541,33 @@ internal sealed unsafe partial class BlockEmitter
         FastCase(s, fast, unused, slow);
         _a.Bind(back);
         _outOfLine.Add(OutOfLine.HelperCall(slow, back, _statement, unused, _imark, _instructions));
+    }
+
+    /// <summary>
+    /// A comparison right before the helper call it guards, its only use, with the call's result unused (memcheck's
+    /// error reports): the call is out of line, reached by a branch on the comparison's flags.
+    /// </summary>
+    private bool IsFusedGuard(Span<IrStmt> stmts, int i)
+    {
+        if (i + 1 >= stmts.Length) return false;
+        ref readonly var cmp = ref stmts[i];
+        ref readonly var call = ref stmts[i + 1];
+        return cmp.Kind == StmtKind.Binop && cmp.Op is >= IrOp.CmpEQ and <= IrOp.CmpLES && InlineForms.Covers(cmp)
+            && call.Kind == StmtKind.Call && call.A.IsTemp && !call.A.IsNone && call.A.Temp == cmp.Dst
+            && _allocator.LastUse[cmp.Dst] == i + 1 && IsOutOfLineCall(call);
+    }
+
+    /// <summary>A call whose result nobody reads and that needs nothing checked before it: it can run out of line.</summary>
+    private bool IsOutOfLineCall(in IrStmt call) =>
+        (call.Dst < 0 || _allocator.LastUse[call.Dst] < 0) && call.Helper!.MemoryRead is null && call.Helper.MemoryWrite is null;
+
+    private void CallOnCompare(in IrStmt cmp, int call)
+    {
+        int slow = _a.NewLabel(), back = _a.NewLabel();
+        CompareFlags(cmp);
+        _a.Jcc(CompareCondition(cmp.Op), slow);
+        _a.Bind(back);
+        _outOfLine.Add(OutOfLine.HelperCall(slow, back, call, unused: true, _imark, _instructions));
     }
 
     /// <summary>

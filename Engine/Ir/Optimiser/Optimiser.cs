@@ -26,6 +26,7 @@ public sealed class Optimiser
         }
         RedundantPutElimination.Run(sb);
         DeadCodeElimination.Run(sb);
+        CompareSinking.Run(sb);
         return sb;
     }
 }
