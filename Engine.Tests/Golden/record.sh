@@ -4,8 +4,10 @@
 # FixtureCompiler does (gcc FLAGS -o OUT SRC -lm), so both run identical binaries. A .py case builds
 # libNAME.so from NAME.c and runs /usr/bin/python3 NAME.py beside it, as the tests do; a .pl case runs
 # /usr/bin/perl reading NAME.pl from stdin in /. Every case runs in exactly the environment environment.txt
-# holds. In the options, {fixtures} stands for the fixtures folder (suppression files) and {xml} for the file
-# --xml-file writes, kept as <name>.xml; a case's stdin column is fed to valgrind through printf.
+# holds, with SIGPIPE at its default action whatever the recording shell does with it (the engine starts its
+# guest so, the runtime ignoring SIGPIPE itself). In the options, {fixtures} stands for the fixtures folder
+# (suppression files) and {xml} for the file --xml-file writes, kept as <name>.xml; a case's stdin column is
+# fed to valgrind through printf.
 # Only the pid (of ==PID==, --PID-- and **PID** lines) and the program's, fixtures' and XML file's paths are
 # replaced here; ReportNormaliser does the rest on both sides.
 # Usage: Engine.Tests/Golden/record.sh [name-filter]
@@ -62,7 +64,7 @@ while IFS='|' read -r name source flags options status stdin; do
     # what they are); the exit status is valgrind's, even when valgrind leaves some of its input unread. The
     # subshells' own stderr carries only the shell's "Segmentation fault" notes for cases that die of a signal.
     # shellcheck disable=SC2086
-    ( (cd "$dir" && feed | env -i "${environment[@]}" valgrind $options "${command[@]}" 2>&1 1>&3 3>&- | cat >"$work/stderr"
+    ( (cd "$dir" && feed | env -i --default-signal=PIPE "${environment[@]}" valgrind $options "${command[@]}" 2>&1 1>&3 3>&- | cat >"$work/stderr"
        exit "${PIPESTATUS[1]}") 3>&1 | cat >/dev/null
       exit "${PIPESTATUS[0]}") 2>/dev/null
     actual=$?

@@ -21,8 +21,10 @@ internal sealed unsafe class DispatcherServices(SyscallHandler kernel, ErrorOutp
     {
         var entry = SyscallTable.Find(state->Gpr[0]);
         tool.BeforeSyscall(state, entry);
-        if (kernel.Handle(state) is { Exits: true } outcome) return outcome.ExitStatus;
-        tool.AfterSyscall(state, entry, (long)state->Gpr[0]);
+        var outcome = kernel.Handle(state);
+        if (outcome.Exits) return outcome.ExitStatus;
+        // A syscall to be made again after a signal handler wrote nothing yet.
+        if (!outcome.Restarts) tool.AfterSyscall(state, entry, (long)state->Gpr[0]);
         return null;
     }
 

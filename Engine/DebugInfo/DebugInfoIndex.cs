@@ -14,6 +14,11 @@ public sealed unsafe class DebugInfoIndex
     private readonly GuestAddressSpace _space;
     private readonly string _debugRoot;
     private readonly Dictionary<string, DebugObject?> _objects = new();
+    /// <summary>
+    /// Descriptions of addresses in mapped objects, kept until something is unmapped: every malloc captures its
+    /// stack, and describing each frame anew (symbol, line, inlined calls, demangling) cost more than the malloc.
+    /// </summary>
+    private readonly Dictionary<ulong, IReadOnlyList<StackFrame>> _described = new();
     private bool _pruneDue;
 
     /// <summary>--show-below-main: when false, frames below main are named "(below main)" and the trace ends there.</summary>
@@ -110,7 +115,17 @@ public sealed unsafe class DebugInfoIndex
     /// The guest's current stack: at most <paramref name="maxFrames"/> addresses (Valgrind counts
     /// --num-callers in addresses, each expanding into its inlined frames), ending as Valgrind ends.
     /// </summary>
-    public StackTrace Capture(GuestState* state, int maxFrames) => new([.. Walk(state, maxFrames, Describe).SelectMany(frames => frames)]);
+    public StackTrace Capture(GuestState* state, int maxFrames) => new([.. Walk(state, maxFrames, DescribeKept).SelectMany(frames => frames)]);
+
+    private IReadOnlyList<StackFrame> DescribeKept(ulong address)
+    {
+        if (_pruneDue) Prune();
+        if (_described.TryGetValue(address, out var frames)) return frames;
+        frames = Describe(address);
+        // An address in no object may be mapped later; only what names an object stays valid until an unmap.
+        if (frames[^1].Object is not null) _described[address] = frames;
+        return frames;
+    }
 
     /// <summary>
     /// The stack <see cref="Capture"/> takes, lazily and one entry per address: the address's frames as
@@ -137,6 +152,7 @@ public sealed unsafe class DebugInfoIndex
     private void Prune()
     {
         _pruneDue = false;
+        _described.Clear();
         var mapped = _space.Mappings.Where(m => m.IsFile).Select(m => m.Path!).ToHashSet();
         foreach (var path in _objects.Keys.Where(p => !mapped.Contains(p)).ToList()) _objects.Remove(path);
     }

@@ -24,6 +24,13 @@ internal sealed unsafe class GuestMemory(IGuestMemoryGuard guard)
         return true;
     }
 
+    public bool TryRead(ulong address, Span<byte> bytes)
+    {
+        if (!CanRead(address, (ulong)bytes.Length)) return false;
+        new ReadOnlySpan<byte>((void*)address, bytes.Length).CopyTo(bytes);
+        return true;
+    }
+
     public bool TryWrite<T>(ulong address, T value) where T : unmanaged
     {
         if (!CanWrite(address, (ulong)sizeof(T))) return false;

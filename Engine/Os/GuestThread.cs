@@ -15,8 +15,23 @@ public sealed class GuestThread(int tid)
     public bool ExitsGroup { get; set; }
     /// <summary>The signals this thread blocks: bit n-1 for signal n.</summary>
     public ulong SignalMask { get; set; }
-    /// <summary>Signals sent to this thread (tgkill), waiting until it does not block them.</summary>
-    public ulong PendingSignals { get; set; }
+    /// <summary>Signals sent to this thread (tgkill, a write's SIGPIPE), waiting until it does not block them.</summary>
+    public ulong PendingSignals { get; private set; }
+    private readonly byte[]?[] _pendingInfos = new byte[]?[GuestSignalState.SignalCount + 1];
+
+    /// <summary>Sends this thread a signal with its siginfo (128 bytes), kept until it is taken.</summary>
+    public void Raise(int signal, byte[] info)
+    {
+        PendingSignals |= 1UL << (signal - 1);
+        _pendingInfos[signal] = info;
+    }
+
+    /// <summary>The signal is taken: no longer pending. Returns the siginfo it was sent with.</summary>
+    public byte[] Clear(int signal)
+    {
+        PendingSignals &= ~(1UL << (signal - 1));
+        return _pendingInfos[signal]!;
+    }
     public SignalStack AltStack { get; set; } = SignalStack.Disabled;
     /// <summary>The mask sigsuspend replaced, restored after the handler that ends the wait (or at once if none runs).</summary>
     public ulong? MaskBeforeSuspend { get; set; }

@@ -7,10 +7,13 @@ namespace Memcheck.Engine.Os;
 internal static unsafe class NativeStub
 {
     /// <summary>Assembles <paramref name="asm"/> onto a fresh page and returns its address; <paramref name="what"/> names it in errors.</summary>
-    public static nint Place(Assembler asm, string what)
+    public static nint Place(Assembler asm, string what) => Place(asm, what, out _);
+
+    /// <summary>As <see cref="Place(Assembler, string)"/>, also giving the page offset of every label (by label id).</summary>
+    public static nint Place(Assembler asm, string what, out AssemblerResult layout)
     {
         using var code = new MemoryStream();
-        asm.Assemble(new StreamCodeWriter(code), 0);
+        layout = asm.Assemble(new StreamCodeWriter(code), 0, BlockEncoderOptions.ReturnNewInstructionOffsets);
 
         const int protRead = 1, protWrite = 2, protExec = 4, mapPrivate = 2, mapAnonymous = 0x20;
         nuint pageSize = (nuint)Environment.SystemPageSize;

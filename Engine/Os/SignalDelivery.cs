@@ -13,7 +13,7 @@ namespace Memcheck.Engine.Os;
 /// <param name="current">The guest thread at the block boundary.</param>
 public sealed unsafe class SignalDelivery(GuestSignalState signals, IGuestMemoryGuard guard, Func<GuestThread> current)
 {
-    public const ulong SaSigInfo = 4, SaOnStack = 0x0800_0000, SaNoDefer = 0x4000_0000, SaResetHand = 0x8000_0000;
+    public const ulong SaSigInfo = 4, SaOnStack = 0x0800_0000, SaRestart = 0x1000_0000, SaNoDefer = 0x4000_0000, SaResetHand = 0x8000_0000;
     private const ulong SigDefault = 0, SigIgnore = 1;
     public const int SiUser = 0, SiTkill = -6;
 
@@ -33,9 +33,20 @@ public sealed unsafe class SignalDelivery(GuestSignalState signals, IGuestMemory
         }
     }
 
-    /// <summary>Whether a signal the thread acts on waits for it: what ends sigsuspend and pause.</summary>
-    public bool AnyToActOn(GuestThread thread) =>
-        ((signals.Pending | thread.PendingSignals | HostSignals.Peek()) & ~thread.SignalMask & signals.ActedOn) != 0;
+    /// <summary>Whether a signal the thread acts on waits for it, not in <paramref name="blocked"/>: what ends sigsuspend and pause.</summary>
+    public bool AnyToActOn(GuestThread thread, ulong blocked) =>
+        ((signals.Pending | thread.PendingSignals | HostSignals.Peek()) & ~blocked & signals.ActedOn) != 0;
+
+    /// <summary>Whether a signal of <paramref name="set"/> is pending for the thread, blocked or not: what ends sigwait.</summary>
+    public bool AnyPendingOf(GuestThread thread, ulong set) =>
+        ((signals.Pending | thread.PendingSignals | HostSignals.Peek()) & set) != 0;
+
+    /// <summary>The signals of <paramref name="set"/> pending for the thread: to it, or to the process.</summary>
+    public ulong PendingOf(GuestThread thread, ulong set)
+    {
+        CollectFromHost(thread);
+        return (signals.Pending | thread.PendingSignals) & set;
+    }
 
     /// <summary>A siginfo for a signal a guest process sent (kill: SI_USER, tgkill: SI_TKILL).</summary>
     public static byte[] SentInfo(int signal, int code, int senderPid)
@@ -53,44 +64,89 @@ public sealed unsafe class SignalDelivery(GuestSignalState signals, IGuestMemory
     }
 
     /// <summary>
-    /// Delivers the lowest pending signal the current thread does not block. Returns 0 when the guest goes on (in
-    /// its handler, or the signal was ignored), else the number of the signal whose default action ends the process.
+    /// Takes the first pending signal of <paramref name="set"/> for the thread, blocked or not, as sigwait and a
+    /// signalfd read do: one sent to the thread before one sent to the process, the lowest first. Null when none is.
+    /// </summary>
+    public (int Signal, byte[] Info)? Take(GuestThread thread, ulong set)
+    {
+        CollectFromHost(thread);
+        ulong own = thread.PendingSignals & set;
+        ulong ready = own != 0 ? own : signals.Pending & set;
+        if (ready == 0) return null;
+        int chosen = System.Numerics.BitOperations.TrailingZeroCount(ready) + 1;
+        byte[] info = own != 0 ? thread.Clear(chosen) : signals.Clear(chosen) ?? SentInfo(chosen, SiUser, (int)HostSyscall.Invoke(GetpidNumber));
+        PendingChanged?.Invoke(thread);
+        return (chosen, info);
+    }
+
+    /// <summary>Raised when a signal stopped being pending, with the thread that took it (for signalfd readiness).</summary>
+    public event Action<GuestThread>? PendingChanged;
+
+    /// <summary>
+    /// Delivers the pending signals the current thread does not block, lowest first, until one runs a handler or
+    /// ends the process (ignored ones are dropped on the way, as the kernel does). Returns 0 when the guest goes
+    /// on, else the number of the signal whose default action ends the process.
     /// </summary>
     public int DeliverPending(GuestState* s)
     {
+        var thread = current();
+        while (Take(thread, ~thread.SignalMask) is { } taken)
+        {
+            var outcome = Deliver(s, thread, new SignalFrame.Info(taken.Signal, 0, 0, 0, taken.Info), synchronous: false);
+            if (outcome == Outcome.Ignored) continue;
+            EndSuspend(thread);
+            return outcome == Outcome.Fatal ? taken.Signal : 0;
+        }
+        EndSuspend(thread);
+        return 0;
+    }
+
+    /// <summary>What a signal interrupting the thread's blocking syscall does to that syscall.</summary>
+    public enum Interruption
+    {
+        /// <summary>No handler runs (nothing for this thread, or it is ignored): the syscall restarts unseen.</summary>
+        Restart,
+        /// <summary>A handler with SA_RESTART runs: the syscall restarts after it, if it is one the kernel restarts.</summary>
+        RestartingHandler,
+        /// <summary>A handler without SA_RESTART runs, or the signal ends the process: the syscall fails with EINTR.</summary>
+        Interrupt,
+    }
+
+    /// <summary>The first pending signal the thread does not block, ignored ones passed over, decides (see <see cref="Interruption"/>).</summary>
+    public Interruption InterruptionOf(GuestThread thread)
+    {
+        CollectFromHost(thread);
+        for (ulong rest = (signals.Pending | thread.PendingSignals) & ~thread.SignalMask; rest != 0; rest &= rest - 1)
+        {
+            int signal = System.Numerics.BitOperations.TrailingZeroCount(rest) + 1;
+            var action = signals.GetAction(signal);
+            if (action.Handler == SigIgnore || action.Handler == SigDefault && GuestSignalState.IsIgnoredByDefault(signal)) continue;
+            return action.Handler != SigDefault && (action.Flags & SaRestart) != 0 ? Interruption.RestartingHandler : Interruption.Interrupt;
+        }
+        return Interruption.Restart;
+    }
+
+    /// <summary>
+    /// Moves the signals that reached the host into the process's pending set. The ones this thread blocks are for
+    /// another: a thread waiting in the kernel that does not block them is woken to take them.
+    /// </summary>
+    private void CollectFromHost(GuestThread thread)
+    {
         ulong fromHost = HostSignals.Take();
+        if (fromHost == 0) return;
         for (ulong rest = fromHost; rest != 0; rest &= rest - 1)
         {
             int signal = System.Numerics.BitOperations.TrailingZeroCount(rest) + 1;
             signals.Raise(signal, HostSignals.InfoOf(signal));
         }
-        var thread = current();
-        ulong own = thread.PendingSignals & ~thread.SignalMask;
-        ulong ready = own != 0 ? own : signals.Pending & ~thread.SignalMask;
-        if (ready == 0)
-        {
-            // Process signals this thread blocks: a thread waiting in the kernel that does not block them takes them.
-            for (ulong rest = fromHost & signals.Pending & thread.SignalMask & signals.ActedOn; rest != 0; rest &= rest - 1)
-                HostSignals.WakeWaiterFor(System.Numerics.BitOperations.TrailingZeroCount(rest) + 1);
-            EndSuspend(thread);
-            return 0;
-        }
-        int chosen = System.Numerics.BitOperations.TrailingZeroCount(ready) + 1;
-        byte[] info;
-        if (own != 0)
-        {
-            thread.PendingSignals &= ~(1UL << (chosen - 1));
-            info = SentInfo(chosen, SiTkill, (int)HostSyscall.Invoke(GetpidNumber));
-        }
-        else info = signals.Clear(chosen) ?? SentInfo(chosen, SiUser, (int)HostSyscall.Invoke(GetpidNumber));
-        bool goesOn = Deliver(s, thread, new SignalFrame.Info(chosen, 0, 0, 0, info), synchronous: false);
-        EndSuspend(thread);
-        return goesOn ? 0 : chosen;
+        for (ulong rest = fromHost & thread.SignalMask; rest != 0; rest &= rest - 1)
+            HostSignals.WakeWaiterFor(System.Numerics.BitOperations.TrailingZeroCount(rest) + 1);
+        PendingChanged?.Invoke(thread);
     }
 
     /// <summary>A fault of the instruction at the guest's RIP: true when a guest handler takes it.</summary>
     public bool DeliverFault(GuestState* s, int signal, int code, ulong address, int trapNo) =>
-        Deliver(s, current(), new SignalFrame.Info(signal, code, address, trapNo), synchronous: true);
+        Deliver(s, current(), new SignalFrame.Info(signal, code, address, trapNo), synchronous: true) == Outcome.Handled;
 
     /// <summary>rt_sigreturn: the registers and mask of the frame; the result is the RAX it restored.</summary>
     public long Return(GuestState* s)
@@ -108,24 +164,26 @@ public sealed unsafe class SignalDelivery(GuestSignalState signals, IGuestMemory
         thread.MaskBeforeSuspend = null;
     }
 
-    private bool Deliver(GuestState* s, GuestThread thread, in SignalFrame.Info info, bool synchronous)
+    private enum Outcome { Handled, Ignored, Fatal }
+
+    private Outcome Deliver(GuestState* s, GuestThread thread, in SignalFrame.Info info, bool synchronous)
     {
         int signal = info.Signal;
         var action = signals.GetAction(signal);
         ulong bit = 1UL << (signal - 1);
         // A fault the guest blocks or ignores cannot be survived: the kernel kills as for the default action.
-        if (synchronous && (action.Handler is SigDefault or SigIgnore || (thread.SignalMask & bit) != 0)) return false;
-        if (action.Handler == SigIgnore) return true;
-        if (action.Handler == SigDefault) return GuestSignalState.IsIgnoredByDefault(signal);
+        if (synchronous && (action.Handler is SigDefault or SigIgnore || (thread.SignalMask & bit) != 0)) return Outcome.Fatal;
+        if (action.Handler == SigIgnore) return Outcome.Ignored;
+        if (action.Handler == SigDefault) return GuestSignalState.IsIgnoredByDefault(signal) ? Outcome.Ignored : Outcome.Fatal;
 
         // After sigsuspend, the handler's frame holds the mask from before it: rt_sigreturn puts that one back.
         ulong handlerBase = thread.SignalMask;
         ulong frameMask = thread.MaskBeforeSuspend ?? handlerBase;
         thread.MaskBeforeSuspend = null;
         ulong top = SignalFrame.StackTop(s, action, thread.AltStack);
-        if (!SignalFrame.Push(s, _memory, top, info, action, thread.AltStack, frameMask)) return false;
+        if (!SignalFrame.Push(s, _memory, top, info, action, thread.AltStack, frameMask)) return Outcome.Fatal;
         thread.SignalMask = (handlerBase | action.Mask | ((action.Flags & SaNoDefer) != 0 ? 0 : bit)) & ~GuestSignalState.Unblockable;
         if ((action.Flags & SaResetHand) != 0) signals.SetAction(signal, action with { Handler = SigDefault, Flags = action.Flags & ~SaSigInfo });
-        return true;
+        return Outcome.Handled;
     }
 }

@@ -11,7 +11,7 @@ namespace Memcheck.Engine.Os;
 /// host kernel with the guest's arguments unchanged, after a check that every buffer the kernel would write
 /// belongs to the guest.
 /// </summary>
-public sealed unsafe class SyscallHandler
+public sealed unsafe partial class SyscallHandler
 {
     private delegate long Emulation(GuestState* state, ReadOnlySpan<ulong> args);
 
@@ -22,8 +22,6 @@ public sealed unsafe class SyscallHandler
     private static readonly int[] ArgumentRegisters = [7, 6, 2, 10, 8, 9]; // RDI RSI RDX R10 R8 R9
     private static readonly int ExitNumber = SyscallTable.Named("exit").Number;
     private static readonly int ExitGroupNumber = SyscallTable.Named("exit_group").Number;
-    private static readonly int RtSigprocmaskNumber = SyscallTable.Named("rt_sigprocmask").Number;
-    private static readonly int RtSigsuspendNumber = SyscallTable.Named("rt_sigsuspend").Number;
 
     private readonly ProcessInfo _process;
     private readonly IGuestMemoryManager _addressSpace;
@@ -49,6 +47,8 @@ public sealed unsafe class SyscallHandler
         _warnings = warnings;
         Signals.InheritIgnored();
         Delivery = new SignalDelivery(Signals, guard, () => Current);
+        _signalFds = new SignalFds(Signals);
+        Delivery.PendingChanged += _signalFds.Refresh;
         var byName = new Dictionary<string, Emulation>
         {
             ["brk"] = (_, a) => _addressSpace.Brk(a[0]),
@@ -78,16 +78,22 @@ public sealed unsafe class SyscallHandler
             ["sigaltstack"] = Sigaltstack,
             ["rt_sigpending"] = RtSigpending,
             ["rt_sigsuspend"] = RtSigsuspend,
+            ["rt_sigtimedwait"] = RtSigtimedwait,
             ["execve"] = Execve,
-            ["pause"] = (_, _) => WaitForSignal(Current),
-            ["kill"] = (_, a) => a[0] == 0 || a[0] == (ulong)_process.Pid ? RaiseInGuest(a[1], 0) : Pass("kill", a),
-            ["tkill"] = (_, a) => IsOwnThread(a[0]) ? RaiseInGuest(a[1], (int)a[0]) : Pass("tkill", a),
-            ["tgkill"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[2], (int)a[1]) : Pass("tgkill", a),
-            ["rt_sigqueueinfo"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[1], 0) : Pass("rt_sigqueueinfo", a),
-            ["rt_tgsigqueueinfo"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[2], (int)a[1]) : Pass("rt_tgsigqueueinfo", a),
-            ["close"] = (_, a) => _hostFds.IsHost((int)a[0]) ? -Errno.EBADF : Pass("close", a),
-            ["dup2"] = (_, a) => _hostFds.IsHost((int)a[1]) ? -Errno.EBADF : Pass("dup2", a),
-            ["dup3"] = (_, a) => _hostFds.IsHost((int)a[1]) ? -Errno.EBADF : Pass("dup3", a),
+            ["pause"] = (_, _) => Suspend(Current),
+            ["kill"] = (_, a) => a[0] == 0 || a[0] == (ulong)_process.Pid ? RaiseInGuest(a[1], 0, null) : Pass("kill", a),
+            ["tkill"] = (_, a) => IsOwnThread(a[0]) ? RaiseInGuest(a[1], (int)a[0], null) : Pass("tkill", a),
+            ["tgkill"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[2], (int)a[1], null) : Pass("tgkill", a),
+            ["rt_sigqueueinfo"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[1], 0, a[2]) : Pass("rt_sigqueueinfo", a),
+            ["rt_tgsigqueueinfo"] = (_, a) => a[0] == (ulong)_process.Pid ? RaiseInGuest(a[2], (int)a[1], a[3]) : Pass("rt_tgsigqueueinfo", a),
+            ["signalfd"] = (_, a) => SignalFd((int)a[0], a[1], a[2], 0),
+            ["signalfd4"] = (_, a) => SignalFd((int)a[0], a[1], a[2], (int)a[3]),
+            ["read"] = (s, a) => _signalFds.IsSignalFd((int)a[0]) ? ReadSignalFd(s, a) : PassThrough(s, ReadEntry, a),
+            ["close"] = (_, a) => Close(a),
+            ["dup"] = (s, a) => Duplicated((int)a[0], PassThrough(s, DupEntry, a)),
+            ["dup2"] = (_, a) => _hostFds.IsHost((int)a[1]) ? -Errno.EBADF : Replaced((int)a[0], (int)a[1], Pass("dup2", a)),
+            ["dup3"] = (_, a) => _hostFds.IsHost((int)a[1]) ? -Errno.EBADF : Replaced((int)a[0], (int)a[1], Pass("dup3", a)),
+            ["fcntl"] = Fcntl,
             ["close_range"] = CloseRange,
             // A seccomp filter would bind the engine's threads too, as the seccomp syscall itself would.
             ["prctl"] = (_, a) => a[0] == PrSetSeccomp ? -Errno.EINVAL : Pass("prctl", a),
@@ -137,19 +143,33 @@ public sealed unsafe class SyscallHandler
         }
         else if (entry.Treatment == SyscallTreatment.Emulated)
             result = _emulations[entry.Number](state, args);
-        else if (entry.Arguments is not null && !_outputs.AllInGuest(entry.Arguments, args))
-            result = -Errno.EFAULT;
-        else if (Threads is { } threads && SyscallTable.MayBlock(entry.Number))
-        {
-            threads.LeaveGuest();
-            try { result = HostSyscall.Invoke(entry.Number, args); }
-            finally { threads.EnterGuest(); }
-        }
         else
-            result = HostSyscall.Invoke(entry.Number, args);
+            result = PassThrough(state, entry, args);
 
+        if (result == Restarted)
+        {
+            // Made again once the handler returns: back on the syscall instruction, with its number in RAX.
+            state->Rip -= SyscallInstructionLength;
+            state->Gpr[RaxIndex] = number;
+            return SyscallOutcome.Restart;
+        }
         state->Gpr[RaxIndex] = (ulong)result;
         return SyscallOutcome.Continue;
+    }
+
+    /// <summary>
+    /// A syscall the host kernel runs with the guest's arguments, once every buffer it would write is known to be
+    /// the guest's. One that may block runs without the guest lock and can be interrupted (<see cref="Blocking"/>);
+    /// a write that fails with EPIPE sends the writing thread SIGPIPE, as the kernel does.
+    /// </summary>
+    private long PassThrough(GuestState* state, SyscallEntry entry, ReadOnlySpan<ulong> args)
+    {
+        if (entry.Arguments is not null && !_outputs.AllInGuest(entry.Arguments, args)) return -Errno.EFAULT;
+        long result = Threads is { } threads && SyscallTable.MayBlock(entry.Number)
+            ? Blocking(entry.Number, args, threads)
+            : HostSyscall.Invoke(entry.Number, args);
+        if (result == -Errno.EPIPE && RaisesSigpipe(entry.Number, args)) RaiseSigpipe();
+        return result;
     }
 
     /// <summary>Valgrind's text for a syscall it has no wrapper for, on the warnings writer.</summary>
@@ -165,6 +185,37 @@ public sealed unsafe class SyscallHandler
     }
 
     private long Pass(string name, ReadOnlySpan<ulong> args) => HostSyscall.Invoke(SyscallTable.Named(name).Number, args);
+
+    private long Close(ReadOnlySpan<ulong> args)
+    {
+        int fd = (int)args[0];
+        if (_hostFds.IsHost(fd)) return -Errno.EBADF;
+        long result = Pass("close", args);
+        // Closed even when close fails (EINTR, EIO): the descriptor is gone either way.
+        if (result != -Errno.EBADF) _signalFds.Closed(fd);
+        return result;
+    }
+
+    /// <summary>A descriptor dup2 or dup3 made: what <paramref name="newFd"/> was is closed, and it is a copy of <paramref name="oldFd"/>.</summary>
+    private long Replaced(int oldFd, int newFd, long result)
+    {
+        if (result < 0 || oldFd == newFd) return result;
+        _signalFds.Closed(newFd);
+        return Duplicated(oldFd, result);
+    }
+
+    private long Duplicated(int original, long copy)
+    {
+        if (copy >= 0) _signalFds.Duplicated(original, (int)copy);
+        return copy;
+    }
+
+    private long Fcntl(GuestState* state, ReadOnlySpan<ulong> args)
+    {
+        const int dupFd = 0, dupFdCloseOnExec = 1030;
+        long result = PassThrough(state, FcntlEntry, args);
+        return (int)args[1] is dupFd or dupFdCloseOnExec ? Duplicated((int)args[0], result) : result;
+    }
 
     private long Madvise(GuestState* state, ReadOnlySpan<ulong> args)
     {
@@ -363,94 +414,6 @@ public sealed unsafe class SyscallHandler
         return 0;
     }
 
-    private long RtSigaction(GuestState* state, ReadOnlySpan<ulong> args)
-    {
-        int signal = (int)args[0];
-        ulong act = args[1], oldAct = args[2];
-        if (args[3] != sizeof(ulong) || signal is < 1 or > GuestSignalState.SignalCount) return -Errno.EINVAL;
-        if (act != 0 && signal is GuestSignalState.SigKill or GuestSignalState.SigStop) return -Errno.EINVAL;
-        SignalAction newAction = default;
-        if (act != 0 && !_memory.TryRead(act, out newAction)) return -Errno.EFAULT;
-        if (oldAct != 0 && !_memory.TryWrite(oldAct, Signals.GetAction(signal))) return -Errno.EFAULT;
-        if (act != 0) Signals.SetAction(signal, newAction with { Mask = newAction.Mask & ~GuestSignalState.Unblockable });
-        return 0;
-    }
-
-    private long RtSigprocmask(GuestState* state, ReadOnlySpan<ulong> args)
-    {
-        const int block = 0, unblock = 1, setMask = 2;
-        int how = (int)args[0];
-        ulong set = args[1], oldSet = args[2];
-        if (args[3] != sizeof(ulong)) return -Errno.EINVAL;
-        var thread = Current;
-        ulong old = thread.SignalMask;
-        if (set != 0)
-        {
-            if (!_memory.TryRead(set, out ulong given)) return -Errno.EFAULT;
-            if (how is not (block or unblock or setMask)) return -Errno.EINVAL;
-            ulong mask = how == block ? old | given : how == unblock ? old & ~given : given;
-            thread.SignalMask = mask & ~GuestSignalState.Unblockable;
-        }
-        return oldSet == 0 || _memory.TryWrite(oldSet, old) ? 0 : -Errno.EFAULT;
-    }
-
-    /// <summary>The guest's pending signals that it blocks, as the kernel answers (a set size up to 8 bytes).</summary>
-    private long RtSigpending(GuestState* state, ReadOnlySpan<ulong> args)
-    {
-        if (args[1] > sizeof(ulong)) return -Errno.EINVAL;
-        var thread = Current;
-        ulong pending = (Signals.Pending | thread.PendingSignals) & thread.SignalMask;
-        return _memory.TryWrite(args[0], new ReadOnlySpan<byte>(&pending, (int)args[1])) ? 0 : -Errno.EFAULT;
-    }
-
-    private long Sigaltstack(GuestState* state, ReadOnlySpan<ulong> args)
-    {
-        const ulong minSignalStackSize = 2048;
-        ulong newStackAddr = args[0], oldStackAddr = args[1];
-        var thread = Current;
-        SignalStack current = thread.AltStack;
-        ulong sp = state->Gpr[RspIndex];
-        bool onStack = (current.Flags & SignalStack.Disable) == 0 && sp - current.Sp < current.Size;
-        if (newStackAddr != 0)
-        {
-            if (!_memory.TryRead(newStackAddr, out SignalStack requested)) return -Errno.EFAULT;
-            if (onStack) return -Errno.EPERM;
-            int mode = requested.Flags & ~SignalStack.AutoDisarm;
-            if (mode is not (0 or SignalStack.OnStack or SignalStack.Disable)) return -Errno.EINVAL;
-            if (mode == SignalStack.Disable) thread.AltStack = SignalStack.Disabled;
-            else if (requested.Size < minSignalStackSize) return -Errno.ENOMEM;
-            else thread.AltStack = requested with { Flags = requested.Flags & SignalStack.AutoDisarm };
-        }
-        if (oldStackAddr == 0) return 0;
-        var old = onStack ? current with { Flags = SignalStack.OnStack | (current.Flags & SignalStack.AutoDisarm) } : current;
-        return _memory.TryWrite(oldStackAddr, old) ? 0 : -Errno.EFAULT;
-    }
-
-    /// <summary>
-    /// A signal the guest sends itself stays in the guest: on the host it would hit the runtime's handlers or
-    /// kill the engine before it can report. It waits in <see cref="GuestSignalState.Pending"/> (sent to the
-    /// process) or the target thread's pending set for delivery; a thread that can take it is woken from its wait. Signal 0 only asks whether the target exists.
-    /// kill of pid 0 (the process group) counts as the guest's own: passed on, it would reach the engine too.
-    /// </summary>
-    /// <param name="tid">The thread it is sent to; 0 for the process.</param>
-    private long RaiseInGuest(ulong signal, int tid)
-    {
-        if (signal > GuestSignalState.SignalCount) return -Errno.EINVAL;
-        if (signal == 0) return 0;
-        int number = (int)signal;
-        ulong bit = 1UL << (number - 1);
-        var thread = Current;
-        if (tid != 0 && (tid == thread.Tid ? thread : Threads?.Find(tid)) is { } target)
-        {
-            target.PendingSignals |= bit;
-            if (target != thread && (target.SignalMask & bit) == 0) HostSignals.Wake(target.Tid);
-            return 0;
-        }
-        Signals.Raise(number, SignalDelivery.SentInfo(number, tid == 0 ? SignalDelivery.SiUser : SignalDelivery.SiTkill, _process.Pid));
-        if ((thread.SignalMask & bit) != 0 && (Signals.ActedOn & bit) != 0) HostSignals.WakeWaiterFor(number);
-        return 0;
-    }
-
     /// <summary>
     /// The guest replaces itself: the host process execs the new program natively (Valgrind with
     /// --trace-children=no prints nothing more either), keeping its descriptors, the environment the guest
@@ -466,41 +429,6 @@ public sealed unsafe class SyscallHandler
         using (HostSignals.ForExec(Signals.Ignored, Current.SignalMask))
             return Pass("execve", passed);
     }
-
-    private long RtSigsuspend(GuestState* state, ReadOnlySpan<ulong> args)
-    {
-        if (args[1] != sizeof(ulong)) return -Errno.EINVAL;
-        if (!_memory.TryRead(args[0], out ulong mask)) return -Errno.EFAULT;
-        var thread = Current;
-        thread.MaskBeforeSuspend = thread.SignalMask;
-        thread.SignalMask = mask & ~GuestSignalState.Unblockable;
-        return WaitForSignal(thread);
-    }
-
-    /// <summary>
-    /// pause and sigsuspend: waits in the host kernel until a signal the thread acts on is pending, and returns
-    /// EINTR for the dispatcher to deliver it. The host signals are blocked from the check to the wait, which
-    /// unblocks them atomically, so one arriving in between is not missed.
-    /// </summary>
-    private long WaitForSignal(GuestThread thread)
-    {
-        const int block = 0, setMask = 2;
-        ulong caught = HostSignals.CaughtMask, hostMask;
-        HostSyscall.Invoke(RtSigprocmaskNumber, block, (ulong)&caught, (ulong)&hostMask, sizeof(ulong));
-        Threads?.LeaveGuest();
-        try
-        {
-            while (!Delivery.AnyToActOn(thread)) HostSyscall.Invoke(RtSigsuspendNumber, (ulong)&hostMask, sizeof(ulong));
-        }
-        finally
-        {
-            Threads?.EnterGuest();
-            HostSyscall.Invoke(RtSigprocmaskNumber, setMask, (ulong)&hostMask, 0, sizeof(ulong));
-        }
-        return -Errno.EINTR;
-    }
-
-    private static bool IsOwnThread(ulong tid) => (long)tid > 0 && Directory.Exists($"/proc/self/task/{tid}");
 
     /// <summary>close_range over the guest's descriptors only: the host's inside the range stay open.</summary>
     private long CloseRange(GuestState* state, ReadOnlySpan<ulong> args)
@@ -518,6 +446,10 @@ public sealed unsafe class SyscallHandler
             }
             from = (ulong)fd + 1;
         }
-        return from <= last ? HostSyscall.Invoke(number, from, last, args[2]) : 0;
+        long closed = from <= last ? HostSyscall.Invoke(number, from, last, args[2]) : 0;
+        const ulong closeRangeCloexec = 4;
+        if (closed == 0 && (args[2] & closeRangeCloexec) == 0)
+            _signalFds.ClosedRange(first, last);
+        return closed;
     }
 }
