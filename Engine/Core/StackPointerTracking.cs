@@ -6,8 +6,8 @@ namespace Memcheck.Engine.Core;
 /// <summary>
 /// The helpers a tool has called as the guest's stack pointer moves: <see cref="NewStack"/> and <see cref="DieStack"/>
 /// with (address, length) of the stack memory that came to life or died, <see cref="UnknownMove"/> with (old RSP,
-/// new RSP) for a move by an amount known only at run time; and, for tools that want VEX's ABI hint,
-/// <see cref="RedZoneHint"/> at every call and return.
+/// new RSP) for a move by an amount known only at run time; and, for tools that want VEX's ABI hint
+/// (<see cref="RedZoneDies"/>), the red zone at every call and return.
 /// </summary>
 public sealed record StackEvents(IrHelper NewStack, IrHelper DieStack, IrHelper UnknownMove)
 {
@@ -19,10 +19,19 @@ public sealed record StackEvents(IrHelper NewStack, IrHelper DieStack, IrHelper 
     public Func<ulong, ulong>? CreatedBy { get; init; }
 
     /// <summary>
-    /// When set, called with (the red zone below the new RSP, its length, where the block jumps) at the end of every
-    /// call and return: VEX's ABI hint that the red zone now holds nothing the program may rely on (memcheck: undefined).
+    /// VEX's ABI hint: after every call and return the red zone below the new RSP holds nothing the program may rely
+    /// on, so it is announced as new stack (memcheck: undefined), with <see cref="CreatedBy"/> created by where the jump
+    /// goes. A call's own push into that red zone is then not announced.
     /// </summary>
-    public IrHelper? RedZoneHint { get; init; }
+    public bool RedZoneDies { get; init; }
+
+    /// <summary>
+    /// With <see cref="RedZoneDies"/> and <see cref="CreatedBy"/>, for a jump whose target is known only at run time (a
+    /// return, an indirect call), for the tool to name the creator itself: called with (address, length released,
+    /// where the block jumps). The stack the jump released, [address, address + length), dies, and the red zone above
+    /// it is new: one call for a return's pop and red zone.
+    /// </summary>
+    public IrHelper? RedZoneCreatedAtTarget { get; init; }
 }
 
 /// <summary>
@@ -48,8 +57,17 @@ public sealed class StackPointerTracking(StackEvents events)
     public Superblock Instrument(Superblock sb)
     {
         var pass = new Pass(events, sb);
-        foreach (ref readonly var s in sb.Statements) pass.Add(s);
+        var statements = sb.Statements;
+        int callPush = events.RedZoneDies && sb.NextKind == JumpKind.Call ? LastWriteOfRsp(statements) : -1;
+        for (int i = 0; i < statements.Length; i++) pass.Add(statements[i], coveredByCall: i == callPush);
         return pass.End(sb);
+    }
+
+    private static int LastWriteOfRsp(ReadOnlySpan<IrStmt> statements)
+    {
+        for (int i = statements.Length - 1; i >= 0; i--)
+            if (statements[i].Kind == StmtKind.Put && statements[i].Offset == Rsp) return i;
+        return -1;
     }
 
     /// <summary>
@@ -67,6 +85,12 @@ public sealed class StackPointerTracking(StackEvents events)
         private ulong _movedAt;
         /// <summary>The guest instruction being passed.</summary>
         private ulong _rip;
+        /// <summary>
+        /// RSP was last set by a call's push: the block's red zone will cover the new stack below the new RSP, so only
+        /// what lies above it is announced (a call after sub rsp, merged with it). After the push only its store runs,
+        /// at RSP, and the store's instrumentation.
+        /// </summary>
+        private bool _coveredByCall;
 
         public Pass(StackEvents events, Superblock sb)
         {
@@ -76,14 +100,14 @@ public sealed class StackPointerTracking(StackEvents events)
             _output.Extents.AddRange(sb.Extents);
         }
 
-        public void Add(in IrStmt s)
+        public void Add(in IrStmt s, bool coveredByCall)
         {
             if (s.Kind == StmtKind.IMark) _rip = s.Addr;
             if (s.Kind == StmtKind.Put && s.Offset == Rsp && s.A.Type == IrType.I64)
             {
                 if (s.A.IsTemp && _offsets.TryGetValue(s.A.Temp, out long offset))
                 {
-                    (_current, _currentValue, _movedAt) = (offset, s.A, _rip);
+                    (_current, _currentValue, _movedAt, _coveredByCall) = (offset, s.A, _rip, coveredByCall);
                     _output.Add(s);
                 }
                 else
@@ -113,12 +137,42 @@ public sealed class StackPointerTracking(StackEvents events)
 
         public Superblock End(Superblock sb)
         {
-            Announce();
-            if (_events.RedZoneHint is { } hint && sb.NextKind is JumpKind.Call or JumpKind.Ret)
-                _output.Call(hint, Below(_output.Get(Rsp, IrType.I64), RedZone), IrValue.U64(RedZone), sb.Next);
+            if (!_events.RedZoneDies || sb.NextKind is not (JumpKind.Call or JumpKind.Ret))
+                Announce();
+            else if (_events.CreatedBy is not null && !sb.Next.IsConst)
+                ReleaseWithRedZone(sb.Next);
+            else
+            {
+                Announce();
+                KillRedZone(sb.Next);
+            }
             _output.Next = sb.Next;
             _output.NextKind = sb.NextKind;
             return _output;
+        }
+
+        /// <summary>The red zone below RSP as new stack, created (for a tool that asks) by the code at a constant target.</summary>
+        private void KillRedZone(IrValue target)
+        {
+            IrValue redZone = Below(_output.Get(Rsp, IrType.I64), RedZone), length = IrValue.U64(RedZone);
+            if (_events.CreatedBy is { } creator)
+                _output.Call(_events.NewStack, redZone, length, IrValue.U64(creator(target.Const)));
+            else
+                _output.Call(_events.NewStack, redZone, length);
+        }
+
+        /// <summary>
+        /// For a jump known only at run time: the stack it released (a return's pop; nothing for an indirect call) and
+        /// the red zone, in one call for the tool to name the creator at <paramref name="target"/>.
+        /// </summary>
+        private void ReleaseWithRedZone(IrValue target)
+        {
+            var helper = _events.RedZoneCreatedAtTarget
+                ?? throw new InvalidOperationException("a tool naming stack creators needs RedZoneCreatedAtTarget for returns");
+            long released = Math.Max(_current - _announced, 0);
+            if (released == 0) Announce();
+            _announced = _current;
+            _output.Call(helper, Below(_output.Get(Rsp, IrType.I64), released + RedZone), IrValue.U64((ulong)released), target);
         }
 
         /// <summary>Follows GET(RSP) through additions and subtractions of constants.</summary>
@@ -135,7 +189,12 @@ public sealed class StackPointerTracking(StackEvents events)
         private void Announce()
         {
             long delta = _current - _announced;
-            if (delta < 0)
+            if (delta < 0 && _coveredByCall)
+            {
+                if (-delta > RedZone)
+                    _output.Call(_events.NewStack, WithCreator([_currentValue, IrValue.U64((ulong)(-delta - RedZone))], _movedAt));
+            }
+            else if (delta < 0)
                 _output.Call(_events.NewStack, WithCreator([Below(_currentValue, RedZone), IrValue.U64((ulong)-delta)], _movedAt));
             else if (delta > 0)
                 _output.Call(_events.DieStack, Below(_currentValue, delta + RedZone), IrValue.U64((ulong)delta));

@@ -33,23 +33,22 @@ internal static unsafe class StackHelpers
     private static readonly IrHelper UnknownMove = new("mc_unknown_sp_update", &Unknown, 2, isPure: false);
     /// <summary>(old RSP, new RSP, origin tag): the same, what stack it makes created by what the tag names.</summary>
     private static readonly IrHelper UnknownMoveCreated = new("mc_unknown_sp_update_w_origin", &Unknown, 3, isPure: false);
-    /// <summary>(address, length, target): the red zone a call or return leaves.</summary>
-    private static readonly IrHelper RedZoneHint = new("mc_red_zone_hint", &RedZoneDead, 3, isPure: false)
-    {
-        Fill = new MapFill(AddressArg: 0, LengthArg: 1, (int)VaBits.Undefined),
-    };
-    /// <summary>(address, length, target): the same, created by the code at the target.</summary>
-    private static readonly IrHelper RedZoneHintCreated = new("mc_red_zone_hint_w_origin", &RedZoneDead, 3, isPure: false);
+    /// <summary>
+    /// (address, length, target): a return's released stack [address, address + length) dies and the red zone above it
+    /// is undefined, created by the code at the target (an indirect call releases nothing).
+    /// </summary>
+    private static readonly IrHelper RedZoneCreatedAtTarget = new("mc_red_zone_w_origin", &RedZoneDead, 3, isPure: false);
 
     /// <summary>The stack events without origins: a third argument would be 0 on every push and call.</summary>
-    public static readonly StackEvents Events = new(NewStack, DieStack, UnknownMove) { RedZoneHint = RedZoneHint };
+    public static readonly StackEvents Events = new(NewStack, DieStack, UnknownMove) { RedZoneDies = true };
 
     /// <summary>The stack events with origins: new stack carries the tag <paramref name="stackOrigin"/> gives its instruction.</summary>
     public static StackEvents WithOrigins(Func<ulong, uint> stackOrigin) =>
         new(NewStackCreated, DieStackUntagged, UnknownMoveCreated)
         {
             CreatedBy = address => stackOrigin(address),
-            RedZoneHint = RedZoneHintCreated,
+            RedZoneDies = true,
+            RedZoneCreatedAtTarget = RedZoneCreatedAtTarget,
         };
 
     private static IShadowMemoryOwner Owner(GuestState* state) =>
@@ -81,12 +80,12 @@ internal static unsafe class StackHelpers
         return 0;
     }
 
-    /// <summary>Called by both red-zone helpers: without origins the target's tag is 0, no origin.</summary>
     [UnmanagedCallersOnly]
-    private static ulong RedZoneDead(GuestState* state, ulong address, ulong length, ulong target, ulong a3)
+    private static ulong RedZoneDead(GuestState* state, ulong address, ulong released, ulong target, ulong a3)
     {
         var owner = Owner(state);
-        owner.Shadow.MakeUndefined(address, length, owner.StackOrigin(target));
+        if (released > 0) owner.Shadow.MakeNoAccess(address, released);
+        owner.Shadow.MakeUndefined(address + released, StackPointerTracking.RedZone, owner.StackOrigin(target));
         return 0;
     }
 }
