@@ -79,6 +79,8 @@ public sealed unsafe class OriginMemory : IDisposable
     /// </summary>
     public void Store(ulong address, ulong length, uint tag)
     {
+        // A whole chunk cleared goes the long way, which releases its secondary.
+        if (length < ShadowMemory.ChunkSize && TryStore(Primary, address, length, tag)) return;
         ulong end = End(address, length);
         for (ulong a = address; a < end;)
         {
