@@ -344,6 +344,17 @@ public class CommandLineTests
     }
 
     [Test]
+    public void OriginsNeedUndefinedValueErrors()
+    {
+        Assert.That(Refusal("--track-origins=yes", "--undef-value-errors=no", "true").Take(2), Is.EqualTo(new[]
+        {
+            "Bad option: --undef-value-errors=no",
+            "--track-origins=yes has no effect when --undef-value-errors=no.",
+        }));
+        Assert.That(Parse("--track-origins=no", "--undef-value-errors=no", "true").Memcheck.UndefValueErrors, Is.False);
+    }
+
+    [Test]
     public void ExitOnFirstErrorNeedsAnErrorExitCode()
     {
         Assert.That(Refusal("--exit-on-first-error=yes", "true").Take(2), Is.EqualTo(new[]

@@ -25,13 +25,25 @@ public static class GoldenRunner
         Runs.GetOrAdd(golden.Name, _ => new Lazy<GoldenRun>(() =>
             golden.IsPython ? RunPython(golden) : golden.IsPerl ? RunPerl(golden) : RunProgram(golden))).Value;
 
+    /// <summary>
+    /// The XML goes to a directory of this run's own, not beside the program in the fixture cache, which every
+    /// worktree's test runs share: two runs of one case at once would write the same file.
+    /// </summary>
     private static GoldenRun RunProgram(GoldenCase golden)
     {
         string program = FixtureCompiler.Compile(golden.Source, golden.CompilerFlags);
-        string xmlPath = Path.Combine(Path.GetDirectoryName(program)!, golden.Name + ".xml");
-        var result = InGoldenEnvironment([.. golden.Options(FixtureCompiler.FixturesDirectory, xmlPath), program], ProgramTimeout,
-            stdin: golden.Stdin);
-        return golden.WritesXml ? new GoldenRun(result, program, File.ReadAllText(xmlPath), xmlPath) : new GoldenRun(result, program);
+        DirectoryInfo xmlDirectory = Directory.CreateTempSubdirectory("memcheck-golden-xml.");
+        try
+        {
+            string xmlPath = Path.Combine(xmlDirectory.FullName, golden.Name + ".xml");
+            var result = InGoldenEnvironment([.. golden.Options(FixtureCompiler.FixturesDirectory, xmlPath), program], ProgramTimeout,
+                stdin: golden.Stdin);
+            return golden.WritesXml ? new GoldenRun(result, program, File.ReadAllText(xmlPath), xmlPath) : new GoldenRun(result, program);
+        }
+        finally
+        {
+            xmlDirectory.Delete(recursive: true);
+        }
     }
 
     /// <summary>/usr/bin/perl reading the script from stdin in /, as record.sh runs it.</summary>

@@ -121,6 +121,17 @@ public class ShadowMemoryTests
         Assert.That(_shadow.GetVBits(Base + 2, 1, out _), Is.EqualTo(0xFFUL), "the old partial V bits are gone");
     }
 
+    [Test]
+    public void ARangeSetManyBytesAtATimeCoversExactlyItsBytes()
+    {
+        _shadow.MakeUndefined(Base, 256);
+        _shadow.SetVBits(Base + 70, 1, 0x0F);
+        _shadow.MakeDefined(Base + 4, 200);
+        Assert.That(_shadow.GetVBits(Base + 70, 1, out _), Is.Zero, "a partly defined byte inside");
+        Assert.That((_shadow.Get(Base + 3), _shadow.Get(Base + 4)), Is.EqualTo((VaBits.Undefined, VaBits.Defined)));
+        Assert.That((_shadow.Get(Base + 203), _shadow.Get(Base + 204)), Is.EqualTo((VaBits.Defined, VaBits.Undefined)));
+    }
+
     [TestCase(1)]
     [TestCase(2)]
     [TestCase(4)]

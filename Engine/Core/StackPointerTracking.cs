@@ -6,11 +6,33 @@ namespace Memcheck.Engine.Core;
 /// <summary>
 /// The helpers a tool has called as the guest's stack pointer moves: <see cref="NewStack"/> and <see cref="DieStack"/>
 /// with (address, length) of the stack memory that came to life or died, <see cref="UnknownMove"/> with (old RSP,
-/// new RSP) for a move by an amount known only at run time; and, for tools that want VEX's ABI hint,
-/// <see cref="RedZoneDies"/> with (address, length) of the red zone below the stack pointer after a call or return,
-/// which neither the callee nor the caller may rely on (memcheck makes it undefined).
+/// new RSP) for a move by an amount known only at run time; and, for tools that want VEX's ABI hint
+/// (<see cref="RedZoneDies"/>), the red zone at every call and return.
 /// </summary>
-public sealed record StackEvents(IrHelper NewStack, IrHelper DieStack, IrHelper UnknownMove, IrHelper? RedZoneDies = null);
+public sealed record StackEvents(IrHelper NewStack, IrHelper DieStack, IrHelper UnknownMove)
+{
+    /// <summary>
+    /// When set, <see cref="NewStack"/> and <see cref="UnknownMove"/> take a third argument: what this gives the code
+    /// address of the instruction that moved RSP, asked as the block is translated (as Valgrind's core hands tools an
+    /// execution context with new stack: memcheck's origin tag).
+    /// </summary>
+    public Func<ulong, ulong>? CreatedBy { get; init; }
+
+    /// <summary>
+    /// VEX's ABI hint: after every call and return the red zone below the new RSP holds nothing the program may rely
+    /// on, so it is announced as new stack (memcheck: undefined), with <see cref="CreatedBy"/> created by where the jump
+    /// goes. A call's own push into that red zone is then not announced.
+    /// </summary>
+    public bool RedZoneDies { get; init; }
+
+    /// <summary>
+    /// With <see cref="RedZoneDies"/> and <see cref="CreatedBy"/>, for a jump whose target is known only at run time (a
+    /// return, an indirect call), for the tool to name the creator itself: called with (address, length released,
+    /// where the block jumps). The stack the jump released, [address, address + length), dies, and the red zone above
+    /// it is new: one call for a return's pop and red zone.
+    /// </summary>
+    public IrHelper? RedZoneCreatedAtTarget { get; init; }
+}
 
 /// <summary>
 /// Valgrind's stack-pointer tracking (the core's SP-update pass, run after the tool's instrumentation): writes of RSP
@@ -18,9 +40,10 @@ public sealed record StackEvents(IrHelper NewStack, IrHelper DieStack, IrHelper 
 /// sit <see cref="RedZone"/> bytes below the stack pointers, since the ABI lets code use that much below RSP. Moves by a
 /// constant (push, pop, call, ret, sub/add rsp) are announced with constant sizes, and as in Valgrind, whose optimiser
 /// drops an RSP write that a later one overwrites before any memory access, successive such moves are announced as one
-/// just before the next memory access, dirty helper, side exit or the block's end. A push stores below RSP after moving
-/// it in Valgrind's IR (before, in ours), so its move is announced at once. Any other write compares old and new RSP at
-/// run time, and a move of more than <see cref="MaxStackFrame"/> bytes is a switch to another stack.
+/// just before the next memory access, dirty helper, side exit or the block's end (a push moves RSP before it stores,
+/// in both IRs, so a move just before it merges into its own). Any other write compares old and new RSP at
+/// run time, and a move of more than <see cref="MaxStackFrame"/> bytes is a switch to another stack. An announced move
+/// was made by the instruction of its last RSP write, the one Valgrind's optimised IR keeps.
 /// </summary>
 public sealed class StackPointerTracking(StackEvents events)
 {
@@ -34,26 +57,17 @@ public sealed class StackPointerTracking(StackEvents events)
     public Superblock Instrument(Superblock sb)
     {
         var pass = new Pass(events, sb);
-        Span<IrStmt> statements = sb.Statements;
-        for (int i = 0; i < statements.Length; i++)
-        {
-            if (statements[i].Kind == StmtKind.IMark) pass.Pushes = Pushes(statements[(i + 1)..]);
-            pass.Add(statements[i]);
-        }
+        var statements = sb.Statements;
+        int callPush = events.RedZoneDies && sb.NextKind == JumpKind.Call ? LastWriteOfRsp(statements) : -1;
+        for (int i = 0; i < statements.Length; i++) pass.Add(statements[i], coveredByCall: i == callPush);
         return pass.End(sb);
     }
 
-    /// <summary>Whether the guest instruction starting here stores at the address it then sets RSP to (push, call).</summary>
-    private static bool Pushes(ReadOnlySpan<IrStmt> instruction)
+    private static int LastWriteOfRsp(ReadOnlySpan<IrStmt> statements)
     {
-        var stored = new HashSet<int>();
-        foreach (ref readonly var s in instruction)
-        {
-            if (s.Kind == StmtKind.IMark) break;
-            if (s.Kind == StmtKind.Store && s.A.IsTemp) stored.Add(s.A.Temp);
-            if (s.Kind == StmtKind.Put && s.Offset == Rsp && s.A.IsTemp && stored.Contains(s.A.Temp)) return true;
-        }
-        return false;
+        for (int i = statements.Length - 1; i >= 0; i--)
+            if (statements[i].Kind == StmtKind.Put && statements[i].Offset == Rsp) return i;
+        return -1;
     }
 
     /// <summary>
@@ -66,11 +80,17 @@ public sealed class StackPointerTracking(StackEvents events)
         private readonly Superblock _output;
         private readonly Dictionary<int, long> _offsets = [];
         private long _announced, _current;
-        /// <summary>The temp RSP was last set to by a move not yet announced.</summary>
+        /// <summary>The temp RSP was last set to by a move not yet announced, and the instruction that set it.</summary>
         private IrValue _currentValue;
-
-        /// <summary>The current guest instruction is a push: its store counts as made after its move of RSP.</summary>
-        public bool Pushes { get; set; }
+        private ulong _movedAt;
+        /// <summary>The guest instruction being passed.</summary>
+        private ulong _rip;
+        /// <summary>
+        /// RSP was last set by a call's push: the block's red zone will cover the new stack below the new RSP, so only
+        /// what lies above it is announced (a call after sub rsp, merged with it). After the push only its store runs,
+        /// at RSP, and the store's instrumentation.
+        /// </summary>
+        private bool _coveredByCall;
 
         public Pass(StackEvents events, Superblock sb)
         {
@@ -80,20 +100,20 @@ public sealed class StackPointerTracking(StackEvents events)
             _output.Extents.AddRange(sb.Extents);
         }
 
-        public void Add(in IrStmt s)
+        public void Add(in IrStmt s, bool coveredByCall)
         {
+            if (s.Kind == StmtKind.IMark) _rip = s.Addr;
             if (s.Kind == StmtKind.Put && s.Offset == Rsp && s.A.Type == IrType.I64)
             {
                 if (s.A.IsTemp && _offsets.TryGetValue(s.A.Temp, out long offset))
                 {
-                    (_current, _currentValue) = (offset, s.A);
+                    (_current, _currentValue, _movedAt, _coveredByCall) = (offset, s.A, _rip, coveredByCall);
                     _output.Add(s);
-                    if (Pushes) Announce();
                 }
                 else
                 {
                     Announce();
-                    _output.Call(_events.UnknownMove, _output.Get(Rsp, IrType.I64), s.A);
+                    _output.Call(_events.UnknownMove, WithCreator([_output.Get(Rsp, IrType.I64), s.A], _rip));
                     _output.Add(s);
                     Restart(s.A);
                 }
@@ -105,11 +125,11 @@ public sealed class StackPointerTracking(StackEvents events)
                 Announce();
                 var before = _output.Get(Rsp, IrType.I64);
                 _output.Add(s);
-                _output.Call(_events.UnknownMove, before, _output.Get(Rsp, IrType.I64));
+                _output.Call(_events.UnknownMove, WithCreator([before, _output.Get(Rsp, IrType.I64)], _rip));
                 Restart(IrValue.None);
                 return;
             }
-            if (s.Kind is StmtKind.Load or StmtKind.Exit || s.Kind == StmtKind.Store && !Pushes || s.Kind == StmtKind.Call && s.Helper?.IsPure != true)
+            if (s.Kind is StmtKind.Load or StmtKind.Store or StmtKind.Exit || s.Kind == StmtKind.Call && s.Helper?.IsPure != true)
                 Announce();
             _output.Add(s);
             Track(s);
@@ -117,12 +137,42 @@ public sealed class StackPointerTracking(StackEvents events)
 
         public Superblock End(Superblock sb)
         {
-            Announce();
-            if (_events.RedZoneDies is { } hint && sb.NextKind is JumpKind.Call or JumpKind.Ret)
-                _output.Call(hint, Below(_output.Get(Rsp, IrType.I64), RedZone), IrValue.U64(RedZone));
+            if (!_events.RedZoneDies || sb.NextKind is not (JumpKind.Call or JumpKind.Ret))
+                Announce();
+            else if (_events.CreatedBy is not null && !sb.Next.IsConst)
+                ReleaseWithRedZone(sb.Next);
+            else
+            {
+                Announce();
+                KillRedZone(sb.Next);
+            }
             _output.Next = sb.Next;
             _output.NextKind = sb.NextKind;
             return _output;
+        }
+
+        /// <summary>The red zone below RSP as new stack, created (for a tool that asks) by the code at a constant target.</summary>
+        private void KillRedZone(IrValue target)
+        {
+            IrValue redZone = Below(_output.Get(Rsp, IrType.I64), RedZone), length = IrValue.U64(RedZone);
+            if (_events.CreatedBy is { } creator)
+                _output.Call(_events.NewStack, redZone, length, IrValue.U64(creator(target.Const)));
+            else
+                _output.Call(_events.NewStack, redZone, length);
+        }
+
+        /// <summary>
+        /// For a jump known only at run time: the stack it released (a return's pop; nothing for an indirect call) and
+        /// the red zone, in one call for the tool to name the creator at <paramref name="target"/>.
+        /// </summary>
+        private void ReleaseWithRedZone(IrValue target)
+        {
+            var helper = _events.RedZoneCreatedAtTarget
+                ?? throw new InvalidOperationException("a tool naming stack creators needs RedZoneCreatedAtTarget for returns");
+            long released = Math.Max(_current - _announced, 0);
+            if (released == 0) Announce();
+            _announced = _current;
+            _output.Call(helper, Below(_output.Get(Rsp, IrType.I64), released + RedZone), IrValue.U64((ulong)released), target);
         }
 
         /// <summary>Follows GET(RSP) through additions and subtractions of constants.</summary>
@@ -139,8 +189,13 @@ public sealed class StackPointerTracking(StackEvents events)
         private void Announce()
         {
             long delta = _current - _announced;
-            if (delta < 0)
-                _output.Call(_events.NewStack, Below(_currentValue, RedZone), IrValue.U64((ulong)-delta));
+            if (delta < 0 && _coveredByCall)
+            {
+                if (-delta > RedZone)
+                    _output.Call(_events.NewStack, WithCreator([_currentValue, IrValue.U64((ulong)(-delta - RedZone))], _movedAt));
+            }
+            else if (delta < 0)
+                _output.Call(_events.NewStack, WithCreator([Below(_currentValue, RedZone), IrValue.U64((ulong)-delta)], _movedAt));
             else if (delta > 0)
                 _output.Call(_events.DieStack, Below(_currentValue, delta + RedZone), IrValue.U64((ulong)delta));
             _announced = _current;
@@ -154,6 +209,10 @@ public sealed class StackPointerTracking(StackEvents events)
             _currentValue = value;
             if (value.IsTemp) _offsets[value.Temp] = 0;
         }
+
+        /// <summary>The arguments, and what <see cref="StackEvents.CreatedBy"/> gives the instruction when the tool asks for it.</summary>
+        private IrValue[] WithCreator(IrValue[] arguments, ulong instruction) =>
+            _events.CreatedBy is { } creator ? [.. arguments, IrValue.U64(creator(instruction))] : arguments;
 
         private IrValue Below(IrValue sp, long bytes) => _output.Binop(IrOp.Sub, sp, IrValue.U64((ulong)bytes));
     }

@@ -13,6 +13,8 @@ public unsafe struct GuestState
 {
     public const int Size = 1024;
     public const int ShadowOffset = Size;
+    /// <summary>Where a tool's origin tags for the state's registers start (memcheck --track-origins=yes).</summary>
+    public const int OriginOffset = 2 * Size;
     /// <summary>Guest state, its shadow, and a second shadow for origin tags.</summary>
     public const int BlockSize = 3 * Size;
 

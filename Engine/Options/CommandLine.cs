@@ -110,6 +110,8 @@ public static class CommandLine
                 "or --gen-suppressions=all is allowed, but not --gen-suppressions=yes.");
         if (session.Massif.Stacks && session.Massif.PagesAsHeap)
             throw CommandLineException.BadOption("--pages-as-heap=yes", "Cannot be used together with --stacks=yes");
+        if (session.Tool == ToolKind.Memcheck && session.Memcheck.TrackOrigins && !session.Memcheck.UndefValueErrors)
+            throw CommandLineException.BadOption("--undef-value-errors=no", "--track-origins=yes has no effect when --undef-value-errors=no.");
         if (session.ExitOnFirstError && session.ErrorExitCode == 0)
             throw CommandLineException.BadOption("--exit-on-first-error=yes",
                 "You must define a non nul exit error code, with --error-exitcode=...");

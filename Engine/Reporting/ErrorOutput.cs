@@ -17,6 +17,8 @@ public sealed class ErrorOutput
     private readonly Func<int> _readAnswerByte;
     /// <summary>Set by a "C" answer or the end of the input: --gen-suppressions=yes asks no more.</summary>
     private bool _stopAsking;
+    /// <summary>The thread of the last error shown as text: one from another is headed "Thread N:".</summary>
+    private int _lastThreadShown = 1;
 
     /// <param name="readAnswerByte">The next byte of the user's answers, -1 at their end (<see cref="Reader"/>); standard input by default.</param>
     public ErrorOutput(Commentary commentary, XmlOutput? xml = null, SuppressionSet? suppressions = null,
@@ -36,7 +38,8 @@ public sealed class ErrorOutput
 
     /// <summary>
     /// Shows an error (<paramref name="unique"/> numbers it in XML, <paramref name="thread"/> is Valgrind's thread
-    /// number) and then, as --gen-suppressions says, the suppression that would hide it.
+    /// number: as text, an error from another thread than the last one shown, the main thread at first, is headed
+    /// "Thread N:") and then, as --gen-suppressions says, the suppression that would hide it.
     /// </summary>
     public void Show(ErrorReport error, int unique, int thread, Func<GeneratedSuppression> suppression)
     {
@@ -45,6 +48,8 @@ public sealed class ErrorOutput
             xml.Error(error, unique, thread, _generate == GenSuppressions.All ? suppression() : null);
             return;
         }
+        if (thread != _lastThreadShown) Commentary.Line($"Thread {thread}:");
+        _lastThreadShown = thread;
         foreach (string line in error.TextLines()) Commentary.Line(line);
         Commentary.Line();
         OfferSuppression(suppression);

@@ -1,6 +1,7 @@
 using Memcheck.Engine.Tests.Support;
 using Memcheck.Engine.Tools.Memcheck;
 using Memcheck.Engine.Tools.Memcheck.Errors;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 
 namespace Memcheck.Engine.Tests.MemcheckTool.EndToEnd;
 
@@ -8,13 +9,13 @@ namespace Memcheck.Engine.Tests.MemcheckTool.EndToEnd;
 [Category("Slow")]
 public class TypedResultTests
 {
-    private static (RunResult Result, string Log) Run(string fixture, LeakCheck leakCheck = LeakCheck.Full)
+    private static (RunResult Result, string Log) Run(string fixture, LeakCheck leakCheck = LeakCheck.Full, bool trackOrigins = false)
     {
         var log = new StringWriter();
         var options = new SessionOptions
         {
             Program = FixtureCompiler.Compile(fixture, "-g", "-O0"),
-            Memcheck = new MemcheckOptions { LeakCheck = leakCheck },
+            Memcheck = new MemcheckOptions { LeakCheck = leakCheck, TrackOrigins = trackOrigins },
         };
         return (Session.Run(options, log), log.ToString());
     }
@@ -32,6 +33,23 @@ public class TypedResultTests
         Assert.That(error.Error.Address!.Lines[0], Does.EndWith("is 0 bytes after a block of size 16 alloc'd"));
         Assert.That(error.Error.Address.BlockStack!.Frames[0].Function, Is.EqualTo("malloc"));
         Assert.That(log, Does.Contain("Invalid write of size 1"));
+    }
+
+    [Test]
+    public void AnUninitialisedValueComesWithWhereItWasCreated()
+    {
+        var (result, log) = Run("memcheck/uninit_heap.c", trackOrigins: true);
+        MemcheckError error = result.Memcheck!.Errors.Single().Error;
+        Assert.That(error.Kind, Is.EqualTo(MemcheckErrorKind.UninitialisedCondition), log);
+        Assert.That(error.Origin!.Kind, Is.EqualTo(OriginKind.Heap));
+        Assert.That(error.Origin.Stack.Frames.Select(f => f.Function).Take(2), Is.EqualTo(new[] { "malloc", "main" }));
+    }
+
+    [Test]
+    public void WithoutOriginsAnUninitialisedValueHasNone()
+    {
+        var (result, log) = Run("memcheck/uninit_heap.c");
+        Assert.That(result.Memcheck!.Errors.Single().Error.Origin, Is.Null, log);
     }
 
     [Test]

@@ -14,7 +14,7 @@ public unsafe class CheckTests
     [TearDown]
     public void Dispose() => _m.Dispose();
 
-    private static void BranchOver(Assembler a, Action<Assembler> compare)
+    internal static void BranchOver(Assembler a, Action<Assembler> compare)
     {
         var skip = a.CreateLabel();
         compare(a);

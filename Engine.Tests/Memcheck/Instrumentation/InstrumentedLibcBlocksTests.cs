@@ -26,7 +26,7 @@ public unsafe class InstrumentedLibcBlocksTests
     public void InstrumentedBlocksWithStackTrackingComputeTheSameGuestValuesAsUninstrumentedOnes()
     {
         var lifter = new Lifter(Libc);
-        using var tool = new RecordingTool();
+        using var tool = new RecordingTool(trackOrigins: false);
         var instrumenter = new VBitInstrumenter(tool.Shadow);
         var stack = new StackPointerTracking(StackHelpers.Events);
         using var mem = new TestMemory(BufferSize);
@@ -111,7 +111,7 @@ public unsafe class InstrumentedLibcBlocksTests
     public void InstrumentedBlocksCompileAndAgreeWithTheInterpreterOnValuesAndVBits()
     {
         var lifter = new Lifter(Libc);
-        using var tool = new RecordingTool();
+        using var tool = new RecordingTool(trackOrigins: false);
         var instrumenter = new VBitInstrumenter(tool.Shadow);
         using var m = new JitTestMachine();
         var handle = GCHandle.Alloc(tool);

@@ -7,21 +7,29 @@ using Memcheck.Engine.Tests.Cpu;
 using Memcheck.Engine.Tests.Ir;
 using Memcheck.Engine.Tools.Memcheck;
 using Memcheck.Engine.Tools.Memcheck.Instrumentation;
+using Memcheck.Engine.Tools.Memcheck.Origins;
+using Memcheck.Engine.DebugInfo;
 
 namespace Memcheck.Engine.Tests.MemcheckTool.Instrumentation;
 
-/// <summary>One undefined-value report: "cond" or "value", the size for values, and the instruction.</summary>
-internal readonly record struct Report(string Kind, int Size, ulong Rip);
+/// <summary>One undefined-value report: "cond" or "value", the size for values, the instruction and the origin tag.</summary>
+internal readonly record struct Report(string Kind, int Size, ulong Rip, uint Origin = OriginTags.None);
 
-/// <summary>The tool side of the V-bit helpers: a shadow memory and a list of the reports made.</summary>
-internal sealed unsafe class RecordingTool : IShadowMemoryOwner, IUndefinedValueReports, IDisposable
+/// <summary>
+/// The tool side of the V-bit helpers: a shadow memory (with origin tags when tracked, stack contexts numbered by
+/// <see cref="Sources"/>) and a list of the reports made.
+/// </summary>
+internal sealed unsafe class RecordingTool(bool trackOrigins) : IShadowMemoryOwner, IUndefinedValueReports, IDisposable
 {
-    public ShadowMemory Shadow { get; } = new();
+    public ShadowMemory Shadow { get; } = new(trackOrigins ? new OriginMemory() : null);
     public bool PartialLoadsOk { get; set; } = true;
     public List<Report> Reports { get; } = [];
+    public OriginSources Sources { get; } = new(new StackStore(), address => [new StackFrame(address, null, null, 0, null)]);
 
-    public void ConditionalJump(GuestState* state) => Reports.Add(new Report("cond", 0, state->Rip));
-    public void ValueOfSize(GuestState* state, int size) => Reports.Add(new Report("value", size, state->Rip));
+    public uint StackOrigin(ulong codeAddress) => trackOrigins ? Sources.Stack(codeAddress) : OriginTags.None;
+
+    public void ConditionalJump(GuestState* state, uint origin) => Reports.Add(new Report("cond", 0, state->Rip, origin));
+    public void ValueOfSize(GuestState* state, int size, uint origin) => Reports.Add(new Report("value", size, state->Rip, origin));
 
     public void Dispose() => Shadow.Dispose();
 }
@@ -39,7 +47,7 @@ internal sealed unsafe class VBitMachine : IDisposable
     private readonly IrInterpreter _interpreter = new();
 
     public TestMemory Memory { get; } = new(4096);
-    public RecordingTool Tool { get; } = new();
+    public RecordingTool Tool { get; }
     public VBitInstrumenter Instrumenter { get; set; }
     /// <summary>Stack-pointer tracking after the V-bit pass, when set.</summary>
     public StackPointerTracking? Stack { get; set; }
@@ -47,8 +55,10 @@ internal sealed unsafe class VBitMachine : IDisposable
     /// <summary>The instructions of the code last run, decoded, for their addresses.</summary>
     public List<Instruction> Code { get; } = [];
 
-    public VBitMachine()
+    /// <param name="trackOrigins">Whether values carry origin tags (--track-origins=yes).</param>
+    public VBitMachine(bool trackOrigins = false)
     {
+        Tool = new RecordingTool(trackOrigins);
         Instrumenter = new VBitInstrumenter(Tool.Shadow);
         _handle = GCHandle.Alloc(Tool);
         State->ToolHandle = GCHandle.ToIntPtr(_handle);
@@ -77,6 +87,13 @@ internal sealed unsafe class VBitMachine : IDisposable
     }
 
     public (ulong Lo, ulong Hi) XmmVBits(int index) => (VBits(GuestState.XmmOffset(index)), VBits(GuestState.XmmOffset(index) + 8));
+
+    /// <summary>The origin tag of the register holding the state byte at <paramref name="stateOffset"/>.</summary>
+    public void SetOrigin(Register r, uint tag) => *(ulong*)((byte*)State + GuestState.OriginOffset + GprOrXmmOffset(r)) = tag;
+    public uint Origin(Register r) => (uint)*(ulong*)((byte*)State + GuestState.OriginOffset + GprOrXmmOffset(r));
+
+    private static int GprOrXmmOffset(Register r) =>
+        r.IsXMM() ? GuestState.XmmOffset(r.GetNumber()) : GuestState.GprOffset(r.GetFullRegister().GetNumber());
 
     public void SetVBits(int stateOffset, ulong vbits) => *(ulong*)((byte*)State + GuestState.ShadowOffset + stateOffset) = vbits;
     public ulong VBits(int stateOffset) => *(ulong*)((byte*)State + GuestState.ShadowOffset + stateOffset);

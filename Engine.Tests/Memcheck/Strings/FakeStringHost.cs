@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Tools.Memcheck;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 using Memcheck.Engine.Tools.Memcheck.Replacements;
 
 namespace Memcheck.Engine.Tests.MemcheckTool.Strings;
@@ -16,7 +17,10 @@ public sealed unsafe class FakeStringHost : IStringCheckHost, IDisposable
     private readonly List<(ulong Start, ulong End, bool Writable)> _owned = [];
     private readonly List<nint> _allocations = [];
 
-    public ShadowMemory Shadow { get; } = new();
+    /// <summary>A host whose shadow tracks origins when <paramref name="trackOrigins"/>.</summary>
+    public FakeStringHost(bool trackOrigins = false) => Shadow = new ShadowMemory(trackOrigins ? new OriginMemory() : null);
+
+    public ShadowMemory Shadow { get; }
     public bool PartialLoadsOk { get; set; } = true;
     public List<(string Text, int Site)> Reports { get; } = [];
     public IEnumerable<string> Texts => Reports.Select(r => r.Text);
@@ -54,8 +58,14 @@ public sealed unsafe class FakeStringHost : IStringCheckHost, IDisposable
     public void InvalidWrite(GuestState* state, int site, ulong address, int size) =>
         Reports.Add(($"Invalid write of size {size} at 0x{address:x}", site));
 
-    public void UninitialisedCondition(GuestState* state, int site) =>
+    public void UninitialisedCondition(GuestState* state, int site, uint origin)
+    {
         Reports.Add(("Conditional jump or move depends on uninitialised value(s)", site));
+        Origins.Add(origin);
+    }
+
+    /// <summary>The origin tag of each undefined-condition report, in order.</summary>
+    public List<uint> Origins { get; } = [];
 
     public void Overlap(GuestState* state, int site, string function, ulong destination, ulong source, ulong length) =>
         Reports.Add((StringReports.OverlapMessage(function, destination, source, length), site));

@@ -41,7 +41,8 @@ internal sealed unsafe class StringsTestTool : Tool, IStringCheckHost, IDisposab
 
     public void InvalidRead(GuestState* state, int site, ulong address, int size) => Record(state, $"Invalid read of size {size}");
     public void InvalidWrite(GuestState* state, int site, ulong address, int size) => Record(state, $"Invalid write of size {size}");
-    public void UninitialisedCondition(GuestState* state, int site) => Record(state, "Conditional jump or move depends on uninitialised value(s)");
+    public void UninitialisedCondition(GuestState* state, int site, uint origin) =>
+        Record(state, "Conditional jump or move depends on uninitialised value(s)");
 
     public void Overlap(GuestState* state, int site, string function, ulong destination, ulong source, ulong length) =>
         Record(state, StringReports.OverlapMessage(function, destination, source, length));

@@ -42,12 +42,16 @@ internal static class LiftHelpers
 
     public static IrValue Rsp(this LiftContext ctx) => ctx.GetGpr(Reg.RSP);
 
-    /// <summary>Push <paramref name="value"/> (its width is the stack slot size).</summary>
+    /// <summary>
+    /// Push <paramref name="value"/> (its width is the stack slot size). RSP is written before the store, as VEX orders
+    /// them: an earlier stack-pointer move with no memory access after it then merges into the push's, and the
+    /// stack-pointer pass announces the merged move before the store, which lands in memory already alive.
+    /// </summary>
     public static void Push(this LiftContext ctx, IrValue value)
     {
         var rsp = ctx.Bin(IrOp.Sub, ctx.Rsp(), IrValue.U64((ulong)value.Type.Bytes()));
-        ctx.Store(rsp, value);
         ctx.PutGpr(Reg.RSP, rsp);
+        ctx.Store(rsp, value);
     }
 
     /// <summary>Pop a value of <paramref name="type"/>.</summary>

@@ -1,13 +1,15 @@
 using Memcheck.Engine.Tools.Heap;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 
 namespace Memcheck.Engine.Tools.Memcheck;
 
 /// <summary>
 /// The client heap as memcheck keeps it: live blocks with redzones marked noaccess in the shadow, freed blocks held
 /// back in a queue so late accesses are still caught, and the HEAP SUMMARY counters. Reporting (invalid or
-/// mismatched frees, fishy sizes) is the caller's: this type only keeps the books.
+/// mismatched frees, fishy sizes) is the caller's: this type only keeps the books. With <paramref name="origins"/>, a
+/// block's undefined bytes were created by its allocation stack.
 /// </summary>
-public sealed unsafe class HeapTracker(IHeapMemory memory, ShadowMemory shadow, HeapOptions options)
+public sealed unsafe class HeapTracker(IHeapMemory memory, ShadowMemory shadow, HeapOptions options, OriginSources? origins = null)
 {
     private readonly Dictionary<ulong, HeapBlock> _live = [];
     private readonly FreedBlockQueue _freed = new(options.FreelistVolume, options.FreelistBigBlocks);
@@ -45,7 +47,7 @@ public sealed unsafe class HeapTracker(IHeapMemory memory, ShadowMemory shadow, 
             shadow.MakeDefined(block.Address, size);
         }
         else
-            shadow.MakeUndefined(block.Address, size);
+            shadow.MakeUndefined(block.Address, size, origins?.Heap(allocStack) ?? OriginTags.None);
         return block;
     }
 
@@ -62,16 +64,19 @@ public sealed unsafe class HeapTracker(IHeapMemory memory, ShadowMemory shadow, 
         TotalBytesAllocated += size;
         InUseBytes += size;
         if (zeroed) shadow.MakeDefined(address, size);
-        else shadow.MakeUndefined(address, size);
+        else shadow.MakeUndefined(address, size, origins?.Heap(allocStack) ?? OriginTags.None);
         return block;
     }
 
-    /// <summary>VALGRIND_RESIZEINPLACE_BLOCK: the live block keeps its place and alloc stack; a grown tail is undefined, a cut one noaccess.</summary>
-    public void Resize(HeapBlock block, ulong newSize)
+    /// <summary>
+    /// VALGRIND_RESIZEINPLACE_BLOCK: the live block keeps its place and alloc stack; a grown tail is undefined, created
+    /// by a heap allocation at the request's <paramref name="stack"/> (as memcheck tags it), a cut one noaccess.
+    /// </summary>
+    public void Resize(HeapBlock block, ulong newSize, int stack)
     {
         _live[block.Address] = new HeapBlock(block.Address, newSize, block.Alignment, block.Kind, block.AllocStack, block.RegionStart, block.RegionSize);
         InUseBytes = InUseBytes - block.Size + newSize;
-        if (newSize > block.Size) shadow.MakeUndefined(block.End, newSize - block.Size);
+        if (newSize > block.Size) shadow.MakeUndefined(block.End, newSize - block.Size, origins?.Heap(stack) ?? OriginTags.None);
         else shadow.MakeNoAccess(block.Address + newSize, block.Size - newSize);
     }
 
@@ -95,7 +100,8 @@ public sealed unsafe class HeapTracker(IHeapMemory memory, ShadowMemory shadow, 
 
     /// <summary>
     /// realloc to a non-zero size: like Valgrind, always a new block (even when shrinking) so stale pointers to the
-    /// old one are caught; contents and their V bits are copied, a grown tail is undefined. Counted as one alloc
+    /// old one are caught; contents and their V bits are copied (not their origins, as memcheck does not copy them), a
+    /// grown tail is undefined, created by the realloc. Counted as one alloc
     /// and one free, as Valgrind counts it before trying. Null (old block untouched) when out of memory.
     /// </summary>
     public HeapBlock? Reallocate(HeapBlock old, ulong newSize, int stack)
@@ -109,7 +115,7 @@ public sealed unsafe class HeapTracker(IHeapMemory memory, ShadowMemory shadow, 
         ulong kept = Math.Min(old.Size, newSize);
         Buffer.MemoryCopy((void*)old.Address, (void*)block.Address, kept, kept);
         shadow.CopyRange(old.Address, block.Address, kept);
-        shadow.MakeUndefined(block.Address + kept, newSize - kept);
+        shadow.MakeUndefined(block.Address + kept, newSize - kept, origins?.Heap(stack) ?? OriginTags.None);
         Retire(old, stack);
         return block;
     }

@@ -5,6 +5,7 @@ using Memcheck.Engine.Ir;
 using Memcheck.Engine.Reporting;
 using Memcheck.Engine.Tools.Heap;
 using Memcheck.Engine.Tools.Memcheck.Errors;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 using Memcheck.Engine.Tools.Memcheck.Replacements;
 using Memcheck.Engine.Tools.Memcheck.Requests;
 using Memcheck.Engine.Tools.Memcheck.Reporting;
@@ -21,13 +22,14 @@ public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
     private static readonly IrHelper SlowPathHelper = new("mc_access_slow_path", &SlowPath, 3, isPure: false);
 
     private readonly SessionOptions _options;
-    private readonly ShadowMemory _shadow = new();
+    private readonly ShadowMemory _shadow;
     private Attached? _run;
 
     public MemcheckTool(SessionOptions options)
     {
         // With --xml=yes Valgrind's memcheck always makes the full leak check, to give the XML all it finds.
         _options = options.Xml ? options with { Memcheck = options.Memcheck with { LeakCheck = LeakCheck.Full } } : options;
+        _shadow = new ShadowMemory(TracksOrigins ? new OriginMemory() : null);
         Replacements = [.. HeapReplacements.All(), .. StringsTable.Replacements()];
         AccessCheck = new AccessCheck(_shadow.Primary, SlowPathHelper, _shadow.SharedSecondaries);
     }
@@ -53,8 +55,9 @@ public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
     public override void Attach(ToolHost host)
     {
         var arena = new HeapArena(host.Space);
-        var heap = new HeapTracker(arena, _shadow, HeapOptions.From(_options));
         var stacks = new StackStore();
+        var origins = TracksOrigins ? new OriginSources(stacks, host.DebugInfo.Describe) : null;
+        var heap = new HeapTracker(arena, _shadow, HeapOptions.From(_options), origins);
         var errors = new ErrorLog(host, _options.ErrorLimit);
         var clientBlocks = new ClientBlocks();
         var describer = new AddressDescriber(host, heap, stacks, clientBlocks);
@@ -62,8 +65,9 @@ public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
         var calls = new HeapCalls(host, heap, _shadow, stacks, errors, describer, _options.Memcheck, definedOnAllocation: !TracksDefinedness);
         var leaks = new LeakSearch(host, heap, arena, _shadow, stacks, errors, _options.Memcheck);
         var ranges = new ErrorReportingRanges();
-        var requests = new MemcheckRequests(host, _shadow, errors, describer, leaks, calls, clientBlocks, ranges);
-        _run = new Attached(host, arena, heap, stacks, errors, describer, new MemcheckHeapFunctions(calls), leaks, requests, ranges);
+        var requests = new MemcheckRequests(host, _shadow, errors, describer, leaks, calls, clientBlocks, ranges, stacks, origins);
+        _run = new Attached(host, arena, heap, stacks, errors, describer, new MemcheckHeapFunctions(calls), leaks, requests,
+            ranges, origins);
         new AddressSpaceShadow(host.Space, _shadow, arena).Follow();
     }
 
@@ -110,8 +114,8 @@ public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
 
     public void Dispose() => _shadow.Dispose();
 
-    /// <summary>Everything that exists once the tool is attached to a guest.</summary>
+    /// <summary>Everything that exists once the tool is attached to a guest; <c>Origins</c> with --track-origins=yes.</summary>
     private sealed record Attached(ToolHost Host, HeapArena Arena, HeapTracker Tracker, StackStore Stacks, ErrorLog Errors,
         AddressDescriber Describer, MemcheckHeapFunctions Functions, LeakSearch Leaks, MemcheckRequests Requests,
-        ErrorReportingRanges ErrorRanges);
+        ErrorReportingRanges ErrorRanges, OriginSources? Origins);
 }

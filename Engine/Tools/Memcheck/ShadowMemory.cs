@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Memcheck.Engine.Ir;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 
 namespace Memcheck.Engine.Tools.Memcheck;
 
@@ -16,6 +17,8 @@ namespace Memcheck.Engine.Tools.Memcheck;
 /// An aligned 8-byte access reads the ushort at secondary + ((address &amp; 0xFFFF) &gt;&gt; 2):
 /// 0xAAAA = all defined, 0x5555 = all undefined. Addresses at or above 2^47 are noaccess and never indexed.
 /// Bytes in state <see cref="VaBits.PartDefined"/> keep their 8 V bits (1 = undefined) in a side table.
+/// With origins tracked, the range operations keep <see cref="Origins"/> in step as memcheck does: memory made
+/// undefined takes the tag given, memory made defined or noaccess loses its tags; a copy of V bits copies no tags.
 /// </summary>
 public sealed unsafe class ShadowMemory : IDisposable
 {
@@ -33,8 +36,9 @@ public sealed unsafe class ShadowMemory : IDisposable
     /// <summary>V bits of partly defined bytes, by address; an entry exists exactly while the byte is PartDefined.</summary>
     private readonly Dictionary<ulong, byte> _partialVBits = [];
 
-    public ShadowMemory()
+    public ShadowMemory(OriginMemory? origins = null)
     {
+        Origins = origins;
         // One block, so generated code tells a shared secondary from an own one with a single range test.
         byte* shared = (byte*)NativeMemory.Alloc(3 * SecondaryBytes);
         for (int state = 0; state < 3; state++)
@@ -56,12 +60,24 @@ public sealed unsafe class ShadowMemory : IDisposable
     /// <summary>The distinguished secondaries, one after another: generated code must not write there.</summary>
     public (nint Start, int Length) SharedSecondaries => ((nint)_distinguished[0], 3 * SecondaryBytes);
 
+    /// <summary>The origin tags of the bytes, with --track-origins=yes.</summary>
+    public OriginMemory? Origins { get; }
+
     /// <summary>Number of secondaries allocated (not distinguished), to observe copy-on-write.</summary>
     public int OwnSecondaryCount { get; private set; }
 
-    public void MakeNoAccess(ulong start, ulong length) => SetRange(start, length, VaBits.NoAccess);
-    public void MakeUndefined(ulong start, ulong length) => SetRange(start, length, VaBits.Undefined);
-    public void MakeDefined(ulong start, ulong length) => SetRange(start, length, VaBits.Defined);
+    public void MakeNoAccess(ulong start, ulong length) => SetRange(start, length, VaBits.NoAccess, OriginTags.None);
+    public void MakeDefined(ulong start, ulong length) => SetRange(start, length, VaBits.Defined, OriginTags.None);
+
+    /// <summary>Undefined bytes, created by what <paramref name="origin"/> names (no origin by default).</summary>
+    public void MakeUndefined(ulong start, ulong length, uint origin = OriginTags.None) =>
+        SetRange(start, length, VaBits.Undefined, origin);
+
+    private void SetRange(ulong start, ulong length, VaBits state, uint origin)
+    {
+        SetRange(start, length, state);
+        Origins?.Store(start, length, origin);
+    }
 
     /// <summary>State of one byte.</summary>
     public VaBits Get(ulong address)
@@ -280,18 +296,49 @@ public sealed unsafe class ShadowMemory : IDisposable
         ulong a = start;
         for (; a < end && (a & 3) != 0; a++)
             SetState(a, state, 0);
-        byte whole = (byte)((int)state * 0x55);
-        for (; a + 4 <= end; a += 4)
-        {
-            byte* b = SecondaryByte(a);
-            if (*b == whole)
-                continue;
-            if ((*b & (*b >> 1) & 0x55) != 0)
-                ForgetPartials(a, 4);
-            *WritableSecondaryByte(a) = whole;
-        }
+        if (a + 4 <= end)
+            a = SetWholeBytes(a, end, (byte)((int)state * 0x55));
         for (; a < end; a++)
             SetState(a, state, 0);
+    }
+
+    /// <summary>
+    /// The packed bytes of the 4-aligned run from <paramref name="start"/> to the last whole group of 4 before
+    /// <paramref name="end"/> set to <paramref name="whole"/>: one copy-on-write for the run, then 8 packed bytes (32
+    /// guest bytes) at a time where aligned, as a call's 128-byte red zone needs. Returns where the run ended.
+    /// </summary>
+    private ulong SetWholeBytes(ulong start, ulong end, byte whole)
+    {
+        const ulong PartDefinedPairs = 0x5555555555555555UL;
+        ulong wholeWord = whole * 0x0101010101010101UL;
+        byte* b = WritableSecondaryByte(start);
+        byte* stop = b + ((end - start) >> 2);
+        ulong a = start;
+        while (b < stop)
+        {
+            if (((nint)b & 7) == 0 && b + 8 <= stop)
+            {
+                ulong packed = *(ulong*)b;
+                if (packed != wholeWord)
+                {
+                    if ((packed & (packed >> 1) & PartDefinedPairs) != 0)
+                        ForgetPartials(a, 32);
+                    *(ulong*)b = wholeWord;
+                }
+                b += 8;
+                a += 32;
+                continue;
+            }
+            if (*b != whole)
+            {
+                if ((*b & (*b >> 1) & 0x55) != 0)
+                    ForgetPartials(a, 4);
+                *b = whole;
+            }
+            b++;
+            a += 4;
+        }
+        return a;
     }
 
     private void SetState(ulong address, VaBits state, byte partialVBits)
@@ -369,6 +416,7 @@ public sealed unsafe class ShadowMemory : IDisposable
 
     public void Dispose()
     {
+        Origins?.Dispose();
         if (_primary == null)
             return;
         for (int i = 0; i < PrimaryEntries; i++)

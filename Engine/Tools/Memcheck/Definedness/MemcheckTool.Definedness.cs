@@ -6,6 +6,7 @@ using Memcheck.Engine.Os;
 using Memcheck.Engine.Tools.Memcheck.Definedness;
 using Memcheck.Engine.Tools.Memcheck.Errors;
 using Memcheck.Engine.Tools.Memcheck.Instrumentation;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 using Memcheck.Engine.Tools.Memcheck.Replacements;
 
 namespace Memcheck.Engine.Tools.Memcheck;
@@ -13,13 +14,14 @@ namespace Memcheck.Engine.Tools.Memcheck;
 /// <summary>
 /// Memcheck's definedness checking wired in: the V-bit pass and stack-pointer tracking on every superblock, the
 /// undefined-value and string-function reports, and the syscall checks. Kept apart from the heap and address side.
+/// With --track-origins=yes each value also carries the tag of what created it, and each report names it.
 /// </summary>
 public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefinedValueReports, IStringCheckHost
 {
     private const string ConditionHeadline = "Conditional jump or move depends on uninitialised value(s)";
 
     private VBitInstrumenter? _vbits;
-    private readonly StackPointerTracking _stackTracking = new(StackHelpers.Events);
+    private StackPointerTracking? _stackTracking;
     private SyscallChecks? _syscalls;
 
     /// <summary>
@@ -27,6 +29,9 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     /// defined when allocated), as Valgrind does.
     /// </summary>
     private bool TracksDefinedness => _options.Memcheck.UndefValueErrors;
+
+    /// <summary>--track-origins=yes, which means nothing without V bits (the command line refuses that pair).</summary>
+    private bool TracksOrigins => TracksDefinedness && _options.Memcheck.TrackOrigins;
 
     /// <summary>Valgrind's memcheck reads inlined frames by default (the string replacements' callers are often inlined).</summary>
     public override bool ReadsInlineInfo => true;
@@ -39,8 +44,11 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
         if (!TracksDefinedness) return sb;
         // The replacements set the V bits of what they write themselves (malloc's block, memcpy's copy).
         _vbits ??= new VBitInstrumenter(_shadow, Expensive(_options.Memcheck.ExpensiveDefinednessChecks), Replacements.Select(r => r.Helper));
+        _stackTracking ??= new StackPointerTracking(TracksOrigins ? StackHelpers.WithOrigins(StackOrigin) : StackHelpers.Events);
         return _stackTracking.Instrument(_vbits.Instrument(sb));
     }
+
+    public uint StackOrigin(ulong codeAddress) => Run.Origins?.Stack(codeAddress) ?? OriginTags.None;
 
     private static ExpensiveChecks Expensive(ExpensiveDefinednessChecks option) => option switch
     {
@@ -68,33 +76,37 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     public override void SignalFrameWritten(GuestState* state)
     {
         if (!TracksDefinedness) return;
-        // The frame is what the kernel wrote; below it the handler's red zone comes to life, as for any stack growth.
+        // The frame is what the kernel wrote; below it the handler's red zone comes to life, as for any stack growth,
+        // created (for origins) where the signal arrived.
         ulong sp = state->Gpr[4];
         _shadow.MakeDefined(sp, SignalFrameLayout.BytesAt(sp));
-        _shadow.MakeUndefined(sp - StackPointerTracking.RedZone, StackPointerTracking.RedZone);
+        uint origin = Run.Origins is { } origins ? origins.Unknown(Run.Stacks.Add(Run.Host.CaptureStack(state))) : OriginTags.None;
+        _shadow.MakeUndefined(sp - StackPointerTracking.RedZone, StackPointerTracking.RedZone, origin);
     }
 
     private SyscallChecks Syscalls => _syscalls ??= new SyscallChecks(_shadow, Run.Host.Space.Pages, this);
 
-    public void ConditionalJump(GuestState* state) =>
-        ReportError(state, MemcheckErrorKind.UninitialisedCondition, ConditionHeadline, ConditionHeadline);
+    public void ConditionalJump(GuestState* state, uint origin) =>
+        ReportError(state, MemcheckErrorKind.UninitialisedCondition, ConditionHeadline, ConditionHeadline, origin: origin);
 
-    public void ValueOfSize(GuestState* state, int size)
+    public void ValueOfSize(GuestState* state, int size, uint origin)
     {
         string headline = $"Use of uninitialised value of size {size}";
-        ReportError(state, MemcheckErrorKind.UninitialisedValue, headline, headline, size: size);
+        ReportError(state, MemcheckErrorKind.UninitialisedValue, headline, headline, size: size, origin: origin);
     }
 
     /// <summary>
     /// "Syscall param write(buf) points to uninitialised byte(s)" (or unaddressable) for memory at
     /// <paramref name="address"/>, described; without an address the parameter's register "contains uninitialised byte(s)".
+    /// An uninitialised parameter comes with the origin of its value.
     /// </summary>
-    internal void SyscallParam(GuestState* state, MemcheckErrorKind kind, string parameter, ulong? address)
+    internal void SyscallParam(GuestState* state, MemcheckErrorKind kind, string parameter, ulong? address, uint origin = OriginTags.None)
     {
         string problem = address is null ? "contains uninitialised" : kind == MemcheckErrorKind.UnaddressableSyscallParam
             ? "points to unaddressable" : "points to uninitialised";
         string headline = $"Syscall param {parameter} {problem} byte(s)";
-        ReportError(state, kind, headline, headline, address is ulong a ? Run.Describer.Describe(a) : null, parameter: parameter);
+        ReportError(state, kind, headline, headline, address is ulong a ? Run.Describer.Describe(a) : null, parameter: parameter,
+            origin: origin);
     }
 
     public bool CanRead(ulong address, ulong length) => length <= int.MaxValue && Run.Host.Space.Pages.CanRead(address, (int)length);
@@ -111,8 +123,8 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
         ReportError(state, kind, headline, SiteKey(headline, site), Run.Describer.Describe(address), size);
     }
 
-    public void UninitialisedCondition(GuestState* state, int site) =>
-        ReportError(state, MemcheckErrorKind.UninitialisedCondition, ConditionHeadline, SiteKey(ConditionHeadline, site));
+    public void UninitialisedCondition(GuestState* state, int site, uint origin) =>
+        ReportError(state, MemcheckErrorKind.UninitialisedCondition, ConditionHeadline, SiteKey(ConditionHeadline, site), origin: origin);
 
     public void Overlap(GuestState* state, int site, string function, ulong destination, ulong source, ulong length) =>
         ReportError(state, MemcheckErrorKind.Overlap, StringReports.OverlapMessage(function, destination, source, length),
@@ -139,6 +151,10 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     private static string SiteKey(string key, int site) => $"{key} @{site}";
 
     private void ReportError(GuestState* state, MemcheckErrorKind kind, string headline, string key, AddressDescription? address = null,
-        int size = 0, string? parameter = null) =>
-        Run.Errors.Report(new MemcheckError(kind, headline, Run.Host.CaptureStack(state), address) { Size = size, Parameter = parameter }, key);
+        int size = 0, string? parameter = null, uint origin = OriginTags.None) =>
+        Run.Errors.Report(new MemcheckError(kind, headline, Run.Host.CaptureStack(state), address, Run.Origins?.Describe(origin))
+        {
+            Size = size,
+            Parameter = parameter,
+        }, key);
 }

@@ -3,14 +3,15 @@ using Memcheck.Engine.Guest;
 using Memcheck.Engine.Os;
 using Memcheck.Engine.Tools.Memcheck.Errors;
 using Memcheck.Engine.Tools.Memcheck.Instrumentation;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 
 namespace Memcheck.Engine.Tools.Memcheck.Definedness;
 
 /// <summary>
 /// Memcheck's syscall wrappers, driven by the layout table (<see cref="SyscallTable"/>): before the call, undefined
 /// argument registers and undefined or unaddressable bytes the kernel will read are reported (registers first, as
-/// Valgrind's PRE_REG_READ precedes its PRE_MEM_READs); after a successful call what the kernel wrote is defined, and
-/// the result register always is.
+/// Valgrind's PRE_REG_READ precedes its PRE_MEM_READs), with the origin of the register or of the first undefined byte;
+/// after a successful call what the kernel wrote is defined, and the result register always is.
 /// </summary>
 internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, MemcheckTool tool)
 {
@@ -33,7 +34,8 @@ internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, M
         for (int i = 0; i < layout.Count; i++)
             // An fd is an int: Valgrind checks the 4 bytes its prototype declares.
             if (ShadowRegisters.VBits(state, ArgumentOffsets[i], layout[i].Kind == SyscallArgKind.Fd ? 4 : 8) != 0)
-                tool.SyscallParam(state, MemcheckErrorKind.UninitialisedSyscallParam, $"{entry.Name}({layout[i].Name})", null);
+                tool.SyscallParam(state, MemcheckErrorKind.UninitialisedSyscallParam, $"{entry.Name}({layout[i].Name})", null,
+                    ShadowRegisters.Origin(state, ArgumentOffsets[i]));
         for (int i = 0; i < layout.Count; i++)
             CheckMemory(state, entry.Name, layout[i], args[i], args);
     }
@@ -236,7 +238,7 @@ internal sealed unsafe class SyscallChecks(ShadowMemory shadow, PageMap pages, M
         if (unaddressable)
             tool.SyscallParam(state, MemcheckErrorKind.UnaddressableSyscallParam, param, bad);
         else
-            tool.SyscallParam(state, MemcheckErrorKind.UninitialisedSyscallParam, param, bad);
+            tool.SyscallParam(state, MemcheckErrorKind.UninitialisedSyscallParam, param, bad, shadow.Origins?.Load(bad, 1) ?? OriginTags.None);
     }
 
     /// <summary>The bytes of a C string with its NUL, or up to the first byte that cannot be read (which is then checked).</summary>

@@ -31,12 +31,13 @@ public sealed class ErrorLog(ToolHost host, bool errorLimit)
     public void RecordLeak(bool suppressed) => Contexts.RecordUnique(suppressed);
 
     /// <summary>
-    /// Record an error. <paramref name="key"/> holds what Valgrind compares besides the stack (kind and, for
-    /// address errors, size and direction); true when it was new and shown.
+    /// Record an error of the thread running now. <paramref name="key"/> holds what Valgrind compares besides the stack
+    /// (kind and, for address errors, size and direction); true when it was new and shown.
     /// </summary>
     public bool Report(MemcheckError error, string key)
     {
         if (host.ErrorsDisabled) return false;
+        error = error with { Thread = host.CurrentThread };
         var notices = new List<string>();
         IReadOnlyList<ulong> frames = [.. error.Stack.Frames.Select(f => f.Address)];
         int unique = TakeUnique();
@@ -60,7 +61,7 @@ public sealed class ErrorLog(ToolHost host, bool errorLimit)
     }
 
     private void Show(MemcheckError error, int unique) =>
-        Output.Show(error.ToReport(), unique, host.CurrentThread, () => Suggestion(error));
+        Output.Show(error.ToReport(), unique, error.Thread, () => Suggestion(error));
 
     /// <summary>The suppression --gen-suppressions offers for an error.</summary>
     private static GeneratedSuppression Suggestion(MemcheckError error)

@@ -1,5 +1,6 @@
 using Memcheck.Engine.DebugInfo;
 using Memcheck.Engine.Reporting;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 
 namespace Memcheck.Engine.Tools.Memcheck.Errors;
 
@@ -39,18 +40,23 @@ public sealed record AddressDescription(IReadOnlyList<string> Lines, StackTrace?
 }
 
 /// <summary>
-/// One error as reported: its kind, headline ("Invalid read of size 4"), stack and address description.
+/// One error as reported: its kind, headline ("Invalid read of size 4"), stack and address description, and for an
+/// undefined value with --track-origins=yes, where that value was created (null when it has no origin).
 /// <see cref="Size"/> is the access or value size of address and value errors; <see cref="Parameter"/> the syscall
 /// parameter ("write(buf)") or function argument ("malloc(size)") of a syscall or fishy-value error. Both are what
 /// suppressions tell such errors apart by.
 /// </summary>
-public sealed record MemcheckError(MemcheckErrorKind Kind, string Headline, StackTrace Stack, AddressDescription? Address)
+public sealed record MemcheckError(MemcheckErrorKind Kind, string Headline, StackTrace Stack, AddressDescription? Address,
+    ValueOrigin? Origin = null)
 {
     public int Size { get; init; }
     public string? Parameter { get; init; }
 
-    /// <summary>The lines under the stack.</summary>
-    public IReadOnlyList<AuxLine> Details => [.. Address?.Details() ?? []];
+    /// <summary>Valgrind's number of the thread the error happened in (1 for the main thread).</summary>
+    public int Thread { get; init; } = 1;
+
+    /// <summary>The lines under the stack: the address's description, then the value's origin.</summary>
+    public IReadOnlyList<AuxLine> Details => [.. Address?.Details() ?? [], .. Origin is null ? Array.Empty<AuxLine>() : [Origin.Details()]];
 
     /// <summary>The report lines, without the blank line Valgrind prints after each error.</summary>
     public IEnumerable<string> Render() => ToReport().TextLines();

@@ -1,11 +1,12 @@
 using System.Runtime.CompilerServices;
 using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 
 namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 
 /// <summary>
-/// The V bits of guest registers, for the syscall layer: whether an argument register is defined
-/// ("Syscall param X contains uninitialised byte(s)") and the result register made defined.
+/// The V bits and origin tags of guest registers, for the syscall layer: whether an argument register is defined
+/// ("Syscall param X contains uninitialised byte(s)") and where its value came from; the result register made defined.
 /// </summary>
 public static unsafe class ShadowRegisters
 {
@@ -22,6 +23,10 @@ public static unsafe class ShadowRegisters
             _ => throw new ArgumentOutOfRangeException(nameof(size), size, "a register is 1, 2, 4 or 8 bytes"),
         };
     }
+
+    /// <summary>The origin tag of the register holding the state byte at <paramref name="offset"/> (none without origins).</summary>
+    public static uint Origin(GuestState* state, int offset) =>
+        (uint)*(ulong*)((byte*)state + OriginSlots.Covering(offset, 1).Single());
 
     /// <summary>Set the V bits of <paramref name="size"/> state bytes at <paramref name="offset"/> (0 = defined).</summary>
     public static void SetVBits(GuestState* state, int offset, int size, ulong vbits)

@@ -5,49 +5,87 @@ using Memcheck.Engine.Ir;
 
 namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 
-/// <summary>What <see cref="StackPointerTracking"/> calls: memcheck's new_mem_stack (undefined) and die_mem_stack (noaccess).</summary>
+/// <summary>
+/// What <see cref="StackPointerTracking"/> calls: memcheck's new_mem_stack (undefined; with origins, created by the
+/// instruction that moved RSP down), die_mem_stack (noaccess), and at every call and return the red zone below the
+/// new RSP made undefined, created by where the jump goes.
+/// </summary>
 internal static unsafe class StackHelpers
 {
+    // Without origins, generated code fills the map itself where it can (MapFill); with origins every call is made,
+    // since the tags must change with the map.
+
     /// <summary>(address, length): stack memory came to life.</summary>
-    public static readonly IrHelper NewStack = new("mc_new_mem_stack", &New, 2, isPure: false)
+    private static readonly IrHelper NewStack = new("mc_new_mem_stack", &New, 2, isPure: false)
     {
         Fill = new MapFill(AddressArg: 0, LengthArg: 1, (int)VaBits.Undefined),
     };
+    /// <summary>(address, length, origin tag): stack memory came to life, created by what the tag names.</summary>
+    private static readonly IrHelper NewStackCreated = new("mc_new_mem_stack_w_origin", &New, 3, isPure: false);
     /// <summary>(address, length): stack memory died.</summary>
-    public static readonly IrHelper DieStack = new("mc_die_mem_stack", &Die, 2, isPure: false)
+    private static readonly IrHelper DieStack = new("mc_die_mem_stack", &Die, 2, isPure: false)
     {
         Fill = new MapFill(AddressArg: 0, LengthArg: 1, (int)VaBits.NoAccess),
     };
+    /// <summary>(address, length): stack memory died, and its bytes lose their origin tags.</summary>
+    private static readonly IrHelper DieStackUntagged = new("mc_die_mem_stack_w_origin", &Die, 2, isPure: false);
     /// <summary>(old RSP, new RSP): a move by an amount known only at run time.</summary>
-    public static readonly IrHelper UnknownMove = new("mc_unknown_sp_update", &Unknown, 2, isPure: false);
+    private static readonly IrHelper UnknownMove = new("mc_unknown_sp_update", &Unknown, 2, isPure: false);
+    /// <summary>(old RSP, new RSP, origin tag): the same, what stack it makes created by what the tag names.</summary>
+    private static readonly IrHelper UnknownMoveCreated = new("mc_unknown_sp_update_w_origin", &Unknown, 3, isPure: false);
+    /// <summary>
+    /// (address, length, target): a return's released stack [address, address + length) dies and the red zone above it
+    /// is undefined, created by the code at the target (an indirect call releases nothing).
+    /// </summary>
+    private static readonly IrHelper RedZoneCreatedAtTarget = new("mc_red_zone_w_origin", &RedZoneDead, 3, isPure: false);
 
-    /// <summary>A dead red zone (VEX's ABI hint at calls and returns) is undefined, as new stack is.</summary>
-    public static readonly StackEvents Events = new(NewStack, DieStack, UnknownMove, RedZoneDies: NewStack);
+    /// <summary>The stack events without origins: a third argument would be 0 on every push and call.</summary>
+    public static readonly StackEvents Events = new(NewStack, DieStack, UnknownMove) { RedZoneDies = true };
 
-    private static ShadowMemory Shadow(GuestState* state) =>
-        ((IShadowMemoryOwner)GCHandle.FromIntPtr(state->ToolHandle).Target!).Shadow;
+    /// <summary>The stack events with origins: new stack carries the tag <paramref name="stackOrigin"/> gives its instruction.</summary>
+    public static StackEvents WithOrigins(Func<ulong, uint> stackOrigin) =>
+        new(NewStackCreated, DieStackUntagged, UnknownMoveCreated)
+        {
+            CreatedBy = address => stackOrigin(address),
+            RedZoneDies = true,
+            RedZoneCreatedAtTarget = RedZoneCreatedAtTarget,
+        };
 
+    private static IShadowMemoryOwner Owner(GuestState* state) =>
+        (IShadowMemoryOwner)GCHandle.FromIntPtr(state->ToolHandle).Target!;
+
+    /// <summary>Called by both NewStack helpers: without origins the third argument is 0, no origin.</summary>
     [UnmanagedCallersOnly]
-    private static ulong New(GuestState* state, ulong address, ulong length, ulong a2, ulong a3)
+    private static ulong New(GuestState* state, ulong address, ulong length, ulong origin, ulong a3)
     {
-        Shadow(state).MakeUndefined(address, length);
+        Owner(state).Shadow.MakeUndefined(address, length, (uint)origin);
         return 0;
     }
 
     [UnmanagedCallersOnly]
     private static ulong Die(GuestState* state, ulong address, ulong length, ulong a2, ulong a3)
     {
-        Shadow(state).MakeNoAccess(address, length);
+        Owner(state).Shadow.MakeNoAccess(address, length);
         return 0;
     }
 
     [UnmanagedCallersOnly]
-    private static ulong Unknown(GuestState* state, ulong oldSp, ulong newSp, ulong a2, ulong a3)
+    private static ulong Unknown(GuestState* state, ulong oldSp, ulong newSp, ulong origin, ulong a3)
     {
         long delta = (long)(newSp - oldSp);
         if (delta == 0 || Math.Abs(delta) > StackPointerTracking.MaxStackFrame) return 0; // a switch to another stack
-        if (delta < 0) Shadow(state).MakeUndefined(newSp - StackPointerTracking.RedZone, (ulong)-delta);
-        else Shadow(state).MakeNoAccess(oldSp - StackPointerTracking.RedZone, (ulong)delta);
+        var shadow = Owner(state).Shadow;
+        if (delta < 0) shadow.MakeUndefined(newSp - StackPointerTracking.RedZone, (ulong)-delta, (uint)origin);
+        else shadow.MakeNoAccess(oldSp - StackPointerTracking.RedZone, (ulong)delta);
+        return 0;
+    }
+
+    [UnmanagedCallersOnly]
+    private static ulong RedZoneDead(GuestState* state, ulong address, ulong released, ulong target, ulong a3)
+    {
+        var owner = Owner(state);
+        if (released > 0) owner.Shadow.MakeNoAccess(address, released);
+        owner.Shadow.MakeUndefined(address + released, StackPointerTracking.RedZone, owner.StackOrigin(target));
         return 0;
     }
 }

@@ -39,10 +39,14 @@ internal static unsafe class VBitHelpers
     private static MapFastPath DefinedStore(int size) => new(AddressArg: 0, PrimaryArg: 2, size, (int)VaBits.Defined, ZeroArg: 1,
         OrFrom: size >= 4 ? (int)VaBits.Undefined : -1);
 
-    /// <summary>(rip): reports a conditional jump on an undefined condition; called guarded by that condition's V bit.</summary>
-    public static readonly IrHelper ReportCondition = new("mc_value_check0_fail", &Condition, 1, isPure: false);
-    /// <summary>(size in bytes, rip): reports use of an undefined value of that size; called guarded by its V bits.</summary>
-    public static readonly IrHelper ReportValue = new("mc_value_checkN_fail", &Value, 2, isPure: false);
+    /// <summary>
+    /// (rip, origin tag): reports a conditional jump on an undefined condition; called guarded by that condition's V bit.
+    /// </summary>
+    public static readonly IrHelper ReportCondition = new("mc_value_check0_fail", &Condition, 2, isPure: false);
+    /// <summary>
+    /// (size in bytes, rip, origin tag): reports use of an undefined value of that size; called guarded by its V bits.
+    /// </summary>
+    public static readonly IrHelper ReportValue = new("mc_value_checkN_fail", &Value, 3, isPure: false);
 
     /// <summary>(address, size) -> all ones when any byte of the range is undefined (a dirty helper's memory input).</summary>
     public static readonly IrHelper RangeUndefined = new("mc_range_undefined", &AnyUndefined, 2, isPure: false);
@@ -83,7 +87,7 @@ internal static unsafe class VBitHelpers
         return last;
     }
 
-    private static IShadowMemoryOwner Owner(GuestState* state) => Tool(state).Owner;
+    internal static IShadowMemoryOwner Owner(GuestState* state) => Tool(state).Owner;
 
     private static ulong LoadV(GuestState* state, ulong address, int size, ulong primary)
     {
@@ -154,18 +158,18 @@ internal static unsafe class VBitHelpers
     [UnmanagedCallersOnly] private static ulong Store8(GuestState* s, ulong a, ulong v, ulong p, ulong _) => StoreV(s, a, 8, v, p);
 
     [UnmanagedCallersOnly]
-    private static ulong Condition(GuestState* state, ulong rip, ulong a1, ulong a2, ulong a3)
+    private static ulong Condition(GuestState* state, ulong rip, ulong origin, ulong a2, ulong a3)
     {
         state->Rip = rip;
-        Tool(state).Reports.ConditionalJump(state);
+        Tool(state).Reports.ConditionalJump(state, (uint)origin);
         return 0;
     }
 
     [UnmanagedCallersOnly]
-    private static ulong Value(GuestState* state, ulong size, ulong rip, ulong a2, ulong a3)
+    private static ulong Value(GuestState* state, ulong size, ulong rip, ulong origin, ulong a3)
     {
         state->Rip = rip;
-        Tool(state).Reports.ValueOfSize(state, (int)size);
+        Tool(state).Reports.ValueOfSize(state, (int)size, (uint)origin);
         return 0;
     }
 

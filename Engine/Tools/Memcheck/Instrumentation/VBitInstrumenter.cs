@@ -1,5 +1,6 @@
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Ir;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 
 namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 
@@ -9,6 +10,8 @@ namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 /// <see cref="GuestState.ShadowOffset"/>, memory through <see cref="VBitHelpers"/>; and checks are inserted where
 /// memcheck reports: side-exit guards, load/store addresses, GetI/PutI indexes, vector shift amounts and the
 /// block's computed target. After a check the checked temp counts as defined, so one value is reported once.
+/// With origins tracked (the shadow has <see cref="ShadowMemory.Origins"/>) every value also carries its origin tag
+/// (<see cref="OriginPropagation"/>), and each report names the tag of the value it tested.
 /// </summary>
 /// <param name="shadow">The shadow memory the loads' and stores' V bits live in (its fixed-layout primary map).</param>
 /// <param name="selfShadowing">
@@ -31,7 +34,7 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
     public Superblock Instrument(Superblock input)
     {
         var sb = PreOptimiser.Run(input);
-        return new Pass(sb, new Superblock(sb.GuestAddress), expensive, _selfShadowing, IrValue.U64((ulong)shadow.Primary)).Run();
+        return new Pass(sb, new Superblock(sb.GuestAddress), expensive, _selfShadowing, IrValue.U64((ulong)shadow.Primary), shadow.Origins).Run();
     }
 
     /// <summary>One block's instrumentation: the original temps keep their numbers in the output.</summary>
@@ -43,9 +46,11 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
         private readonly HashSet<IrHelper> _selfShadowing;
         private readonly IrValue[] _shadow;
         private readonly IrValue _primary;
+        private readonly OriginPropagation? _origins;
         private ulong _rip;
 
-        public Pass(Superblock input, Superblock output, ExpensiveChecks expensive, HashSet<IrHelper> selfShadowing, IrValue primary)
+        public Pass(Superblock input, Superblock output, ExpensiveChecks expensive, HashSet<IrHelper> selfShadowing, IrValue primary,
+            OriginMemory? origins)
         {
             _primary = primary;
             _in = input;
@@ -57,6 +62,7 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
             _selfShadowing = selfShadowing;
             _shadow = new IrValue[input.TempCount];
             _rip = input.GuestAddress;
+            if (origins is not null) _origins = new OriginPropagation(output, input.TempCount, origins);
         }
 
         public Superblock Run()
@@ -68,6 +74,7 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
                     InstrumentCall(s);
                     continue;
                 }
+                _origins?.Before(s);
                 if (s.Kind == StmtKind.Load)
                 {
                     // The V-bit load right before the load itself, where the backend fuses the two.
@@ -148,8 +155,9 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
             var v = V(value);
             if (ShadowOps.IsDefined(v)) return;
             var undefined = _ops.PCast(v, IrType.I1);
-            if (size == 0) _out.CallGuarded(undefined, VBitHelpers.ReportCondition, IrValue.U64(_rip));
-            else _out.CallGuarded(undefined, VBitHelpers.ReportValue, IrValue.U64((ulong)size), IrValue.U64(_rip));
+            var origin = _origins?.Of(value) ?? IrValue.U64(OriginTags.None);
+            if (size == 0) _out.CallGuarded(undefined, VBitHelpers.ReportCondition, IrValue.U64(_rip), origin);
+            else _out.CallGuarded(undefined, VBitHelpers.ReportValue, IrValue.U64((ulong)size), IrValue.U64(_rip), origin);
             _shadow[value.Temp] = ShadowOps.Defined(v.Type);
         }
 
@@ -204,13 +212,19 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
             if (!s.A.IsNone) Check(s.A, 0);
             if (_selfShadowing.Contains(helper))
             {
-                if (s.Dst >= 0) _shadow[s.Dst] = ShadowOps.Defined(IrType.I64);
+                if (s.Dst >= 0)
+                {
+                    _shadow[s.Dst] = ShadowOps.Defined(IrType.I64);
+                    _origins?.NoOrigin(s.Dst);
+                }
                 _out.Add(s);
                 return;
             }
             var inputs = CallInputs(s);
+            var origin = _origins?.CallInputs(s, CheckedArguments(s));
             if (s.Dst >= 0) _shadow[s.Dst] = _ops.PCast(inputs, IrType.I64);
             _out.Add(s);
+            if (origin is { } tag) _origins!.CallOutputs(s, tag);
             if (helper.IsPure) return;
             foreach (var (offset, size) in helper.StateWrites)
                 foreach (var (at, type) in Pieces(offset, size))
@@ -223,20 +237,25 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
         private IrValue CallInputs(in IrStmt s)
         {
             var helper = s.Helper!;
-            var args = s.Args ?? [];
-            bool flags = helper == FlagHelpers.RflagsAll || FlagHelpers.ConditionOf(helper) is not null;
             IrValue any = ShadowOps.Defined(IrType.I1);
-            for (int i = 0; i < args.Length; i++)
-                if (!flags || i is 1 or 2) any = _ops.UifU(any, _ops.PCast(V(args[i]), IrType.I1));
+            foreach (var argument in CheckedArguments(s)) any = _ops.UifU(any, _ops.PCast(V(argument), IrType.I1));
             foreach (var (offset, size) in helper.StateReads)
                 foreach (var (at, type) in Pieces(offset, size))
                     any = _ops.UifU(any, _ops.PCast(_out.Get(at + ShadowOffset, type), IrType.I1));
             if (helper.MemoryRead is (int addrArg, int bytes))
             {
-                var range = _out.Call(VBitHelpers.RangeUndefined, args[addrArg], IrValue.U64((ulong)bytes));
+                var range = _out.Call(VBitHelpers.RangeUndefined, s.Args![addrArg], IrValue.U64((ulong)bytes));
                 any = _ops.UifU(any, _ops.PCast(range, IrType.I1));
             }
             return any;
+        }
+
+        /// <summary>The arguments whose definedness reaches a call's outputs: the flag helpers' thunk operands only.</summary>
+        private static IEnumerable<IrValue> CheckedArguments(IrStmt s)
+        {
+            var args = s.Args ?? [];
+            bool flags = s.Helper == FlagHelpers.RflagsAll || FlagHelpers.ConditionOf(s.Helper!) is not null;
+            return flags ? args.Where((_, i) => i is 1 or 2) : args;
         }
 
         /// <summary>A state range as 8-, 4-, 2- and 1-byte pieces.</summary>

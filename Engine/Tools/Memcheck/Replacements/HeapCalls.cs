@@ -107,8 +107,9 @@ public sealed unsafe class HeapCalls(ToolHost host, HeapTracker heap, ShadowMemo
     /// <summary>VALGRIND_RESIZEINPLACE_BLOCK: a live block changes size where it is; anything else is an invalid free.</summary>
     public void ResizeInPlace(GuestState* state, ulong address, ulong newSize)
     {
-        if (heap.FindLive(address) is { } block) heap.Resize(block, newSize);
-        else ReportInvalidFree(Capture(state, default), address);
+        int stack = Capture(state, default);
+        if (heap.FindLive(address) is { } block) heap.Resize(block, newSize, stack);
+        else ReportInvalidFree(stack, address);
     }
 
     public ulong UsableSize(ulong address) => address != 0 && heap.FindLive(address) is { } block ? block.Size : 0;

@@ -24,8 +24,8 @@ public static class StringsCompare
         {
             for (; n >= Word; s1 += Word, s2 += Word, n -= Word)
             {
-                ulong w1 = m.Load(s1, 8, 1, out ulong v1);
-                ulong w2 = m.Load(s2, 8, 2, out ulong v2);
+                ulong w1 = m.Load(s1, 8, 1, out ValueShadow v1);
+                ulong w2 = m.Load(s2, 8, 2, out ValueShadow v2);
                 m.Decide(v1 | v2, 3);
                 if (w1 != w2)
                     break;
@@ -33,9 +33,9 @@ public static class StringsCompare
         }
         for (; n != 0; s1++, s2++, n--)
         {
-            byte a = m.LoadByte(s1, 4, out byte va);
-            byte b = m.LoadByte(s2, 5, out byte vb);
-            m.Decide((byte)(va | vb), 6);
+            byte a = m.LoadByte(s1, 4, out ValueShadow va);
+            byte b = m.LoadByte(s2, 5, out ValueShadow vb);
+            m.Decide(va | vb, 6);
             if (a != b)
                 return (ulong)(long)(a - b);
         }
@@ -52,17 +52,17 @@ public static class StringsCompare
     {
         for (ulong i = 0; i < n; i++)
         {
-            byte a = m.LoadByte(s1 + i, 1, out byte va);
-            byte b = m.LoadByte(s2 + i, 2, out byte vb);
+            byte a = m.LoadByte(s1 + i, 1, out ValueShadow va);
+            byte b = m.LoadByte(s2 + i, 2, out ValueShadow vb);
             if (fold)
             {
                 a = ToLower(a);
                 b = ToLower(b);
             }
-            m.Decide((byte)(va | vb), 3);
+            m.Decide(va | vb, 3);
             if (a == b && a != 0)
                 continue;
-            m.Decide((byte)(va | vb), 4);
+            m.Decide(va | vb, 4);
             return a < b ? ulong.MaxValue : a > b ? 1UL : 0UL;
         }
         return 0;

@@ -87,14 +87,14 @@ public static unsafe class StringsCopy
         ulong word = b * 0x0101010101010101UL;
         ulong a = dst, n = len;
         for (; (a & 7) != 0 && n >= 1; a++, n--)
-            m.Store(a, 1, b, 0, 1);
+            m.Store(a, 1, b, ValueShadow.Defined, 1);
         for (; n >= 32; a += 32, n -= 32)
             for (int i = 0; i < 4; i++)
-                m.Store(a + (ulong)(8 * i), 8, word, 0, 2 + i);
+                m.Store(a + (ulong)(8 * i), 8, word, ValueShadow.Defined, 2 + i);
         for (; n >= 8; a += 8, n -= 8)
-            m.Store(a, 8, word, 0, 6);
+            m.Store(a, 8, word, ValueShadow.Defined, 6);
         for (; n >= 1; a++, n--)
-            m.Store(a, 1, b, 0, 7);
+            m.Store(a, 1, b, ValueShadow.Defined, 7);
         return dst;
     }
 
@@ -150,8 +150,8 @@ public static unsafe class StringsCopy
 
     private static void CopyUnit(ref StringMemory m, ulong d, ulong s, int size, int site)
     {
-        ulong value = m.Load(s, size, site, out ulong vbits);
-        m.Store(d, size, value, vbits, site);
+        ulong value = m.Load(s, size, site, out ValueShadow shadow);
+        m.Store(d, size, value, shadow, site);
     }
 
     /// <summary>A copy between wholly accessible ranges cannot report anything: move the bytes and their shadow at once.</summary>
@@ -160,7 +160,11 @@ public static unsafe class StringsCopy
         if (!m.AllAccessible(src, len, write: false) || !m.AllAccessible(dst, len, write: true))
             return false;
         // A wholly defined source makes a wholly defined destination: set it a chunk at a time rather than byte by byte.
+        // Its bytes' stale origin tags are dropped (guest code would copy them), which no report can show.
         bool defined = m.Shadow.CheckDefined(src, len, out _) is null;
+        // Undefined bytes keep their origins through the unit-by-unit copy, as through Valgrind's replacement.
+        if (!defined && m.Shadow.Origins is not null)
+            return false;
         Buffer.MemoryCopy((void*)src, (void*)dst, len, len);
         if (defined)
             m.Shadow.MakeDefined(dst, len);

@@ -25,8 +25,11 @@ public unsafe interface IStringCheckHost
     void InvalidRead(GuestState* state, int site, ulong address, int size);
     void InvalidWrite(GuestState* state, int site, ulong address, int size);
 
-    /// <summary>"Conditional jump or move depends on uninitialised value(s)" at the replacement.</summary>
-    void UninitialisedCondition(GuestState* state, int site);
+    /// <summary>
+    /// "Conditional jump or move depends on uninitialised value(s)" at the replacement, about a value with that origin
+    /// tag (none without origins).
+    /// </summary>
+    void UninitialisedCondition(GuestState* state, int site, uint origin);
 
     /// <summary>
     /// "Source and destination overlap in FUNCTION(dst, src, length)", or "FUNCTION(dst, src)" when

@@ -1,12 +1,14 @@
 using System.Runtime.CompilerServices;
 using Memcheck.Engine.Cpu;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 
 namespace Memcheck.Engine.Tools.Memcheck.Replacements;
 
 /// <summary>
 /// Guest memory as a replacement running as guest code would see it under memcheck: every load and store is
 /// checked against the A bits (reported, then performed if the guest owns the page, else a fault), carries its
-/// V bits, and every decision on undefined bits is reported. Guest addresses are host addresses.
+/// V bits and, with origins tracked, its origin tag; every decision on undefined bits is reported with the origin of
+/// the bytes decided on. Guest addresses are host addresses.
 /// </summary>
 public unsafe ref struct StringMemory
 {
@@ -15,6 +17,7 @@ public unsafe ref struct StringMemory
 
     private readonly IStringCheckHost _host;
     private readonly ShadowMemory _shadow;
+    private readonly OriginMemory? _origins;
     private readonly GuestState* _state;
     // The last page found readable (writable), so a long string asks the host once per page.
     private ulong _readablePage = NoPage;
@@ -24,24 +27,26 @@ public unsafe ref struct StringMemory
     {
         _host = host;
         _shadow = host.Shadow;
+        _origins = _shadow.Origins;
         _state = state;
     }
 
     public GuestState* State => _state;
 
-    /// <summary>One byte and its V bits (bit set = undefined).</summary>
-    public byte LoadByte(ulong address, int site, out byte vbits)
+    /// <summary>One byte and its shadow (V bits in the low byte, bit set = undefined).</summary>
+    public byte LoadByte(ulong address, int site, out ValueShadow shadow)
     {
         VaBits a = _shadow.Get(address);
         if (a == VaBits.NoAccess)
             _host.InvalidRead(_state, site, address, 1);
         EnsureReadable(address, 1, site);
-        vbits = a switch
+        ulong vbits = a switch
         {
             VaBits.Defined or VaBits.NoAccess => 0,
             VaBits.Undefined => 0xFF,
-            _ => (byte)_shadow.GetVBits(address, 1, out _),
+            _ => _shadow.GetVBits(address, 1, out _),
         };
+        shadow = new ValueShadow(vbits, OriginOf(address, 1));
         return *(byte*)address;
     }
 
@@ -50,15 +55,11 @@ public unsafe ref struct StringMemory
     /// except under --partial-loads-ok for an aligned 8-byte load with some addressable byte: no error, and the
     /// noaccess bytes read as undefined.
     /// </summary>
-    public ulong Load(ulong address, int size, int site, out ulong vbits)
+    public ulong Load(ulong address, int size, int site, out ValueShadow shadow)
     {
         if (size == 1)
-        {
-            byte b = LoadByte(address, site, out byte v);
-            vbits = v;
-            return b;
-        }
-        vbits = _shadow.GetVBits(address, size, out bool addressable);
+            return LoadByte(address, site, out shadow);
+        ulong vbits = _shadow.GetVBits(address, size, out bool addressable);
         if (!addressable)
         {
             ulong noAccess = NoAccessMask(address, size);
@@ -68,6 +69,7 @@ public unsafe ref struct StringMemory
                 _host.InvalidRead(_state, site, address, size);
         }
         EnsureReadable(address, (ulong)size, site);
+        shadow = new ValueShadow(vbits, OriginOf(address, size));
         return size switch
         {
             2 => Unsafe.ReadUnaligned<ushort>((void*)address),
@@ -76,20 +78,26 @@ public unsafe ref struct StringMemory
         };
     }
 
-    /// <summary>A 1, 2, 4 or 8-byte store with its V bits; noaccess bytes are an "Invalid write of size N" and stay noaccess.</summary>
-    public void Store(ulong address, int size, ulong value, ulong vbits, int site)
+    /// <summary>
+    /// A 1, 2, 4 or 8-byte store with its shadow; noaccess bytes are an "Invalid write of size N" and stay noaccess. The
+    /// bytes take the origin tag, whatever their V bits, as a store by guest code gives them.
+    /// </summary>
+    public void Store(ulong address, int size, ulong value, ValueShadow shadow, int site)
     {
         if (size == 1)
-        {
-            StoreByte(address, (byte)value, (byte)vbits, site);
-            return;
-        }
+            StoreByte(address, (byte)value, (byte)shadow.VBits, site);
+        else
+            StoreWord(address, size, value, shadow.VBits, site);
+        _origins?.Store(address, (ulong)size, shadow.Origin);
+    }
+
+    private void StoreWord(ulong address, int size, ulong value, ulong vbits, int site)
+    {
         if (_shadow.CheckAddressable(address, (ulong)size) is not null)
             _host.InvalidWrite(_state, site, address, size);
         EnsureWritable(address, (ulong)size, site);
         switch (size)
         {
-            case 1: *(byte*)address = (byte)value; break;
             case 2: Unsafe.WriteUnaligned((void*)address, (ushort)value); break;
             case 4: Unsafe.WriteUnaligned((void*)address, (uint)value); break;
             default: Unsafe.WriteUnaligned((void*)address, value); break;
@@ -109,11 +117,11 @@ public unsafe ref struct StringMemory
             _shadow.SetVBits(address, 1, vbits);
     }
 
-    /// <summary>A branch on <paramref name="vbits"/>: any undefined bit is reported, and the branch goes on the real value.</summary>
-    public void Decide(ulong vbits, int site)
+    /// <summary>A branch on a value: any undefined bit is reported with its origin, and the branch goes on the real value.</summary>
+    public void Decide(ValueShadow shadow, int site)
     {
-        if (vbits != 0)
-            _host.UninitialisedCondition(_state, site);
+        if (shadow.VBits != 0)
+            _host.UninitialisedCondition(_state, site, shadow.Origin);
     }
 
     public void Overlap(int site, string function, ulong destination, ulong source, ulong length) =>
@@ -135,6 +143,8 @@ public unsafe ref struct StringMemory
         && (write ? _host.CanWrite(address, length) : _host.CanRead(address, length));
 
     public ShadowMemory Shadow => _shadow;
+
+    private uint OriginOf(ulong address, int size) => _origins?.Load(address, (ulong)size) ?? OriginTags.None;
 
     private ulong NoAccessMask(ulong address, int size)
     {
@@ -172,6 +182,17 @@ public unsafe ref struct StringMemory
         _host.Fault(_state, site, address);
         throw new ReplacementStopped();
     }
+}
+
+/// <summary>
+/// What a replacement knows of a value it loaded: its V bits (bit set = undefined) and its origin tag. Combining two
+/// values combines both: undefined where either is, the larger tag.
+/// </summary>
+public readonly record struct ValueShadow(ulong VBits, uint Origin)
+{
+    public static readonly ValueShadow Defined = new(0, OriginTags.None);
+
+    public static ValueShadow operator |(ValueShadow a, ValueShadow b) => new(a.VBits | b.VBits, Math.Max(a.Origin, b.Origin));
 }
 
 /// <summary>

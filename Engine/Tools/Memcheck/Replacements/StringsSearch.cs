@@ -13,7 +13,7 @@ public static class StringsSearch
         ulong i = 0;
         for (; i < n; i++)
         {
-            byte c = m.LoadByte(s + i, 1, out byte v);
+            byte c = m.LoadByte(s + i, 1, out ValueShadow v);
             m.Decide(v, 2);
             if (c == 0)
                 break;
@@ -27,7 +27,7 @@ public static class StringsSearch
         byte wanted = (byte)ch;
         for (ulong p = s; ; p++)
         {
-            byte c = m.LoadByte(p, 1, out byte v);
+            byte c = m.LoadByte(p, 1, out ValueShadow v);
             m.Decide(v, 2);
             if (c == wanted)
                 return p;
@@ -44,7 +44,7 @@ public static class StringsSearch
         ulong last = 0;
         for (ulong p = s; ; p++)
         {
-            byte c = m.LoadByte(p, 1, out byte v);
+            byte c = m.LoadByte(p, 1, out ValueShadow v);
             m.Decide(v, 2);
             if (c == wanted)
                 last = p;
@@ -58,7 +58,7 @@ public static class StringsSearch
         byte wanted = (byte)ch;
         for (ulong p = s; ; p++)
         {
-            byte c = m.LoadByte(p, 1, out byte v);
+            byte c = m.LoadByte(p, 1, out ValueShadow v);
             m.Decide(v, 2);
             if (c == wanted || c == 0)
                 return p;
@@ -70,7 +70,7 @@ public static class StringsSearch
         byte wanted = (byte)ch;
         for (ulong p = s; ; p++)
         {
-            byte c = m.LoadByte(p, 1, out byte v);
+            byte c = m.LoadByte(p, 1, out ValueShadow v);
             m.Decide(v, 2);
             if (c == wanted)
                 return p;
@@ -82,7 +82,7 @@ public static class StringsSearch
         byte wanted = (byte)ch;
         for (ulong i = 0; i < n; i++)
         {
-            byte c = m.LoadByte(s + i, 1, out byte v);
+            byte c = m.LoadByte(s + i, 1, out ValueShadow v);
             m.Decide(v, 2);
             if (c == wanted)
                 return s + i;
@@ -96,7 +96,7 @@ public static class StringsSearch
         byte wanted = (byte)ch;
         for (ulong i = n; i-- > 0;)
         {
-            byte c = m.LoadByte(s + i, 1, out byte v);
+            byte c = m.LoadByte(s + i, 1, out ValueShadow v);
             m.Decide(v, 2);
             if (c == wanted)
                 return s + i;
@@ -120,7 +120,7 @@ public static class StringsSearch
             return 0;
         for (ulong p = s; ; p++)
         {
-            byte c = m.LoadByte(p, 1, out byte v);
+            byte c = m.LoadByte(p, 1, out ValueShadow v);
             m.Decide(v, 2);
             if (c == 0)
                 return 0;
@@ -138,7 +138,7 @@ public static class StringsSearch
         ulong len = 0;
         for (; ; len++)
         {
-            byte c = m.LoadByte(s + len, 1, out byte v);
+            byte c = m.LoadByte(s + len, 1, out ValueShadow v);
             m.Decide(v, 2);
             if (c == 0 || !InSet(ref m, c, v, accept, setLen))
                 return len;
@@ -152,7 +152,7 @@ public static class StringsSearch
         ulong len = 0;
         for (; ; len++)
         {
-            byte c = m.LoadByte(s + len, 1, out byte v);
+            byte c = m.LoadByte(s + len, 1, out ValueShadow v);
             m.Decide(v, 2);
             if (c == 0 || InSet(ref m, c, v, reject, setLen))
                 return len;
@@ -165,7 +165,7 @@ public static class StringsSearch
         ulong i = 0;
         while (true)
         {
-            byte c = m.LoadByte(s + i, loadSite, out byte v);
+            byte c = m.LoadByte(s + i, loadSite, out ValueShadow v);
             m.Decide(v, decideSite);
             if (c == 0)
                 return i;
@@ -173,12 +173,12 @@ public static class StringsSearch
         }
     }
 
-    private static bool InSet(ref StringMemory m, byte c, byte cv, ulong set, ulong setLen)
+    private static bool InSet(ref StringMemory m, byte c, ValueShadow cv, ulong set, ulong setLen)
     {
         for (ulong i = 0; i < setLen; i++)
         {
-            byte member = m.LoadByte(set + i, 3, out byte v);
-            m.Decide((byte)(cv | v), 4);
+            byte member = m.LoadByte(set + i, 3, out ValueShadow v);
+            m.Decide(cv | v, 4);
             if (c == member)
                 return true;
         }
@@ -190,22 +190,22 @@ public static class StringsSearch
         ulong needleLen = Length(ref m, needle, 10, 11);
         if (needleLen == 0)
             return haystack;
-        byte first = fold(m.LoadByte(needle, 3, out byte firstV));
+        byte first = fold(m.LoadByte(needle, 3, out ValueShadow firstV));
         for (ulong h = haystack; ; h++)
         {
-            byte c = fold(m.LoadByte(h, 2, out byte v));
+            byte c = fold(m.LoadByte(h, 2, out ValueShadow v));
             m.Decide(v, 4);
             if (c == 0)
                 return 0;
-            m.Decide((byte)(v | firstV), 5);
+            m.Decide(v | firstV, 5);
             if (c != first)
                 continue;
             ulong i = 0;
             for (; i < needleLen; i++)
             {
-                byte n = fold(m.LoadByte(needle + i, 6, out byte nv));
-                byte hc = fold(m.LoadByte(h + i, 7, out byte hv));
-                m.Decide((byte)(nv | hv), 8);
+                byte n = fold(m.LoadByte(needle + i, 6, out ValueShadow nv));
+                byte hc = fold(m.LoadByte(h + i, 7, out ValueShadow hv));
+                m.Decide(nv | hv, 8);
                 if (n != hc)
                     break;
             }

@@ -29,7 +29,7 @@ public static class StringsStrcpy
     {
         ulong dstLen = StringsSearch.Length(ref m, dst, 10, 11);
         ulong srcLen = CopyChars(ref m, dst + dstLen, src, ulong.MaxValue);
-        m.Store(dst + dstLen + srcLen, 1, 0, 0, 3);
+        m.Store(dst + dstLen + srcLen, 1, 0, ValueShadow.Defined, 3);
         if (StringsOverlap.Overlaps(dst, src, dstLen + srcLen + 1, srcLen + 1))
             m.Overlap(4, "strcat", dst, src, 0);
         return dst;
@@ -40,7 +40,7 @@ public static class StringsStrcpy
     {
         ulong dstLen = StringsSearch.Length(ref m, dst, 10, 11);
         ulong copied = CopyChars(ref m, dst + dstLen, src, n);
-        m.Store(dst + dstLen + copied, 1, 0, 0, 3);
+        m.Store(dst + dstLen + copied, 1, 0, ValueShadow.Defined, 3);
         if (StringsOverlap.Overlaps(dst, src, dstLen + copied + 1, copied + 1))
             m.Overlap(4, "strncat", dst, src, n);
         return dst;
@@ -62,14 +62,14 @@ public static class StringsStrcpy
         ulong i = 0;
         while (true)
         {
-            ulong c = m.Load(src + 4 * i, 4, 1, out ulong vbits);
-            m.Decide(vbits, 2);
+            ulong c = m.Load(src + 4 * i, 4, 1, out ValueShadow shadow);
+            m.Decide(shadow, 2);
             if (c == 0)
                 break;
-            m.Store(dst + 4 * i, 4, c, vbits, 3);
+            m.Store(dst + 4 * i, 4, c, shadow, 3);
             i++;
         }
-        m.Store(dst + 4 * i, 4, 0, 0, 4);
+        m.Store(dst + 4 * i, 4, 0, ValueShadow.Defined, 4);
         if (StringsOverlap.Overlaps(dst, src, 4 * i + 1, 4 * i + 1))
             m.Overlap(5, "wcscpy", dst, src, 0);
         return dst;
@@ -79,7 +79,7 @@ public static class StringsStrcpy
     private static ulong CopyString(ref StringMemory m, ulong dst, ulong src, string function)
     {
         ulong len = CopyChars(ref m, dst, src, ulong.MaxValue);
-        m.Store(dst + len, 1, 0, 0, 3);
+        m.Store(dst + len, 1, 0, ValueShadow.Defined, 3);
         if (StringsOverlap.Overlaps(dst, src, len + 1, len + 1))
             m.Overlap(4, function, dst, src, 0);
         return len;
@@ -92,7 +92,7 @@ public static class StringsStrcpy
         if (StringsOverlap.Overlaps(dst, src, n, copied < n ? copied + 1 : n))
             m.Overlap(4, function, dst, src, n);
         for (ulong i = copied; i < n; i++)
-            m.Store(dst + i, 1, 0, 0, 5);
+            m.Store(dst + i, 1, 0, ValueShadow.Defined, 5);
         return copied;
     }
 
@@ -102,11 +102,11 @@ public static class StringsStrcpy
         ulong i = 0;
         for (; i < limit; i++)
         {
-            byte c = m.LoadByte(src + i, 1, out byte vbits);
-            m.Decide(vbits, 2);
+            byte c = m.LoadByte(src + i, 1, out ValueShadow shadow);
+            m.Decide(shadow, 2);
             if (c == 0)
                 break;
-            m.Store(dst + i, 1, c, vbits, 3);
+            m.Store(dst + i, 1, c, shadow, 3);
         }
         return i;
     }
@@ -118,9 +118,9 @@ public static class StringsStrcpy
             m.BufferOverflow(function);
         for (ulong i = 0; ; i++)
         {
-            byte c = m.LoadByte(src + i, 1, out byte vbits);
-            m.Store(dst + i, 1, c, vbits, 3);
-            m.Decide(vbits, 2);
+            byte c = m.LoadByte(src + i, 1, out ValueShadow shadow);
+            m.Store(dst + i, 1, c, shadow, 3);
+            m.Decide(shadow, 2);
             if (c == 0)
                 return i;
             if (i + 1 == dstLen)

@@ -15,7 +15,7 @@ public static class StringsWide
         ulong i = 0;
         for (; i < n; i++)
         {
-            ulong c = m.Load(s + CharSize * i, 4, 1, out ulong v);
+            ulong c = m.Load(s + CharSize * i, 4, 1, out ValueShadow v);
             m.Decide(v, 2);
             if (c == 0)
                 break;
@@ -32,7 +32,7 @@ public static class StringsWide
         uint wanted = (uint)ch;
         for (ulong p = s; ; p += CharSize)
         {
-            ulong c = m.Load(p, 4, 1, out ulong v);
+            ulong c = m.Load(p, 4, 1, out ValueShadow v);
             m.Decide(v, 2);
             if (c == wanted)
                 return p;
@@ -48,7 +48,7 @@ public static class StringsWide
         ulong last = 0;
         for (ulong p = s; ; p += CharSize)
         {
-            ulong c = m.Load(p, 4, 1, out ulong v);
+            ulong c = m.Load(p, 4, 1, out ValueShadow v);
             m.Decide(v, 2);
             if (c == wanted)
                 last = p;
@@ -62,7 +62,7 @@ public static class StringsWide
         uint wanted = (uint)ch;
         for (ulong i = 0; i < n; i++)
         {
-            ulong c = m.Load(s + CharSize * i, 4, 1, out ulong v);
+            ulong c = m.Load(s + CharSize * i, 4, 1, out ValueShadow v);
             m.Decide(v, 2);
             if (c == wanted)
                 return s + CharSize * i;
@@ -74,8 +74,8 @@ public static class StringsWide
     {
         for (ulong i = 0; i < n; i++)
         {
-            int a = (int)m.Load(s1 + CharSize * i, 4, 1, out ulong va);
-            int b = (int)m.Load(s2 + CharSize * i, 4, 2, out ulong vb);
+            int a = (int)m.Load(s1 + CharSize * i, 4, 1, out ValueShadow va);
+            int b = (int)m.Load(s2 + CharSize * i, 4, 2, out ValueShadow vb);
             m.Decide(va | vb, 3);
             if (a == b && a != 0)
                 continue;

@@ -1,6 +1,7 @@
 using Memcheck.Engine.Core;
 using Memcheck.Engine.Cpu;
 using Memcheck.Engine.Tools.Memcheck.Errors;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 using Memcheck.Engine.Tools.Memcheck.Replacements;
 
 namespace Memcheck.Engine.Tools.Memcheck.Requests;
@@ -10,10 +11,12 @@ namespace Memcheck.Engine.Tools.Memcheck.Requests;
 /// them: the A and V bits set or checked ("Uninitialised byte(s) found during client check request"), V bits copied
 /// out and in, leak searches and their counts, client block descriptions, and address errors turned off in ranges;
 /// and valgrind.h's blocks of the client's own allocator (MALLOCLIKE, FREELIKE, RESIZEINPLACE). Mempools are not
-/// answered yet.
+/// answered yet. With <paramref name="origins"/> (--track-origins=yes), memory MAKE_MEM_UNDEFINED makes undefined was
+/// created by that request (its stack kept in <paramref name="stacks"/>), and a failed definedness check names the
+/// origin of its first undefined byte.
 /// </summary>
 internal sealed unsafe class MemcheckRequests(ToolHost host, ShadowMemory shadow, ErrorLog errors, AddressDescriber describer,
-    LeakSearch leaks, HeapCalls heapCalls, ClientBlocks blocks, ErrorReportingRanges ranges)
+    LeakSearch leaks, HeapCalls heapCalls, ClientBlocks blocks, ErrorReportingRanges ranges, StackStore stacks, OriginSources? origins)
 {
     private enum Code : ulong
     {
@@ -50,7 +53,8 @@ internal sealed unsafe class MemcheckRequests(ToolHost host, ShadowMemory shadow
                 shadow.MakeNoAccess(address, length);
                 return Done;
             case Code.MakeMemUndefined:
-                shadow.MakeUndefined(address, length);
+                uint origin = origins?.ClientRequest(stacks.Add(host.CaptureStack(state))) ?? OriginTags.None;
+                shadow.MakeUndefined(address, length, origin);
                 return Done;
             case Code.MakeMemDefined:
                 shadow.MakeDefined(address, length);
@@ -99,7 +103,8 @@ internal sealed unsafe class MemcheckRequests(ToolHost host, ShadowMemory shadow
         var (kind, headline) = unaddressable
             ? (MemcheckErrorKind.UnaddressableClientCheck, "Unaddressable byte(s) found during client check request")
             : (MemcheckErrorKind.UninitialisedClientCheck, "Uninitialised byte(s) found during client check request");
-        errors.Report(new MemcheckError(kind, headline, host.CaptureStack(state), describer.Describe(first)), headline);
+        ValueOrigin? origin = unaddressable ? null : origins?.Describe(shadow.Origins!.Load(first, 1));
+        errors.Report(new MemcheckError(kind, headline, host.CaptureStack(state), describer.Describe(first), origin), headline);
         return first;
     }
 
