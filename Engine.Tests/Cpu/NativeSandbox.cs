@@ -1,3 +1,4 @@
+using Memcheck.Engine.Guest;
 using System.Runtime.InteropServices;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
@@ -12,6 +13,8 @@ namespace Memcheck.Engine.Tests.Cpu;
 public sealed unsafe class NativeSandbox : IDisposable
 {
     public const int RegionSize = 0x10000;
+    private const ulong InReservation = 0x3F00_0000;
+    private const int MapPrivateAnonymousFixed = 0x02 | 0x20 | 0x10;
     private const int CodeOffset = 0x400, CodeLimit = 0x2000;
     private const int StateOffset = 0x2000, FlagsSlot = 128, HostRspSlot = 136;
     public const int StackOffset = 0x3000, StackTopOffset = 0x4800, StackEnd = 0x5000;
@@ -23,6 +26,10 @@ public sealed unsafe class NativeSandbox : IDisposable
     {
         const int ProtRwx = 7, MapPrivateAnonymous32Bit = 0x02 | 0x20 | 0x40;
         var p = Mmap(IntPtr.Zero, RegionSize, ProtRwx, MapPrivateAnonymous32Bit, -1, IntPtr.Zero);
+        // Once a guest machine has reserved the low 128 GiB (GuestRegion), the low 2 GiB are all inside it: take
+        // pages of the reservation below the guests' 32-bit area instead (tests run one guest at a time).
+        if (p == new IntPtr(-1) && GuestRegion.IsReserved)
+            p = Mmap((IntPtr)InReservation, RegionSize, ProtRwx, MapPrivateAnonymousFixed, -1, IntPtr.Zero);
         if (p == new IntPtr(-1)) throw new InvalidOperationException($"mmap failed: errno {Marshal.GetLastPInvokeError()}");
         Base = (ulong)p;
         WritePrologue();
@@ -89,7 +96,11 @@ public sealed unsafe class NativeSandbox : IDisposable
         writer.Bytes.ToArray().CopyTo(Memory(0, writer.Bytes.Count));
     }
 
-    public void Dispose() => Munmap((IntPtr)Base, RegionSize);
+    public void Dispose()
+    {
+        if (Base == InReservation) GuestRegion.Restore(Base, RegionSize);
+        else Munmap((IntPtr)Base, RegionSize);
+    }
 
     private sealed class BufferWriter : CodeWriter
     {
