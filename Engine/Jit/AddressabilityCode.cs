@@ -53,11 +53,7 @@ internal static class AddressabilityCode
             a.Jcc(ConditionCode.e, done);
             a.Emit(CompareFields(fields, size, (uint)orFrom * 0x5555_5555u));
             a.Jcc(ConditionCode.ne, other);
-            a.Emit(Instruction.Create(Code.Mov_r64_imm64, Register.R11, (ulong)shared.Start));
-            a.Emit(Instruction.Create(Code.Neg_rm64, Register.R11));
-            a.Emit(Instruction.Create(Code.Add_r64_rm64, Register.R11, Register.RDX));
-            a.Emit(Instruction.Create(Code.Cmp_rm64_imm32, Register.R11, shared.Length));
-            a.Jcc(ConditionCode.b, other);
+            JumpIfShared(a, shared, other);
             a.Emit(size switch
             {
                 16 => Instruction.Create(Code.Mov_rm32_imm32, fields, unchecked((int)pattern)),
@@ -78,6 +74,16 @@ internal static class AddressabilityCode
                 break;
         }
         a.Jcc(ConditionCode.ne, other);
+    }
+
+    /// <summary>Jumps to <paramref name="other"/> when the secondary in rdx is a shared one. Clobbers r11.</summary>
+    public static void JumpIfShared(HostAssembler a, (nint Start, int Length) shared, int other)
+    {
+        a.Emit(Instruction.Create(Code.Mov_r64_imm64, Register.R11, (ulong)shared.Start));
+        a.Emit(Instruction.Create(Code.Neg_rm64, Register.R11));
+        a.Emit(Instruction.Create(Code.Add_r64_rm64, Register.R11, Register.RDX));
+        a.Emit(Instruction.Create(Code.Cmp_rm64_imm32, Register.R11, shared.Length));
+        a.Jcc(ConditionCode.b, other);
     }
 
     private static Instruction CompareFields(MemoryOperand fields, int size, uint pattern) => size switch

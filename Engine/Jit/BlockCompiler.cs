@@ -584,11 +584,7 @@ internal sealed unsafe partial class BlockEmitter
         I(Instruction.Create(Code.Test_rm8_imm8, Register.AL, 7));
         _a.Jcc(ConditionCode.ne, slow);
         AddressabilityCode.SecondaryOf(_a, Rax, check.Primary, slow);
-        I(Instruction.Create(Code.Mov_r64_imm64, Register.R11, (ulong)check.SharedSecondaries.Start));
-        I(Instruction.Create(Code.Mov_r64_rm64, Register.RCX, Register.RDX));
-        I(Instruction.Create(Code.Sub_r64_rm64, Register.RCX, Register.R11));
-        I(Instruction.Create(Code.Cmp_rm64_imm32, Register.RCX, check.SharedSecondaries.Length));
-        _a.Jcc(ConditionCode.b, slow);
+        AddressabilityCode.JumpIfShared(_a, check.SharedSecondaries, slow);
         I(Instruction.Create(Code.Movzx_r32_rm16, Register.ECX, Register.AX));
         I(Instruction.Create(Code.Shr_rm32_imm8, Register.ECX, 2));
         I(Instruction.Create(Code.Cmp_rm32_imm32, Register.ECX, AddressabilityMap.ChunkMask + 1 - length >> 2));
