@@ -28,6 +28,8 @@ public sealed unsafe class IrHelper
     public MapFastPath? FastPath { get; init; }
     /// <summary>What generated code may do itself instead of the call (see <see cref="MapFill"/>).</summary>
     public MapFill? Fill { get; init; }
+    /// <summary>A load or store of memory's tags that generated code does itself (see <see cref="TagMapAccess"/>).</summary>
+    public TagMapAccess? Tags { get; init; }
 
     public IrHelper(string name, delegate* unmanaged<GuestState*, ulong, ulong, ulong, ulong, ulong> function,
         int argCount, bool isPure,
@@ -67,5 +69,34 @@ public sealed record MapFastPath(int AddressArg, int PrimaryArg, int Size, int S
 /// </summary>
 public sealed record MapFill(int AddressArg, int LengthArg, int State)
 {
+    /// <summary>
+    /// When set, the helper also gives the range's words a tag in a <see cref="WordTagMap"/>, and generated code does that
+    /// too, when the chunk has tags of its own (or the range loses its tags).
+    /// </summary>
+    public TagFill? Tags { get; init; }
+
+
     public static bool InlineLength(ulong length) => length is 8 or 16 || (length % 32 == 0 && length is > 0 and <= 256);
+}
+
+/// <summary>
+/// The tag part of a <see cref="MapFill"/>: the words of the range take the tag in argument <see cref="TagArg"/> in the
+/// <see cref="WordTagMap"/> whose primary is the constant argument <see cref="PrimaryArg"/>, all their bytes marked; with
+/// <see cref="TagArg"/> -1 (or a tag of 0) the range's bytes lose their tags instead.
+/// </summary>
+public sealed record TagFill(int PrimaryArg, int TagArg = -1);
+
+/// <summary>
+/// A helper that only reads or writes the tags of [address, address + size) in a <see cref="WordTagMap"/> (its primary
+/// the constant argument <see cref="PrimaryArg"/>, the size the constant argument <see cref="SizeArg"/>). A load
+/// (<see cref="TagArg"/> -1) returns the largest tag among the words with a marked byte read, or 0; a store gives the
+/// words the tag in <see cref="TagArg"/> and marks the bytes written, or unmarks them for tag 0. Generated code does it
+/// itself for 1, 2 and 4 bytes naturally aligned and 8 and 16 bytes 4-aligned within a chunk, except for a store of a
+/// tag into the shared all-zero secondary, which needs the helper to give the chunk its own.
+/// </summary>
+public sealed record TagMapAccess(int AddressArg, int SizeArg, int PrimaryArg, int TagArg = -1)
+{
+    public bool IsStore => TagArg >= 0;
+
+    public static bool InlineSize(ulong size) => size is 1 or 2 or 4 or 8 or 16;
 }

@@ -484,6 +484,11 @@ internal sealed unsafe partial class BlockEmitter
     /// </summary>
     private void Call(in IrStmt s, bool unused)
     {
+        if (InlinesTags(s, out var tags))
+        {
+            CallWithTagAccess(s, tags, unused);
+            return;
+        }
         if (s.Helper!.FastPath is { } fast && s.A.IsNone && s.Args![fast.PrimaryArg].IsConst)
         {
             CallWithFastPath(s, fast, unused);

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Memcheck.Engine.Ir;
 
 namespace Memcheck.Engine.Tools.Memcheck.Origins;
 
@@ -7,19 +8,13 @@ namespace Memcheck.Engine.Tools.Memcheck.Origins;
 /// word and a mask of the word's bytes that carry it. A store writes its tag over the word's and marks its bytes, or
 /// unmarks them for tag 0, whatever the V bits of the data; a load gives the largest tag of the words with a marked byte
 /// among those it reads. So a one-byte store of a stale tag renames the origin of the rest of its word, as in Valgrind.
-/// FIXED LAYOUT, so generated code can do the common lookup inline: <see cref="Primary"/> holds 2^19 pointers indexed by
-/// address &gt;&gt; 28, each to a middle table of 4096 pointers indexed by (address &gt;&gt; 16) &amp; 0xFFF, each to the
-/// secondary of one 64 KiB chunk: 16384 uint tags (word (address &amp; 0xFFFF) &gt;&gt; 2), then at
-/// <see cref="MasksOffset"/> 16384 mask bytes (bit address &amp; 3 of the word's byte). No pointer is null: chunks that
-/// never held a tag share one all-zero secondary, which only this class writes, by copying it first; the primary's
-/// entry <see cref="ShadowMemory.PrimaryEntries"/> (one past the last) holds its address, so a store can tell that
-/// it needs the copy without this object. Memory at or above 2^47 has no tags.
+/// The layout is <see cref="WordTagMap"/>'s, so generated code does the common loads and stores inline: chunks that never
+/// held a tag share one all-zero secondary, which only this class writes, by copying it first.
 /// </summary>
 public sealed unsafe class OriginMemory : IDisposable
 {
-    private const int WordsPerChunk = (int)(ShadowMemory.ChunkSize / 4);
-    public const int MasksOffset = WordsPerChunk * sizeof(uint);
-    private const int SecondaryBytes = MasksOffset + WordsPerChunk;
+    private const int MasksOffset = WordTagMap.MasksOffset;
+    private const int SecondaryBytes = WordTagMap.SecondaryBytes;
 
     private byte*** _primary;
     private byte** _zeroMiddle;
@@ -29,9 +24,9 @@ public sealed unsafe class OriginMemory : IDisposable
     {
         _zero = (byte*)NativeMemory.AllocZeroed(SecondaryBytes);
         _zeroMiddle = NewMiddle();
-        _primary = (byte***)NativeMemory.Alloc(ShadowMemory.PrimaryEntries + 1, (nuint)sizeof(nint));
+        _primary = (byte***)NativeMemory.Alloc(WordTagMap.ZeroSecondaryEntry + 1, (nuint)sizeof(nint));
         for (int i = 0; i < ShadowMemory.PrimaryEntries; i++) _primary[i] = _zeroMiddle;
-        _primary[ShadowMemory.PrimaryEntries] = (byte**)_zero;
+        _primary[WordTagMap.ZeroSecondaryEntry] = (byte**)_zero;
     }
 
     /// <summary>Address of the primary map, for generated code and the load helper.</summary>
@@ -68,7 +63,7 @@ public sealed unsafe class OriginMemory : IDisposable
         if (address >= ShadowMemory.AddressLimit || (address & (ShadowMemory.ChunkSize - 1)) + length > ShadowMemory.ChunkSize) return false;
         byte*** map = (byte***)primary;
         byte* secondary = map[address >> ShadowMemory.PrimaryShift][(address >> ShadowMemory.ChunkShift) & (ShadowMemory.MiddleEntries - 1)];
-        if (secondary == (byte*)map[ShadowMemory.PrimaryEntries]) return tag == 0;
+        if (secondary == (byte*)map[WordTagMap.ZeroSecondaryEntry]) return tag == 0;
         StoreWithinChunk(secondary, address, address + length, tag);
         return true;
     }
