@@ -5,6 +5,7 @@ using Memcheck.Engine.Ir;
 using Memcheck.Engine.Jit;
 using Memcheck.Engine.Tests.Ir;
 using Memcheck.Engine.Tools.Memcheck;
+using Memcheck.Engine.Tools.Memcheck.Origins;
 
 namespace Memcheck.Engine.Tests.Jit;
 
@@ -16,12 +17,14 @@ internal sealed unsafe class ShadowedMemory : IDisposable
 {
     public const int Bytes = 3 << 16;
 
-    public readonly ShadowMemory Shadow = new();
+    public readonly ShadowMemory Shadow;
     public readonly byte* Memory = (byte*)NativeMemory.AlignedAlloc(Bytes, 1 << 16);
     public readonly AccessCheck Check;
 
-    public ShadowedMemory()
+    /// <param name="origins">Whether the shadow keeps origin tags too.</param>
+    public ShadowedMemory(bool origins = false)
     {
+        Shadow = new ShadowMemory(origins ? new OriginMemory() : null);
         new Span<byte>(Memory, Bytes).Clear();
         Check = new AccessCheck(Shadow.Primary, SlowPath);
     }

@@ -28,7 +28,7 @@ public sealed unsafe class MapFillTests
     public void SetUp()
     {
         _machine = new JitTestMachine();
-        _memory = new ShadowedMemory();
+        _memory = new ShadowedMemory(origins: true);
         var check = _memory.Check with { SharedSecondaries = _memory.Shadow.SharedSecondaries };
         _context = new BackendContext(_machine.PageMap.Level1, _machine.Cache) { AccessCheck = check };
         s_shadow = _memory.Shadow;
@@ -58,6 +58,14 @@ public sealed unsafe class MapFillTests
         return 0;
     }
 
+    [UnmanagedCallersOnly]
+    private static ulong UndefineCreated(GuestState* state, ulong address, ulong length, ulong tag, ulong a3)
+    {
+        s_calls++;
+        s_shadow!.MakeUndefined(address, length, (uint)tag);
+        return 0;
+    }
+
     private static readonly IrHelper NewStack = new("test_new_stack", &Undefine, 2, isPure: false)
     {
         Fill = new MapFill(AddressArg: 0, LengthArg: 1, (int)VaBits.Undefined),
@@ -68,23 +76,48 @@ public sealed unsafe class MapFillTests
         Fill = new MapFill(AddressArg: 0, LengthArg: 1, (int)VaBits.NoAccess),
     };
 
+    /// <summary>New stack created by what tag <paramref name="tag"/> names, and dead stack, in the shadow's tags too.</summary>
+    private IrHelper[] TaggedHelpers(ulong tag)
+    {
+        var tags = _memory.Shadow.Origins!.Primary;
+        var created = new IrHelper("test_new_stack_created", &UndefineCreated, 3, isPure: false)
+        {
+            Fill = NewStack.Fill! with { Tags = new TagFill(tags, TagArg: 2) },
+        };
+        var dead = new IrHelper("test_dead_stack_untagged", &Forbid, 2, isPure: false)
+        {
+            Fill = DeadStack.Fill! with { Tags = new TagFill(tags) },
+        };
+        return [created, dead];
+    }
+
     /// <summary>The second chunk: its own secondary (one noaccess byte at its end), defined, a partly defined byte where asked.</summary>
-    private void Prepare(bool ownSecondary, ulong? partlyDefined)
+    private void Prepare(bool ownSecondary, ulong? partlyDefined, bool ownTags = true)
     {
         _memory.Shadow.MakeDefined(_memory.Base, ShadowedMemory.Bytes);
         if (ownSecondary) _memory.Shadow.MakeNoAccess(_memory.ChunkBoundary + 0xFFFF, 1);
         if (partlyDefined is ulong at) Assert.That(_memory.Shadow.SetVBits(at, 1, 0x0F), Is.True);
+        // Tags of its own in the second chunk, a different one in every word.
+        _memory.Shadow.Origins!.Store(_memory.ChunkBoundary, 0x10000, 0);
+        if (ownTags)
+            for (ulong word = 0; word < 0x10000; word += 4) _memory.Shadow.Origins!.Store(_memory.ChunkBoundary + word, 4, (uint)word + 1);
     }
+
+    private uint[] Tags(ulong from, int count) =>
+        Enumerable.Range(0, count).Select(i => _memory.Shadow.Origins!.Load(from + (ulong)i, 1)).ToArray();
 
     private VaBits[] States(ulong from, int count) =>
         Enumerable.Range(0, count).Select(i => _memory.Shadow.Get(from + (ulong)i)).ToArray();
 
+    /// <summary>The helper on [rdi, rdi + length); a third argument, the tag, in rdx.</summary>
     private Superblock Block(IrHelper helper, ulong length)
     {
         var sb = new Superblock(Instruction);
         sb.IMark(Instruction, 8);
         var keep = sb.Get(GuestState.OffRbx, IrType.I64);
-        sb.Call(helper, sb.Get(GuestState.OffRdi, IrType.I64), IrValue.U64(length));
+        IrValue[] args = [sb.Get(GuestState.OffRdi, IrType.I64), IrValue.U64(length)];
+        if (helper.ArgCount == 3) args = [.. args, sb.Get(GuestState.OffRdx, IrType.I64)];
+        sb.Call(helper, args);
         sb.Put(GuestState.OffRsi, keep);
         sb.Next = IrValue.U64(NextInstruction);
         return sb;
@@ -135,5 +168,57 @@ public sealed unsafe class MapFillTests
             Assert.That(s_calls, Is.EqualTo(inline ? 0 : 1), helper.Name);
             Assert.That(_machine.State->Gpr[6], Is.EqualTo(0x1234UL), "a register live across the fill");
         }
+    }
+
+    /// <summary>Runs the block through the interpreter and compiled; the map and tags each leave, and the calls compiled code made.</summary>
+    private ((VaBits[] States, uint[] Tags) Interpreted, (VaBits[] States, uint[] Tags) Compiled, int Calls) RunBoth(
+        Superblock sb, Action prepare, ulong address, ulong tag, ulong from, int span)
+    {
+        prepare();
+        _machine.Reference->Gpr[7] = address;
+        _machine.Reference->Gpr[2] = tag;
+        new IrInterpreter(_memory.Check).Run(sb, _machine.Reference, NoMemory.Instance);
+        var interpreted = (States(from, span), Tags(from, span));
+
+        prepare();
+        s_calls = 0;
+        _machine.State->Gpr[7] = address;
+        _machine.State->Gpr[2] = tag;
+        _machine.State->Gpr[3] = 0x1234;
+        _machine.Compiler.Compile(sb, _context).Entry(_machine.State);
+        Assert.That(_machine.State->Gpr[6], Is.EqualTo(0x1234UL), "a register live across the fill");
+        return (interpreted, (States(from, span), Tags(from, span)), s_calls);
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void WithTagsTheMapAndTheTagsEndAsTheCallLeavesThemAndTheCallIsMadeOnlyOutsideTheInlineCase(
+        int offset, ulong length, bool ownSecondary, ulong? partlyDefinedOffset, bool inline)
+    {
+        foreach (ulong tag in new ulong[] { 0x77, 0 })
+            foreach (var helper in TaggedHelpers(tag))
+            {
+                ulong address = _memory.ChunkBoundary + (ulong)offset;
+                ulong? partly = partlyDefinedOffset is ulong p ? _memory.ChunkBoundary + p : null;
+                var (interpreted, compiled, calls) = RunBoth(Block(helper, length), () => Prepare(ownSecondary, partly),
+                    address, tag, address - 64, (int)length + 128);
+                Assert.That(compiled, Is.EqualTo(interpreted), $"{helper.Name}, tag {tag}");
+                Assert.That(calls, Is.EqualTo(inline ? 0 : 1), $"{helper.Name}, tag {tag}");
+            }
+    }
+
+    [TestCase(0x77UL, true, TestName = "a chunk without tags: new stack with a tag is called")]
+    [TestCase(0UL, false, TestName = "a chunk without tags: new stack without one is inline")]
+    public void InAChunkWithoutTagsOnlyATagNeedsTheCall(ulong tag, bool called)
+    {
+        var helpers = TaggedHelpers(tag);
+        ulong address = _memory.ChunkBoundary + 0x100;
+        var (interpreted, compiled, calls) = RunBoth(Block(helpers[0], 128), () => Prepare(true, null, ownTags: false),
+            address, tag, address - 64, 256);
+        Assert.That(compiled, Is.EqualTo(interpreted));
+        Assert.That(calls, Is.EqualTo(called ? 1 : 0));
+        (interpreted, compiled, calls) = RunBoth(Block(helpers[1], 128), () => Prepare(true, null, ownTags: false),
+            address, tag, address - 64, 256);
+        Assert.That(compiled, Is.EqualTo(interpreted));
+        Assert.That(calls, Is.EqualTo(0), "dead stack in a chunk without tags");
     }
 }

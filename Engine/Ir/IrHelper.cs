@@ -81,10 +81,10 @@ public sealed record MapFill(int AddressArg, int LengthArg, int State)
 
 /// <summary>
 /// The tag part of a <see cref="MapFill"/>: the words of the range take the tag in argument <see cref="TagArg"/> in the
-/// <see cref="WordTagMap"/> whose primary is the constant argument <see cref="PrimaryArg"/>, all their bytes marked; with
-/// <see cref="TagArg"/> -1 (or a tag of 0) the range's bytes lose their tags instead.
+/// <see cref="WordTagMap"/> at <see cref="Primary"/>, all their bytes marked; with <see cref="TagArg"/> -1 (or a tag of
+/// 0) the range's bytes lose their tags instead.
 /// </summary>
-public sealed record TagFill(int PrimaryArg, int TagArg = -1);
+public sealed record TagFill(nint Primary, int TagArg = -1);
 
 /// <summary>
 /// A helper that only reads or writes the tags of [address, address + size) in a <see cref="WordTagMap"/> (its primary

@@ -610,6 +610,7 @@ internal sealed unsafe partial class BlockEmitter
         if (fill.State != 1) LoadConst(Rax, (ulong)fill.State * 0x5555_5555_5555_5555UL);
         for (int offset = 0; offset < fieldBytes; offset += piece)
             I(Instruction.Create(MovToMemory(piece), new MemoryOperand(Register.RDX, offset), R(Rax, piece)));
+        if (fill.Tags is { } tags) FillTags(s.Args[fill.AddressArg], tags, length, slow);
         if (!unused)
         {
             int d = DstReg(s.Dst);

@@ -173,4 +173,65 @@ internal sealed unsafe partial class BlockEmitter
         I(Instruction.Create(Code.Mov_r32_rm32, Register.ECX, Register.EAX));
         I(Instruction.Create(Code.And_rm32_imm32, Register.ECX, 3));
     }
+
+    /// <summary>
+    /// The tag part of an inline <see cref="MapFill"/> (an 8-aligned range within one chunk): its words take the tag and
+    /// all their bytes are marked, or lose their tags. The shared all-zero secondary needs nothing for the latter and
+    /// the helper for the former.
+    /// </summary>
+    private void FillTags(IrValue address, TagFill tags, int length, int slow)
+    {
+        int own = _a.NewLabel(), done = _a.NewLabel();
+        var tag = tags.TagArg >= 0 ? _sb.Statements[_statement].Args![tags.TagArg] : IrValue.U64(0);
+        Load(R11, address);
+        AddressabilityCode.SecondaryOf(_a, R11, tags.Primary, slow);
+        LoadConst(Rcx, (ulong)(tags.Primary + WordTagMap.ZeroSecondaryEntry * sizeof(nint)));
+        I(Instruction.Create(Code.Cmp_r64_rm64, Register.RDX, new MemoryOperand(Register.RCX)));
+        if (tag.IsConst) _a.Jcc(ConditionCode.e, tag.Const == 0 ? done : slow);
+        else
+        {
+            _a.Jcc(ConditionCode.ne, own);
+            int reg = InReg(tag, Rax);
+            I(Instruction.Create(Code.Test_rm32_r32, R(reg, 4), R(reg, 4)));
+            _a.Jcc(ConditionCode.e, done);
+            _a.Jump(slow);
+        }
+        _a.Bind(own);
+        // r11 = the range's first tag, rdx = its first mask byte.
+        I(Instruction.Create(Code.Movzx_r32_rm16, Register.ECX, Register.R11W));
+        I(Instruction.Create(Code.Lea_r64_m, Register.R11, new MemoryOperand(Register.RDX, Register.RCX, 1)));
+        I(Instruction.Create(Code.Shr_rm32_imm8, Register.ECX, 2));
+        I(Instruction.Create(Code.Lea_r64_m, Register.RDX, new MemoryOperand(Register.RDX, Register.RCX, 1, WordTagMap.MasksOffset, 1)));
+        int clear = _a.NewLabel();
+        if (!tag.IsConst)
+        {
+            int reg = InReg(tag, Rax);
+            I(Instruction.Create(Code.Test_rm32_r32, R(reg, 4), R(reg, 4)));
+            _a.Jcc(ConditionCode.e, clear);
+        }
+        if (!tag.IsConst || tag.Const != 0)
+        {
+            // rax = the tag twice, for two words a store.
+            Load(Rax, tag);
+            I(Instruction.Create(Code.Mov_r32_rm32, Register.ECX, Register.EAX));
+            I(Instruction.Create(Code.Shl_rm64_imm8, Register.RAX, 32));
+            I(Instruction.Create(Code.Or_r64_rm64, Register.RAX, Register.RCX));
+            for (int offset = 0; offset < length; offset += 8)
+                I(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(Register.R11, offset), Register.RAX));
+            FillMasks(length / 4, 0x0F0F_0F0F_0F0F_0F0FUL);
+            _a.Jump(done);
+        }
+        _a.Bind(clear);
+        FillMasks(length / 4, 0);
+        _a.Bind(done);
+    }
+
+    /// <summary>Sets <paramref name="bytes"/> mask bytes from rdx on to the pattern (2, 4 or a multiple of 8 bytes). Clobbers rcx.</summary>
+    private void FillMasks(int bytes, ulong pattern)
+    {
+        int piece = Math.Min(bytes, 8);
+        LoadConst(Rcx, pattern);
+        for (int offset = 0; offset < bytes; offset += piece)
+            I(Instruction.Create(MovToMemory(piece), new MemoryOperand(Register.RDX, offset), R(Rcx, piece)));
+    }
 }

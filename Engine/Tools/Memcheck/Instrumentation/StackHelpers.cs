@@ -12,23 +12,20 @@ namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 /// </summary>
 internal static unsafe class StackHelpers
 {
-    // Without origins, generated code fills the map itself where it can (MapFill); with origins every call is made,
-    // since the tags must change with the map.
+    // Generated code fills the map itself where it can (MapFill), and with origins the tags (the map of the run's tags).
 
     /// <summary>(address, length): stack memory came to life.</summary>
     private static readonly IrHelper NewStack = new("mc_new_mem_stack", &New, 2, isPure: false)
     {
         Fill = new MapFill(AddressArg: 0, LengthArg: 1, (int)VaBits.Undefined),
     };
-    /// <summary>(address, length, origin tag): stack memory came to life, created by what the tag names.</summary>
-    private static readonly IrHelper NewStackCreated = new("mc_new_mem_stack_w_origin", &New, 3, isPure: false);
+
     /// <summary>(address, length): stack memory died.</summary>
     private static readonly IrHelper DieStack = new("mc_die_mem_stack", &Die, 2, isPure: false)
     {
         Fill = new MapFill(AddressArg: 0, LengthArg: 1, (int)VaBits.NoAccess),
     };
-    /// <summary>(address, length): stack memory died, and its bytes lose their origin tags.</summary>
-    private static readonly IrHelper DieStackUntagged = new("mc_die_mem_stack_w_origin", &Die, 2, isPure: false);
+
     /// <summary>(old RSP, new RSP): a move by an amount known only at run time.</summary>
     private static readonly IrHelper UnknownMove = new("mc_unknown_sp_update", &Unknown, 2, isPure: false);
     /// <summary>(old RSP, new RSP, origin tag): the same, what stack it makes created by what the tag names.</summary>
@@ -42,14 +39,29 @@ internal static unsafe class StackHelpers
     /// <summary>The stack events without origins: a third argument would be 0 on every push and call.</summary>
     public static readonly StackEvents Events = new(NewStack, DieStack, UnknownMove) { RedZoneDies = true };
 
-    /// <summary>The stack events with origins: new stack carries the tag <paramref name="stackOrigin"/> gives its instruction.</summary>
-    public static StackEvents WithOrigins(Func<ulong, uint> stackOrigin) =>
-        new(NewStackCreated, DieStackUntagged, UnknownMoveCreated)
+    /// <summary>
+    /// The stack events with origins: new stack carries the tag <paramref name="stackOrigin"/> gives its instruction,
+    /// in the tags at <paramref name="tags"/> (an origin map's primary).
+    /// </summary>
+    public static StackEvents WithOrigins(Func<ulong, uint> stackOrigin, nint tags) =>
+        new(NewStackCreated(tags), DieStackUntagged(tags), UnknownMoveCreated)
         {
             CreatedBy = address => stackOrigin(address),
             RedZoneDies = true,
             RedZoneCreatedAtTarget = RedZoneCreatedAtTarget,
         };
+
+    /// <summary>(address, length, origin tag): stack memory came to life, created by what the tag names.</summary>
+    private static IrHelper NewStackCreated(nint tags) => new("mc_new_mem_stack_w_origin", &New, 3, isPure: false)
+    {
+        Fill = new MapFill(AddressArg: 0, LengthArg: 1, (int)VaBits.Undefined) { Tags = new TagFill(tags, TagArg: 2) },
+    };
+
+    /// <summary>(address, length): stack memory died, and its bytes lose their origin tags.</summary>
+    private static IrHelper DieStackUntagged(nint tags) => new("mc_die_mem_stack_w_origin", &Die, 2, isPure: false)
+    {
+        Fill = new MapFill(AddressArg: 0, LengthArg: 1, (int)VaBits.NoAccess) { Tags = new TagFill(tags) },
+    };
 
     private static IShadowMemoryOwner Owner(GuestState* state) =>
         (IShadowMemoryOwner)GCHandle.FromIntPtr(state->ToolHandle).Target!;
