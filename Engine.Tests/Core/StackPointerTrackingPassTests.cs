@@ -11,7 +11,8 @@ public unsafe class StackPointerTrackingPassTests
     private static readonly IrHelper NewStack = new("test_new_stack", &Nothing, 2, isPure: false);
     private static readonly IrHelper DieStack = new("test_die_stack", &Nothing, 2, isPure: false);
     private static readonly IrHelper UnknownMove = new("test_unknown_sp_update", &Nothing, 2, isPure: false);
-    private static readonly IrHelper AtTarget = new("test_red_zone_at_target", &Nothing, 3, isPure: false);
+    private static readonly IrHelper NewStackCreated = new("test_new_stack_created", &Nothing, 3, isPure: false);
+    private static readonly IrHelper CreatorAt = new("test_creator_at", &Nothing, 1, isPure: true);
 
     [UnmanagedCallersOnly]
     private static ulong Nothing(GuestState* state, ulong a0, ulong a1, ulong a2, ulong a3) => 0;
@@ -66,14 +67,17 @@ public unsafe class StackPointerTrackingPassTests
     }
 
     [Test]
-    public void NamingCreatorsAReturnsPopAndRedZoneAreOneCallForTheToolToNameItsTarget()
+    public void NamingCreatorsAReturnsPopDiesAndItsRedZoneIsCreatedByATagAskedAtRunTime()
     {
-        var events = new StackEvents(NewStack, DieStack, UnknownMove)
+        var events = new StackEvents(NewStackCreated, DieStack, UnknownMove)
         {
-            CreatedBy = address => address, RedZoneDies = true, RedZoneCreatedAtTarget = AtTarget,
+            CreatedBy = address => address, RedZoneDies = true, CreatorAt = CreatorAt,
         };
-        var calls = new StackPointerTracking(events).Instrument(ReturnBlock()).Statements.ToArray().Where(s => s.Kind == StmtKind.Call).ToArray();
-        Assert.That(calls.Select(c => c.Helper), Is.EqualTo(new[] { AtTarget }));
+        var block = new StackPointerTracking(events).Instrument(ReturnBlock()).Statements.ToArray();
+        var calls = block.Where(s => s.Kind == StmtKind.Call).ToArray();
+        Assert.That(calls.Select(c => c.Helper), Is.EqualTo(new[] { DieStack, CreatorAt, NewStackCreated }));
         Assert.That(calls[0].Args![1].Const, Is.EqualTo(8UL), "the pop's 8 bytes released");
+        Assert.That(calls[2].Args![1].Const, Is.EqualTo((ulong)StackPointerTracking.RedZone));
+        Assert.That(calls[2].Args![2].Temp, Is.EqualTo(calls[1].Dst), "the red zone's creator is the target's");
     }
 }

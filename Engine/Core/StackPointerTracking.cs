@@ -26,12 +26,10 @@ public sealed record StackEvents(IrHelper NewStack, IrHelper DieStack, IrHelper 
     public bool RedZoneDies { get; init; }
 
     /// <summary>
-    /// With <see cref="RedZoneDies"/> and <see cref="CreatedBy"/>, for a jump whose target is known only at run time (a
-    /// return, an indirect call), for the tool to name the creator itself: called with (address, length released,
-    /// where the block jumps). The stack the jump released, [address, address + length), dies, and the red zone above
-    /// it is new: one call for a return's pop and red zone.
+    /// With <see cref="RedZoneDies"/> and <see cref="CreatedBy"/>, what <see cref="CreatedBy"/> gives, asked at run time
+    /// for a jump whose target is known only then (a return, an indirect call): a pure helper of the code address.
     /// </summary>
-    public IrHelper? RedZoneCreatedAtTarget { get; init; }
+    public IrHelper? CreatorAt { get; init; }
 }
 
 /// <summary>
@@ -137,42 +135,25 @@ public sealed class StackPointerTracking(StackEvents events)
 
         public Superblock End(Superblock sb)
         {
-            if (!_events.RedZoneDies || sb.NextKind is not (JumpKind.Call or JumpKind.Ret))
-                Announce();
-            else if (_events.CreatedBy is not null && !sb.Next.IsConst)
-                ReleaseWithRedZone(sb.Next);
-            else
-            {
-                Announce();
-                KillRedZone(sb.Next);
-            }
+            Announce();
+            if (_events.RedZoneDies && sb.NextKind is (JumpKind.Call or JumpKind.Ret)) KillRedZone(sb.Next);
             _output.Next = sb.Next;
             _output.NextKind = sb.NextKind;
             return _output;
         }
 
-        /// <summary>The red zone below RSP as new stack, created (for a tool that asks) by the code at a constant target.</summary>
+        /// <summary>The red zone below RSP as new stack, created (for a tool that asks) by the code at the target.</summary>
         private void KillRedZone(IrValue target)
         {
             IrValue redZone = Below(_output.Get(Rsp, IrType.I64), RedZone), length = IrValue.U64(RedZone);
-            if (_events.CreatedBy is { } creator)
-                _output.Call(_events.NewStack, redZone, length, IrValue.U64(creator(target.Const)));
-            else
+            if (_events.CreatedBy is not { } creator)
+            {
                 _output.Call(_events.NewStack, redZone, length);
-        }
-
-        /// <summary>
-        /// For a jump known only at run time: the stack it released (a return's pop; nothing for an indirect call) and
-        /// the red zone, in one call for the tool to name the creator at <paramref name="target"/>.
-        /// </summary>
-        private void ReleaseWithRedZone(IrValue target)
-        {
-            var helper = _events.RedZoneCreatedAtTarget
-                ?? throw new InvalidOperationException("a tool naming stack creators needs RedZoneCreatedAtTarget for returns");
-            long released = Math.Max(_current - _announced, 0);
-            if (released == 0) Announce();
-            _announced = _current;
-            _output.Call(helper, Below(_output.Get(Rsp, IrType.I64), released + RedZone), IrValue.U64((ulong)released), target);
+                return;
+            }
+            var creatorAt = _events.CreatorAt
+                ?? throw new InvalidOperationException("a tool naming stack creators needs CreatorAt for returns");
+            _output.Call(_events.NewStack, redZone, length, target.IsConst ? IrValue.U64(creator(target.Const)) : _output.Call(creatorAt, target));
         }
 
         /// <summary>Follows GET(RSP) through additions and subtractions of constants.</summary>

@@ -30,6 +30,8 @@ public sealed unsafe class IrHelper
     public MapFill? Fill { get; init; }
     /// <summary>A load or store of memory's tags that generated code does itself (see <see cref="TagMapAccess"/>).</summary>
     public TagMapAccess? Tags { get; init; }
+    /// <summary>Where generated code finds recent results of this pure one-argument helper (see <see cref="ResultCache"/>).</summary>
+    public ResultCache? Cache { get; init; }
 
     public IrHelper(string name, delegate* unmanaged<GuestState*, ulong, ulong, ulong, ulong, ulong> function,
         int argCount, bool isPure,
@@ -99,4 +101,17 @@ public sealed record TagMapAccess(int AddressArg, int SizeArg, int PrimaryArg, i
     public bool IsStore => TagArg >= 0;
 
     public static bool InlineSize(ulong size) => size is 1 or 2 or 4 or 8 or 16;
+}
+
+/// <summary>
+/// Recent results of a pure one-argument helper, kept where generated code looks them up before calling:
+/// <see cref="Entries"/> (a power of two) pairs of 64-bit words (argument, result) from <see cref="Table"/>, argument a
+/// in entry <see cref="IndexOf"/>. An entry holding the argument and a result other than 0 answers the call; the
+/// helper fills the entries. Memcheck's origin tag for the stack a return's target makes is such a helper.
+/// </summary>
+public sealed record ResultCache(nint Table, int Entries)
+{
+    public const int Shift = 12;
+
+    public static int IndexOf(ulong argument, int entries) => (int)((argument ^ (argument >> Shift)) & (ulong)(entries - 1));
 }

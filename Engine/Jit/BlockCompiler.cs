@@ -489,6 +489,11 @@ internal sealed unsafe partial class BlockEmitter
             CallWithTagAccess(s, tags, unused);
             return;
         }
+        if (s.Helper!.Cache is { } cache && s.A.IsNone && !unused)
+        {
+            CallWithCache(s, cache);
+            return;
+        }
         if (s.Helper!.FastPath is { } fast && s.A.IsNone && s.Args![fast.PrimaryArg].IsConst)
         {
             CallWithFastPath(s, fast, unused);

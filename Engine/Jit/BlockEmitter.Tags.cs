@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Iced.Intel;
 using Memcheck.Engine.Ir;
 using static Memcheck.Engine.Jit.X64;
@@ -11,9 +12,9 @@ namespace Memcheck.Engine.Jit;
 /// </summary>
 internal sealed unsafe partial class BlockEmitter
 {
-    private static bool InlinesTags(in IrStmt s, out TagMapAccess tags)
+    private static bool InlinesTags(in IrStmt s, [NotNullWhen(true)] out TagMapAccess? tags)
     {
-        tags = s.Helper!.Tags!;
+        tags = s.Helper!.Tags;
         return tags is not null && s.A.IsNone && s.Args![tags.PrimaryArg].IsConst
             && s.Args[tags.SizeArg] is { IsConst: true } size && TagMapAccess.InlineSize(size.Const);
     }
@@ -233,5 +234,31 @@ internal sealed unsafe partial class BlockEmitter
         LoadConst(Rcx, pattern);
         for (int offset = 0; offset < bytes; offset += piece)
             I(Instruction.Create(MovToMemory(piece), new MemoryOperand(Register.RDX, offset), R(Rcx, piece)));
+    }
+
+    /// <summary>
+    /// A pure one-argument helper's result looked up in its <see cref="ResultCache"/> first: the call is made, out of
+    /// line, only when the entry holds another argument or no result.
+    /// </summary>
+    private void CallWithCache(in IrStmt s, ResultCache cache)
+    {
+        int slow = _a.NewLabel(), back = _a.NewLabel();
+        Load(Rax, s.Args![0]);
+        I(Instruction.Create(Code.Mov_r64_rm64, Register.RCX, Register.RAX));
+        I(Instruction.Create(Code.Shr_rm64_imm8, Register.RCX, ResultCache.Shift));
+        I(Instruction.Create(Code.Xor_r64_rm64, Register.RCX, Register.RAX));
+        I(Instruction.Create(Code.And_rm32_imm32, Register.ECX, cache.Entries - 1));
+        I(Instruction.Create(Code.Shl_rm32_imm8, Register.ECX, 4));
+        LoadConst(Rdx, (ulong)cache.Table);
+        I(Instruction.Create(Code.Cmp_r64_rm64, Register.RAX, new MemoryOperand(Register.RDX, Register.RCX, 1)));
+        _a.Jcc(ConditionCode.ne, slow);
+        I(Instruction.Create(Code.Mov_r64_rm64, Register.RAX, new MemoryOperand(Register.RDX, Register.RCX, 1, 8, 1)));
+        I(Instruction.Create(Code.Test_rm64_r64, Register.RAX, Register.RAX));
+        _a.Jcc(ConditionCode.e, slow);
+        int d = DstReg(s.Dst);
+        if (d != Rax) I(Instruction.Create(Code.Mov_r64_rm64, R64(d), Register.RAX));
+        Commit(s.Dst, d);
+        _a.Bind(back);
+        _outOfLine.Add(OutOfLine.HelperCall(slow, back, _statement, unused: false, _imark, _instructions));
     }
 }

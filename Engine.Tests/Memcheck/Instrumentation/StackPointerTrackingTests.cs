@@ -172,7 +172,7 @@ public class StackPointerTrackingTests
     {
         _m.Dispose();
         _m = new VBitMachine(trackOrigins: true);
-        _m.Stack = new StackPointerTracking(StackHelpers.WithOrigins(_m.Tool.StackOrigin, _m.Tool.Shadow.Origins!.Primary));
+        _m.Stack = new StackPointerTracking(StackHelpers.WithOrigins(_m.Tool.StackOrigin, _m.Tool.Shadow.Origins!.Primary, _m.Tool.Sources.RecentStacks));
         _m.SetGpr(Register.RSP, _sp = _m.At(2048));
     }
 

@@ -44,7 +44,7 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
         if (!TracksDefinedness) return sb;
         // The replacements set the V bits of what they write themselves (malloc's block, memcpy's copy).
         _vbits ??= new VBitInstrumenter(_shadow, Expensive(_options.Memcheck.ExpensiveDefinednessChecks), Replacements.Select(r => r.Helper));
-        _stackTracking ??= new StackPointerTracking(TracksOrigins ? StackHelpers.WithOrigins(StackOrigin, _shadow.Origins!.Primary) : StackHelpers.Events);
+        _stackTracking ??= new StackPointerTracking(TracksOrigins ? StackHelpers.WithOrigins(StackOrigin, _shadow.Origins!.Primary, Run.Origins!.RecentStacks) : StackHelpers.Events);
         return _stackTracking.Instrument(_vbits.Instrument(sb));
     }
 

@@ -8,7 +8,7 @@ namespace Memcheck.Engine.Tools.Memcheck.Instrumentation;
 /// <summary>
 /// What <see cref="StackPointerTracking"/> calls: memcheck's new_mem_stack (undefined; with origins, created by the
 /// instruction that moved RSP down), die_mem_stack (noaccess), and at every call and return the red zone below the
-/// new RSP made undefined, created by where the jump goes.
+/// new RSP made undefined, created by where the jump goes (for a return, a tag looked up at run time).
 /// </summary>
 internal static unsafe class StackHelpers
 {
@@ -30,25 +30,20 @@ internal static unsafe class StackHelpers
     private static readonly IrHelper UnknownMove = new("mc_unknown_sp_update", &Unknown, 2, isPure: false);
     /// <summary>(old RSP, new RSP, origin tag): the same, what stack it makes created by what the tag names.</summary>
     private static readonly IrHelper UnknownMoveCreated = new("mc_unknown_sp_update_w_origin", &Unknown, 3, isPure: false);
-    /// <summary>
-    /// (address, length, target): a return's released stack [address, address + length) dies and the red zone above it
-    /// is undefined, created by the code at the target (an indirect call releases nothing).
-    /// </summary>
-    private static readonly IrHelper RedZoneCreatedAtTarget = new("mc_red_zone_w_origin", &RedZoneDead, 3, isPure: false);
-
     /// <summary>The stack events without origins: a third argument would be 0 on every push and call.</summary>
     public static readonly StackEvents Events = new(NewStack, DieStack, UnknownMove) { RedZoneDies = true };
 
     /// <summary>
     /// The stack events with origins: new stack carries the tag <paramref name="stackOrigin"/> gives its instruction,
-    /// in the tags at <paramref name="tags"/> (an origin map's primary).
+    /// in the tags at <paramref name="tags"/> (an origin map's primary); at run time the stack origins are looked up in
+    /// <paramref name="recentStackOrigins"/> first.
     /// </summary>
-    public static StackEvents WithOrigins(Func<ulong, uint> stackOrigin, nint tags) =>
+    public static StackEvents WithOrigins(Func<ulong, uint> stackOrigin, nint tags, ResultCache recentStackOrigins) =>
         new(NewStackCreated(tags), DieStackUntagged(tags), UnknownMoveCreated)
         {
             CreatedBy = address => stackOrigin(address),
             RedZoneDies = true,
-            RedZoneCreatedAtTarget = RedZoneCreatedAtTarget,
+            CreatorAt = new IrHelper("mc_stack_origin", &StackOriginAt, 1, isPure: true) { Cache = recentStackOrigins },
         };
 
     /// <summary>(address, length, origin tag): stack memory came to life, created by what the tag names.</summary>
@@ -92,12 +87,8 @@ internal static unsafe class StackHelpers
         return 0;
     }
 
+    /// <summary>(code address) -> the origin tag of stack the code there makes (a return's target).</summary>
     [UnmanagedCallersOnly]
-    private static ulong RedZoneDead(GuestState* state, ulong address, ulong released, ulong target, ulong a3)
-    {
-        var owner = Owner(state);
-        if (released > 0) owner.Shadow.MakeNoAccess(address, released);
-        owner.Shadow.MakeUndefined(address + released, StackPointerTracking.RedZone, owner.StackOrigin(target));
-        return 0;
-    }
+    private static ulong StackOriginAt(GuestState* state, ulong codeAddress, ulong a1, ulong a2, ulong a3) =>
+        Owner(state).StackOrigin(codeAddress);
 }

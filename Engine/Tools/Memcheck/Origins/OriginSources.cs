@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Memcheck.Engine.DebugInfo;
+using Memcheck.Engine.Ir;
 using Memcheck.Engine.Reporting;
 
 namespace Memcheck.Engine.Tools.Memcheck.Origins;
@@ -19,8 +22,13 @@ public sealed class OriginSources(StackStore stacks, Func<ulong, IReadOnlyList<S
     /// <summary>
     /// The last stack tag made for code addresses, by a hash of the address: a return names where it returns to at run
     /// time, on every return, and the dictionary lookup was a tenth of a call-heavy program's time with origins.
+    /// Generated code looks here first (<see cref="RecentStacks"/>), so the entries never move.
     /// </summary>
-    private readonly (ulong CodeAddress, uint Tag)[] _recentStacks = new (ulong, uint)[4096];
+    private readonly RecentStack[] _recentStacks = GC.AllocateArray<RecentStack>(4096, pinned: true);
+
+    /// <summary>The recent stack tags as generated code reads them: (code address, tag) by the address's hash.</summary>
+    public unsafe ResultCache RecentStacks =>
+        new((nint)Unsafe.AsPointer(ref _recentStacks[0]), _recentStacks.Length);
 
     /// <summary>A heap block allocated (or grown by realloc) at this stack.</summary>
     public uint Heap(int allocStack) => OriginTags.Make(OfStack(allocStack), OriginKind.Heap);
@@ -34,10 +42,10 @@ public sealed class OriginSources(StackStore stacks, Func<ulong, IReadOnlyList<S
     /// <summary>Stack memory allocated by the instruction (or the call into the function) at this code address.</summary>
     public uint Stack(ulong codeAddress)
     {
-        ref var recent = ref _recentStacks[(codeAddress ^ (codeAddress >> 12)) & (ulong)(_recentStacks.Length - 1)];
+        ref var recent = ref _recentStacks[ResultCache.IndexOf(codeAddress, _recentStacks.Length)];
         if (recent.Tag == OriginTags.None || recent.CodeAddress != codeAddress)
-            recent = (codeAddress, OriginTags.Make(Number(_byAddress, codeAddress, null, codeAddress), OriginKind.Stack));
-        return recent.Tag;
+            recent = new RecentStack(codeAddress, OriginTags.Make(Number(_byAddress, codeAddress, null, codeAddress), OriginKind.Stack));
+        return (uint)recent.Tag;
     }
 
     /// <summary>What a tag names, for a report; null for <see cref="OriginTags.None"/>.</summary>
@@ -60,6 +68,10 @@ public sealed class OriginSources(StackStore stacks, Func<ulong, IReadOnlyList<S
         numbers.Add(key, number);
         return number;
     }
+
+    /// <summary>An entry of <see cref="RecentStacks"/>: two 64-bit words, as <see cref="ResultCache"/> lays them out.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly record struct RecentStack(ulong CodeAddress, ulong Tag);
 
     /// <summary>A stack of the store, or a code address described when first reported.</summary>
     private sealed class Context(int? stack, ulong codeAddress)
