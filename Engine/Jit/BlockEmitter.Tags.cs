@@ -101,19 +101,7 @@ internal sealed unsafe partial class BlockEmitter
     /// </summary>
     private void StoreTags(IrValue tag, nint primary, int size, int slow, int done)
     {
-        int own = _a.NewLabel();
-        LoadConst(R11, (ulong)(primary + WordTagMap.ZeroSecondaryEntry * sizeof(nint)));
-        I(Instruction.Create(Code.Cmp_r64_rm64, Register.RDX, new MemoryOperand(Register.R11)));
-        if (tag.IsConst) _a.Jcc(ConditionCode.e, tag.Const == 0 ? done : slow);
-        else
-        {
-            _a.Jcc(ConditionCode.ne, own);
-            int reg = InReg(tag, R11);
-            I(Instruction.Create(Code.Test_rm32_r32, R(reg, 4), R(reg, 4)));
-            _a.Jcc(ConditionCode.e, done);
-            _a.Jump(slow);
-        }
-        _a.Bind(own);
+        UnlessOwnTags(tag, primary, R11, slow, done);
         // r11 = the bytes written within their word (sizes 1 and 2); then rcx = the word again.
         if (size < 4)
         {
@@ -137,6 +125,27 @@ internal sealed unsafe partial class BlockEmitter
         _a.Jump(done);
         _a.Bind(clear);
         UnmarkWords(size);
+    }
+
+    /// <summary>
+    /// Goes on when the secondary in rdx is the chunk's own. The shared all-zero one needs nothing for a tag of 0 (to
+    /// <paramref name="done"/>) and the helper for any other (to <paramref name="slow"/>). Clobbers <paramref name="scratch"/>.
+    /// </summary>
+    private void UnlessOwnTags(IrValue tag, nint primary, int scratch, int slow, int done)
+    {
+        int own = _a.NewLabel();
+        LoadConst(scratch, (ulong)(primary + WordTagMap.ZeroSecondaryEntry * sizeof(nint)));
+        I(Instruction.Create(Code.Cmp_r64_rm64, Register.RDX, new MemoryOperand(R64(scratch))));
+        if (tag.IsConst) _a.Jcc(ConditionCode.e, tag.Const == 0 ? done : slow);
+        else
+        {
+            _a.Jcc(ConditionCode.ne, own);
+            int reg = InReg(tag, scratch);
+            I(Instruction.Create(Code.Test_rm32_r32, R(reg, 4), R(reg, 4)));
+            _a.Jcc(ConditionCode.e, done);
+            _a.Jump(slow);
+        }
+        _a.Bind(own);
     }
 
     /// <summary>The words take the tag (in register <paramref name="tagReg"/>, else <paramref name="tag"/>) and the bytes written are marked.</summary>
@@ -182,22 +191,11 @@ internal sealed unsafe partial class BlockEmitter
     /// </summary>
     private void FillTags(IrValue address, TagFill tags, int length, int slow)
     {
-        int own = _a.NewLabel(), done = _a.NewLabel();
+        int done = _a.NewLabel();
         var tag = tags.TagArg >= 0 ? _sb.Statements[_statement].Args![tags.TagArg] : IrValue.U64(0);
         Load(R11, address);
         AddressabilityCode.SecondaryOf(_a, R11, tags.Primary, slow);
-        LoadConst(Rcx, (ulong)(tags.Primary + WordTagMap.ZeroSecondaryEntry * sizeof(nint)));
-        I(Instruction.Create(Code.Cmp_r64_rm64, Register.RDX, new MemoryOperand(Register.RCX)));
-        if (tag.IsConst) _a.Jcc(ConditionCode.e, tag.Const == 0 ? done : slow);
-        else
-        {
-            _a.Jcc(ConditionCode.ne, own);
-            int reg = InReg(tag, Rax);
-            I(Instruction.Create(Code.Test_rm32_r32, R(reg, 4), R(reg, 4)));
-            _a.Jcc(ConditionCode.e, done);
-            _a.Jump(slow);
-        }
-        _a.Bind(own);
+        UnlessOwnTags(tag, tags.Primary, Rcx, slow, done);
         // r11 = the range's first tag, rdx = its first mask byte.
         I(Instruction.Create(Code.Movzx_r32_rm16, Register.ECX, Register.R11W));
         I(Instruction.Create(Code.Lea_r64_m, Register.R11, new MemoryOperand(Register.RDX, Register.RCX, 1)));
