@@ -33,7 +33,41 @@ public sealed unsafe class DebugInfoIndex
     {
         _space = space;
         _debugRoot = debugRoot;
-        space.Unmapped += (_, _) => _pruneDue = true;
+        space.Unmapped += (_, _) =>
+        {
+            _pruneDue = true;
+            Unmaps++;
+        };
+    }
+
+    /// <summary>How many times guest memory was unmapped: a stack captured before the count last moved may be stale.</summary>
+    public int Unmaps { get; private set; }
+
+    /// <summary>
+    /// A stack captured earlier as Valgrind prints it now (it keeps code addresses and describes them when it prints):
+    /// frames in an object no longer mapped where they were (a dlclose'd library) are described again, "???" where
+    /// nothing is mapped. The others stay as captured, the replacements' renamed frames among them.
+    /// </summary>
+    public StackTrace Refreshed(StackTrace stack)
+    {
+        var frames = stack.Frames;
+        List<StackFrame>? refreshed = null;
+        for (int i = 0; i < frames.Count;)
+        {
+            // One address's frames: its inlined calls, then its function.
+            int end = i + 1;
+            while (end < frames.Count && frames[end].Address == frames[i].Address) end++;
+            ulong address = frames[i].Address;
+            bool stale = frames[i].Object is { } obj && Replacements?.Contains(address) != true && Locate(address)?.Path != obj;
+            if (stale) refreshed ??= [.. frames.Take(i)];
+            if (refreshed is not null)
+            {
+                if (stale) refreshed.AddRange(DescribeKept(address));
+                else for (int k = i; k < end; k++) refreshed.Add(frames[k]);
+            }
+            i = end;
+        }
+        return refreshed is null ? stack : new StackTrace(refreshed);
     }
 
     /// <summary>The object mapped at a guest address and its load bias, when the mapping is an ELF file.</summary>

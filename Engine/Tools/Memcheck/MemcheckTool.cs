@@ -55,7 +55,7 @@ public sealed unsafe partial class MemcheckTool : Tool, IHeapTool, IDisposable
     public override void Attach(ToolHost host)
     {
         var arena = new HeapArena(host.Space);
-        var stacks = new StackStore();
+        var stacks = new StackStore(host.DebugInfo);
         var origins = TracksOrigins ? new OriginSources(stacks, host.DebugInfo.Describe) : null;
         var heap = new HeapTracker(arena, _shadow, HeapOptions.From(_options), origins);
         var errors = new ErrorLog(host, _options.ErrorLimit);
