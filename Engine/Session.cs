@@ -66,6 +66,14 @@ public static class Session
             xmlOutput?.End(beforeGuest: true);
             return new RunResult(1, null);
         }
+        // Valgrind's core errors, shown for a tool that reports errors (memcheck), not in XML.
+        if (tool.SuppressionKinds is not null && options.Verbosity >= 1 && !options.Xml)
+            machine.Kernel.InvalidDescriptor += (state, warning) =>
+            {
+                commentary.Line(warning);
+                if (options.Verbosity < 2) return;
+                foreach (string line in machine.DebugInfo.Capture((GuestState*)state, options.NumCallers).Render()) commentary.Line(line);
+            };
         if (options.Verbosity >= 2)
             foreach (string file in suppressions.Files) commentary.Verbose($"Reading suppressions file: {file}");
         if (options.Stats) machine.Translator.Stats = new TranslationStats();

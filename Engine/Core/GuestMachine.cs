@@ -66,6 +66,7 @@ internal sealed unsafe class GuestMachine : IDisposable
         {
             ExecutablePath = Program.ExecutablePath, Argv = argv, InitialBrk = Program.BrkStart,
             Auxv = Program.AuxvBytes(), ProcMaps = Space.FormatProcMaps, Preloads = preloads ?? PreloadObjects.None,
+            Descriptors = DescriptorLimits.ReserveOnHost(),
         };
         Kernel = new SyscallHandler(process, Space, Space.Pages, HostFileDescriptors.Snapshot(), warnings);
         var optimiser = new Optimiser { GuestSpecialisation = FlagSpecialiser.Specialise };

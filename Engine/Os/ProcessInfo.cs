@@ -16,6 +16,14 @@ public sealed class ProcessInfo
     public Func<string>? ProcMaps { get; init; }
     /// <summary>The guest's RLIMIT_STACK; getrlimit/setrlimit of it never reach the host.</summary>
     public ResourceLimit StackLimit { get; set; } = ResourceLimit.OfHost(ResourceLimit.RlimitStack);
+    /// <summary>The descriptor numbers the guest may use (its RLIMIT_NOFILE); the host's limit unless reserved.</summary>
+    public DescriptorLimits Descriptors { get; init; } = Unreserved();
     /// <summary>The preload objects the guest's LD_PRELOAD names as under Valgrind.</summary>
     public PreloadObjects Preloads { get; init; } = PreloadObjects.None;
+
+    private static DescriptorLimits Unreserved()
+    {
+        var host = ResourceLimit.OfHost(DescriptorLimits.RlimitNofile);
+        return new DescriptorLimits((int)Math.Min(host.Current, int.MaxValue), (int)Math.Min(host.Maximum, int.MaxValue));
+    }
 }

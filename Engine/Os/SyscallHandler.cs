@@ -89,10 +89,10 @@ public sealed unsafe partial class SyscallHandler
             ["signalfd"] = (_, a) => SignalFd((int)a[0], a[1], a[2], 0),
             ["signalfd4"] = (_, a) => SignalFd((int)a[0], a[1], a[2], (int)a[3]),
             ["read"] = (s, a) => _signalFds.IsSignalFd((int)a[0]) ? ReadSignalFd(s, a) : PassThrough(s, ReadEntry, a),
-            ["close"] = (_, a) => Close(a),
+            ["close"] = Close,
             ["dup"] = (s, a) => Duplicated((int)a[0], PassThrough(s, DupEntry, a)),
-            ["dup2"] = (_, a) => _hostFds.IsHost((int)a[1]) ? -Errno.EBADF : Replaced((int)a[0], (int)a[1], Pass("dup2", a)),
-            ["dup3"] = (_, a) => _hostFds.IsHost((int)a[1]) ? -Errno.EBADF : Replaced((int)a[0], (int)a[1], Pass("dup3", a)),
+            ["dup2"] = (s, a) => Dup2(s, "dup2", a),
+            ["dup3"] = (s, a) => Dup2(s, "dup3", a),
             ["fcntl"] = Fcntl,
             ["close_range"] = CloseRange,
             // A seccomp filter would bind the engine's threads too, as the seccomp syscall itself would.
@@ -104,6 +104,11 @@ public sealed unsafe partial class SyscallHandler
     public GuestSignalState Signals { get; } = new();
     /// <summary>Hands the signals of <see cref="Signals"/> to the guest's handlers.</summary>
     public SignalDelivery Delivery { get; }
+    /// <summary>
+    /// Raised with the calling thread's state (a GuestState*) and Valgrind's warning when the guest names a descriptor
+    /// it may not use; the call fails.
+    /// </summary>
+    public event Action<nint, string>? InvalidDescriptor;
     /// <summary>Raised in a forked child, with its pid, before it runs guest code.</summary>
     public event Action<int>? ForkedChild;
     /// <summary>Who runs the guest threads; without it the guest is one thread and cannot clone.</summary>
@@ -186,14 +191,29 @@ public sealed unsafe partial class SyscallHandler
 
     private long Pass(string name, ReadOnlySpan<ulong> args) => HostSyscall.Invoke(SyscallTable.Named(name).Number, args);
 
-    private long Close(ReadOnlySpan<ulong> args)
+    private long Close(GuestState* state, ReadOnlySpan<ulong> args)
     {
         int fd = (int)args[0];
+        if (!_process.Descriptors.Allows(fd, isNew: false)) return Refused(state, fd, "close", Errno.EBADF);
         if (_hostFds.IsHost(fd)) return -Errno.EBADF;
         long result = Pass("close", args);
         // Closed even when close fails (EINTR, EIO): the descriptor is gone either way.
         if (result != -Errno.EBADF) _signalFds.Closed(fd);
         return result;
+    }
+
+    /// <summary>dup2 or dup3: the target must be a descriptor the guest may make, and not the host's.</summary>
+    private long Dup2(GuestState* state, string name, ReadOnlySpan<ulong> args)
+    {
+        if (!_process.Descriptors.Allows((int)args[1], isNew: true)) return Refused(state, (int)args[1], name, Errno.EBADF);
+        return _hostFds.IsHost((int)args[1]) ? -Errno.EBADF : Replaced((int)args[0], (int)args[1], Pass(name, args));
+    }
+
+    /// <summary>A descriptor the guest may not use, refused with Valgrind's warning.</summary>
+    private long Refused(GuestState* state, long fd, string syscall, int errno)
+    {
+        InvalidDescriptor?.Invoke((nint)state, $"Warning: invalid file descriptor {fd} in syscall {syscall}()");
+        return -errno;
     }
 
     /// <summary>A descriptor dup2 or dup3 made: what <paramref name="newFd"/> was is closed, and it is a copy of <paramref name="oldFd"/>.</summary>
@@ -214,7 +234,13 @@ public sealed unsafe partial class SyscallHandler
     {
         const int dupFd = 0, dupFdCloseOnExec = 1030;
         long result = PassThrough(state, FcntlEntry, args);
-        return (int)args[1] is dupFd or dupFdCloseOnExec ? Duplicated((int)args[0], result) : result;
+        if ((int)args[1] is not (dupFd or dupFdCloseOnExec)) return result;
+        if (result >= 0 && !_process.Descriptors.Allows(result, isNew: true))
+        {
+            Close((int)result);
+            return Refused(state, result, "fcntl(DUPFD)", Errno.EMFILE);
+        }
+        return Duplicated((int)args[0], result);
     }
 
     private long Madvise(GuestState* state, ReadOnlySpan<ulong> args)
@@ -377,33 +403,37 @@ public sealed unsafe partial class SyscallHandler
         return _memory.TryWrite(buffer, target.AsSpan(0, length)) ? length : -Errno.EFAULT;
     }
 
-    private long Getrlimit(GuestState* state, ReadOnlySpan<ulong> args)
+    private long Getrlimit(GuestState* state, ReadOnlySpan<ulong> args) => args[0] switch
     {
-        if (args[0] != ResourceLimit.RlimitStack)
-            return _memory.CanWrite(args[1], 16) ? Pass("getrlimit", args) : -Errno.EFAULT;
-        return _memory.TryWrite(args[1], _process.StackLimit) ? 0 : -Errno.EFAULT;
-    }
+        ResourceLimit.RlimitStack => _memory.TryWrite(args[1], _process.StackLimit) ? 0 : -Errno.EFAULT,
+        DescriptorLimits.RlimitNofile => _memory.TryWrite(args[1], _process.Descriptors.Limit) ? 0 : -Errno.EFAULT,
+        _ => _memory.CanWrite(args[1], 16) ? Pass("getrlimit", args) : -Errno.EFAULT,
+    };
 
     private long Setrlimit(GuestState* state, ReadOnlySpan<ulong> args)
     {
-        if (args[0] != ResourceLimit.RlimitStack) return Pass("setrlimit", args);
-        return _memory.TryRead(args[1], out ResourceLimit limit) ? SetStackLimit(limit) : -Errno.EFAULT;
+        if (args[0] is not (ResourceLimit.RlimitStack or DescriptorLimits.RlimitNofile)) return Pass("setrlimit", args);
+        return _memory.TryRead(args[1], out ResourceLimit limit) ? SetOwnLimit(args[0], limit) : -Errno.EFAULT;
     }
 
     private long Prlimit64(GuestState* state, ReadOnlySpan<ulong> args)
     {
         bool self = args[0] == 0 || args[0] == (ulong)_process.Pid;
-        if (!self || args[1] != ResourceLimit.RlimitStack)
+        if (!self || args[1] is not (ResourceLimit.RlimitStack or DescriptorLimits.RlimitNofile))
             return args[3] == 0 || _memory.CanWrite(args[3], 16) ? Pass("prlimit64", args) : -Errno.EFAULT;
-        ResourceLimit old = _process.StackLimit;
+        ResourceLimit old = args[1] == ResourceLimit.RlimitStack ? _process.StackLimit : _process.Descriptors.Limit;
         if (args[2] != 0)
         {
             if (!_memory.TryRead(args[2], out ResourceLimit limit)) return -Errno.EFAULT;
-            long set = SetStackLimit(limit);
+            long set = SetOwnLimit(args[1], limit);
             if (set < 0) return set;
         }
         return args[3] == 0 || _memory.TryWrite(args[3], old) ? 0 : -Errno.EFAULT;
     }
+
+    /// <summary>A limit the engine keeps for the guest (the stack's, the descriptors') set.</summary>
+    private long SetOwnLimit(ulong resource, ResourceLimit limit) =>
+        resource == ResourceLimit.RlimitStack ? SetStackLimit(limit) : _process.Descriptors.Set(limit);
 
     /// <summary>The guest may lower its stack limit or raise it up to the hard limit, as an unprivileged process.</summary>
     private long SetStackLimit(ResourceLimit limit)
