@@ -65,6 +65,53 @@ public unsafe class ProgramLoaderTests
         Assert.That(Auxv(program, AuxvType.Phdr), Is.EqualTo(GuestAddressSpace.ProgramBase + 0x40));
     }
 
+    /// <summary>An executable script at <paramref name="name"/> in the test folder with this first line.</summary>
+    private string Script(string name, string line)
+    {
+        string path = Path.Combine(_dir, name);
+        File.WriteAllText(path, line + "\necho never\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    [Test]
+    public void AScriptRunsItsInterpreterWithTheLineArgumentThenTheScriptThenItsArguments()
+    {
+        string interpreter = TestElf.WriteTemp(TestElf.Build(), _dir);
+        string script = Script("run.sh", $"#!  {interpreter}   -e -x  ");
+        var program = new ProgramLoader(_space).Load(script, ["typed-name", "a", "b"], []);
+        Assert.That(DecodeStack(program.InitialRsp).Argv, Is.EqualTo(new[] { interpreter, "-e -x", script, "a", "b" }));
+        Assert.That(program.ExecutablePath, Is.EqualTo(interpreter));
+    }
+
+    [Test]
+    public void AScriptNamingAScriptRunsTheLastOnesInterpreter()
+    {
+        string interpreter = TestElf.WriteTemp(TestElf.Build(), _dir);
+        string inner = Script("inner", $"#!{interpreter}");
+        string outer = Script("outer", $"#!{inner} flag");
+        var program = new ProgramLoader(_space).Load(outer, [outer, "x"], []);
+        Assert.That(DecodeStack(program.InitialRsp).Argv, Is.EqualTo(new[] { interpreter, inner, "flag", outer, "x" }));
+    }
+
+    [TestCase("#!nosuch", TestName = "a relative interpreter is a bad interpreter")]
+    [TestCase("#!/nonexistent/sh", TestName = "a missing interpreter is a bad interpreter")]
+    public void ABadInterpreterIsRefusedAsValgrindRefusesIt(string line)
+    {
+        string script = Script("bad.sh", line);
+        var e = Assert.Throws<GuestLoadException>(() => new ProgramLoader(_space).Load(script, [script], []))!;
+        Assert.That(e.Message, Is.EqualTo($"memcheck: {script}: bad interpreter: No such file or directory"));
+    }
+
+    [Test]
+    public void ScriptsNamingThemselvesStopAfterTheKernelsDepth()
+    {
+        string path = Path.Combine(_dir, "loop");
+        Script("loop", $"#!{path}");
+        var e = Assert.Throws<GuestLoadException>(() => new ProgramLoader(_space).Load(path, [path], []))!;
+        Assert.That(e.Message, Does.EndWith("Too many levels of symbolic links"));
+    }
+
     [Test]
     public void InitialStackDecodesBackToArgumentsEnvironmentAndAuxv()
     {

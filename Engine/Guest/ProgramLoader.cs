@@ -18,9 +18,22 @@ public sealed unsafe class ProgramLoader(GuestAddressSpace space)
 
     private const ulong ClockTicks = 100;
 
-    public LoadedProgram Load(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp)
+    /// <summary>How many scripts may name the next as their interpreter before the ELF program (the kernel's limit).</summary>
+    private const int MaxScriptDepth = 4;
+
+    public LoadedProgram Load(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp) => Load(path, argv, envp, 0);
+
+    private LoadedProgram Load(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, int scriptDepth)
     {
         CheckExecutable(path);
+        if (ScriptHeader.Read(path) is { } script)
+        {
+            if (scriptDepth == MaxScriptDepth) throw GuestLoadException.For(path, "Too many levels of symbolic links");
+            // Valgrind takes only an absolute interpreter path.
+            if (!script.Interpreter.StartsWith('/') || !File.Exists(script.Interpreter))
+                throw GuestLoadException.For(path, "bad interpreter: No such file or directory");
+            return Load(script.Interpreter, script.Argv(path, argv), envp, scriptDepth + 1);
+        }
         if (InitialStack.StringBytes(argv, envp, path) > GuestAddressSpace.StackReserve / 4)
             throw GuestLoadException.For(path, "Argument list too long");
         var executable = ElfImage.Load(path);
