@@ -73,6 +73,7 @@ internal sealed unsafe partial class BlockEmitter
         _constants.Clear();
         _a.Reset((ulong)cache.Top);
 
+        BudgetCheck();
         if (_extra > 0) I(Instruction.Create(Code.Sub_rm64_imm32, Register.RSP, _extra));
         var stmts = sb.Statements;
         for (int i = 0; i < stmts.Length; i++)

@@ -19,7 +19,10 @@ public sealed unsafe class CompiledBlock
     public IReadOnlyList<(ulong Start, int Length)> Extents { get; }
     public nint HostAddress { get; }
     public int HostSize { get; }
-    /// <summary>Where chained jumps from other blocks and the entry stub enter: the block's first byte.</summary>
+    /// <summary>
+    /// Where chained jumps from other blocks, the lookup stub and the entry stub enter: the block's first byte, its
+    /// budget check.
+    /// </summary>
     internal nint ChainEntry => HostAddress;
     /// <summary>Time <see cref="BlockCompiler.Compile"/> took, for the translator's benchmarks.</summary>
     public TimeSpan CompileTime { get; internal set; }
@@ -90,11 +93,13 @@ public sealed unsafe class CompiledBlock
 }
 
 /// <summary>
-/// A <c>jmp rel32</c> at a constant-target exit. Unchained it jumps to <see cref="Unchained"/> (the
-/// return to the dispatcher); chained it jumps straight into the target block.
+/// The branch of a constant-target exit: a <c>jmp rel32</c>, or the <c>jcc rel32</c> of a side exit that has
+/// nothing to do before leaving. Unchained it goes to <see cref="Unchained"/> (the return to the dispatcher);
+/// chained, straight into the target block.
 /// </summary>
 internal sealed class ExitSite(nint patchAddress, nint unchained, ulong target)
 {
+    /// <summary>The branch's rel32 field; also how the exit names itself to the dispatcher (state->ExitAddr).</summary>
     public nint PatchAddress { get; } = patchAddress;
     public nint Unchained { get; } = unchained;
     public ulong Target { get; } = target;
