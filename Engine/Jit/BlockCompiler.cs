@@ -79,10 +79,10 @@ internal sealed unsafe partial class BlockEmitter
         for (int i = 0; i < stmts.Length; i++)
         {
             _statement = i;
-            if (IsFusedCompare(stmts, i))
+            if (FusedExitDistance(stmts, i) is > 0 and var distance)
             {
-                BranchOnCompare(stmts[i], stmts[i + 1]);
-                i++;
+                BranchOnCompare(stmts[i], stmts[i + distance], negated: distance == 2);
+                i += distance;
             }
             else if (IsFusedGuard(stmts, i))
             {

@@ -123,20 +123,32 @@ internal sealed unsafe partial class BlockEmitter
         BranchToExit(ConditionCode.ne, s.Addr, s.JumpKind);
     }
 
-    /// <summary>An inline compare whose only use is the side exit right after it: one cmp and jcc.</summary>
-    private bool IsFusedCompare(Span<IrStmt> stmts, int i)
+    /// <summary>
+    /// An inline compare whose only use is the side exit right after it, or the negation right after it that only
+    /// that exit uses (a jcc's inverse, a loop's way out once unrolled): one cmp and jcc. How many statements after
+    /// the compare the exit is, 0 for none.
+    /// </summary>
+    private int FusedExitDistance(Span<IrStmt> stmts, int i)
     {
-        if (i + 1 >= stmts.Length) return false;
         ref readonly var cmp = ref stmts[i];
-        ref readonly var exit = ref stmts[i + 1];
-        return cmp.Kind == StmtKind.Binop && cmp.Op is >= IrOp.CmpEQ and <= IrOp.CmpLES && InlineForms.Covers(cmp)
-            && exit.Kind == StmtKind.Exit && exit.A.IsTemp && exit.A.Temp == cmp.Dst && _allocator.LastUse[cmp.Dst] == i + 1;
+        if (cmp.Kind != StmtKind.Binop || cmp.Op is < IrOp.CmpEQ or > IrOp.CmpLES || !InlineForms.Covers(cmp)) return 0;
+        if (IsExitOn(stmts, i + 1, cmp.Dst)) return 1;
+        if (i + 1 >= stmts.Length || _allocator.LastUse[cmp.Dst] != i + 1) return 0;
+        ref readonly var not = ref stmts[i + 1];
+        bool negates = not is { Kind: StmtKind.Binop, Op: IrOp.Xor, Type: IrType.I1, B: { IsConst: true, Const: 1 } }
+            && not.A.IsTemp && not.A.Temp == cmp.Dst;
+        return negates && IsExitOn(stmts, i + 2, not.Dst) ? 2 : 0;
     }
 
-    private void BranchOnCompare(in IrStmt cmp, in IrStmt exit)
+    /// <summary>Whether statement <paramref name="at"/> is a side exit on <paramref name="guard"/>, its last use.</summary>
+    private bool IsExitOn(Span<IrStmt> stmts, int at, int guard) =>
+        at < stmts.Length && stmts[at] is { Kind: StmtKind.Exit, A.IsTemp: true } exit && exit.A.Temp == guard
+        && _allocator.LastUse[guard] == at;
+
+    private void BranchOnCompare(in IrStmt cmp, in IrStmt exit, bool negated)
     {
         CompareFlags(cmp);
-        BranchToExit(CompareCondition(cmp.Op), exit.Addr, exit.JumpKind);
+        BranchToExit(negated ? NegatedCompareCondition(cmp.Op) : CompareCondition(cmp.Op), exit.Addr, exit.JumpKind);
     }
 
     /// <summary>
