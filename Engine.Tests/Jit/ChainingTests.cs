@@ -93,7 +93,7 @@ public sealed unsafe class ChainingTests
 
         _m.Cache.Chain(site, b);
 
-        Assert.That(site + 4 + *(int*)site, Is.EqualTo(b.HostAddress), "the jcc goes straight into the target");
+        Assert.That(site + 4 + *(int*)site, Is.EqualTo(b.ForwardEntry), "the jcc goes straight into the target");
         Assert.That(_m.Run(a), Is.EqualTo(0x3000UL));
         Assert.That(_m.State->Gpr[3], Is.EqualTo(1UL));
 
@@ -133,6 +133,28 @@ public sealed unsafe class ChainingTests
 
         Assert.That(next, Is.EqualTo(0x1000UL));
         Assert.That(_m.State->Gpr[0], Is.EqualTo((ulong)CodeCache.ChainBudget), "every block entry counts, the lookup's too");
+    }
+
+    [Test]
+    public void AForwardChainEntersPastTheBudgetCheckAndTheBackwardOneClosingTheLoopAtIt()
+    {
+        var a = Counter(0x1000, 0, U64(0x2000));
+        var b = Counter(0x2000, 3, U64(0x1000));
+        _m.Run(a);
+        nint forward = (nint)_m.State->ExitAddr;
+        _m.Cache.Chain(forward, b);
+        _m.Run(b);
+        nint backward = (nint)_m.State->ExitAddr;
+        _m.Cache.Chain(backward, a);
+        _m.State->Gpr[0] = _m.State->Gpr[3] = 0;
+
+        ulong next = _m.Run(a);
+
+        Assert.That(forward + 4 + *(int*)forward, Is.EqualTo(b.ForwardEntry).And.GreaterThan(b.HostAddress));
+        Assert.That(backward + 4 + *(int*)backward, Is.EqualTo(a.ChainEntry));
+        Assert.That(next, Is.EqualTo(0x1000UL));
+        Assert.That(_m.State->Gpr[0], Is.EqualTo((ulong)CodeCache.ChainBudget), "one budget check per turn of the loop");
+        Assert.That(_m.State->Gpr[3], Is.EqualTo((ulong)CodeCache.ChainBudget));
     }
 
     [Test]

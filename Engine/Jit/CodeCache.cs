@@ -104,7 +104,7 @@ public sealed unsafe class CodeCache : IDisposable
             throw new ArgumentException($"the exit goes to 0x{site.Target:x}, not to {target}", nameof(target));
         if (site.ChainedTo == target) return;
         if (site.ChainedTo != null) Unchain(site);
-        PatchJump(site.PatchAddress, target.ChainEntry);
+        PatchJump(site.PatchAddress, site.EntryOf(target));
         site.ChainedTo = target;
         target.Incoming.Add(site);
     }
