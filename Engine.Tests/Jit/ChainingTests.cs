@@ -12,6 +12,19 @@ public sealed unsafe class ChainingTests
     [SetUp] public void SetUp() => _m = new JitTestMachine(chaining: true);
     [TearDown] public void TearDown() => _m.Dispose();
 
+    /// <summary>A block body that leaves for <paramref name="target"/> unless rcx is 0.</summary>
+    private static Action<Superblock> ExitUnlessRcxIsZero(ulong target) => sb =>
+        sb.Exit(sb.Binop(IrOp.CmpNE, IrType.I1, sb.Get(GuestState.OffRcx, IrType.I64), U64(0)), target, JumpKind.Boring);
+
+    /// <summary>Runs <paramref name="loop"/> once, chains the exit it left by to itself, and runs it again counting from 0.</summary>
+    private ulong RunChainedToItself(CompiledBlock loop)
+    {
+        _m.Run(loop);
+        _m.Cache.Chain((nint)_m.State->ExitAddr, loop);
+        _m.State->Gpr[0] = 0;
+        return _m.Run(loop);
+    }
+
     /// <summary>Blocks that count no instructions: a side exit has nothing to do on its way out.</summary>
     private void UncountedMachine()
     {
@@ -53,8 +66,7 @@ public sealed unsafe class ChainingTests
     [Test]
     public void ChainedSideExitRunsTheTarget()
     {
-        var a = Counter(0x1000, 0, U64(0x1004), body: sb =>
-            sb.Exit(sb.Binop(IrOp.CmpNE, IrType.I1, sb.Get(GuestState.OffRcx, IrType.I64), U64(0)), 0x2000, JumpKind.Boring));
+        var a = Counter(0x1000, 0, U64(0x1004), body: ExitUnlessRcxIsZero(0x2000));
         var b = Counter(0x2000, 3, U64(0x3000), JumpKind.Syscall);
         _m.State->Gpr[1] = 1;
         Assert.That(_m.Run(a), Is.EqualTo(0x2000UL));
@@ -67,12 +79,7 @@ public sealed unsafe class ChainingTests
     [Test]
     public void ChainedLoopReturnsToTheDispatcherWhenTheBudgetRunsOut()
     {
-        var loop = Counter(0x1000, 0, U64(0x1000));
-        _m.Run(loop);
-        _m.Cache.Chain((nint)_m.State->ExitAddr, loop);
-        _m.State->Gpr[0] = 0;
-
-        ulong next = _m.Run(loop);
+        ulong next = RunChainedToItself(Counter(0x1000, 0, U64(0x1000)));
 
         Assert.That(next, Is.EqualTo(0x1000UL));
         Assert.That(_m.State->Gpr[0], Is.EqualTo((ulong)CodeCache.ChainBudget));
@@ -82,8 +89,7 @@ public sealed unsafe class ChainingTests
     public void ASideExitWithNothingToDoOnTheWayIsChainedInItsOwnJccAndRestoredOnInvalidation()
     {
         UncountedMachine();
-        var a = Counter(0x1000, 0, U64(0x1004), body: sb =>
-            sb.Exit(sb.Binop(IrOp.CmpNE, IrType.I1, sb.Get(GuestState.OffRcx, IrType.I64), U64(0)), 0x2000, JumpKind.Boring));
+        var a = Counter(0x1000, 0, U64(0x1004), body: ExitUnlessRcxIsZero(0x2000));
         var b = Counter(0x2000, 3, U64(0x3000), JumpKind.Syscall);
         _m.State->Gpr[1] = 1;
         Assert.That(_m.Run(a), Is.EqualTo(0x2000UL));
@@ -109,14 +115,9 @@ public sealed unsafe class ChainingTests
     public void ASelfLoopChainedThroughItsSideExitReturnsWhenTheBudgetRunsOut()
     {
         UncountedMachine();
-        var loop = Counter(0x1000, 0, U64(0x1004), body: sb =>
-            sb.Exit(sb.Binop(IrOp.CmpNE, IrType.I1, sb.Get(GuestState.OffRcx, IrType.I64), U64(0)), 0x1000, JumpKind.Boring));
         _m.State->Gpr[1] = 1;
-        _m.Run(loop);
-        _m.Cache.Chain((nint)_m.State->ExitAddr, loop);
-        _m.State->Gpr[0] = 0;
 
-        ulong next = _m.Run(loop);
+        ulong next = RunChainedToItself(Counter(0x1000, 0, U64(0x1004), body: ExitUnlessRcxIsZero(0x1000)));
 
         Assert.That(next, Is.EqualTo(0x1000UL));
         Assert.That(_m.State->Gpr[0], Is.EqualTo((ulong)CodeCache.ChainBudget));
