@@ -14,8 +14,9 @@ namespace Memcheck.Engine.Jit;
 public sealed unsafe class CodeCache : IDisposable
 {
     /// <summary>
-    /// Blocks entered per dispatcher call before one returns anyway (signals, thread switches): every block
-    /// decrements it on entry and returns to the dispatcher, before running anything, once it goes negative.
+    /// Budget checks per dispatcher call before a block returns anyway (signals, thread switches): a block entered
+    /// other than by a forward chained jump decrements it and returns to the dispatcher, before running anything,
+    /// once it goes negative. Every loop of chained blocks passes a check.
     /// </summary>
     public const int ChainBudget = 1 << 16;
     private const int HeaderBytes = 64;
