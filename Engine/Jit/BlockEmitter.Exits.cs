@@ -7,12 +7,12 @@ namespace Memcheck.Engine.Jit;
 
 /// <summary>
 /// How a block enters and leaves. Every block starts with the budget check (the dispatcher's event check, as
-/// Valgrind places it; forward jumps enter past it), so a way from one block into another is a bare branch. Chainable constant exits end in a
-/// patchable <c>jmp rel32</c>, or are the side exit's own <c>jcc rel32</c> when nothing is left to do on the way,
-/// that goes to the target's translation once chained and to a stub returning to the dispatcher until then;
-/// indirect ones go through the shared lookup stub; the rest (syscalls, faults, ...) return to the dispatcher.
-/// Rare code (taken side exits, fault exits, check slow paths) is collected as <see cref="OutOfLine"/> records
-/// and emitted after the block's straight-line code.
+/// Valgrind places it; forward jumps enter past it), so a way from one block into another is a bare branch.
+/// Chainable constant exits end in a patchable <c>jmp rel32</c>, or are the side exit's own <c>jcc rel32</c> when
+/// nothing is left to do on the way, that goes to the target's translation once chained and to a stub returning to
+/// the dispatcher until then; indirect ones go through the shared lookup stub; the rest (syscalls, faults, ...)
+/// return to the dispatcher. Rare code (taken side exits, fault exits, check slow paths) is collected as
+/// <see cref="OutOfLine"/> records and emitted after the block's straight-line code.
 /// </summary>
 internal sealed unsafe partial class BlockEmitter
 {
