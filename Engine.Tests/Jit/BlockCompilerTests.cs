@@ -114,6 +114,21 @@ public sealed unsafe class BlockCompilerTests
     }
 
     [Test]
+    public void ASideExitOnANegatedCompareLeavesExactlyWhenTheCompareFails(
+        [Values(IrOp.CmpEQ, IrOp.CmpNE, IrOp.CmpLTU, IrOp.CmpLTS, IrOp.CmpLEU, IrOp.CmpLES)] IrOp op,
+        [Values(0UL, 7UL, 8UL, 9UL, ulong.MaxValue)] ulong rcx)
+    {
+        var sb = Block();
+        var compare = sb.Binop(op, IrType.I1, sb.Get(GuestState.OffRcx, IrType.I64), U64(8));
+        sb.Exit(sb.Binop(IrOp.Xor, compare, IrValue.U1(true)), 0x500000, JumpKind.Boring);
+        sb.Put(GuestState.OffRdx, U64(9));
+        sb.Next = U64(0x401004);
+        _m.State->Gpr[1] = rcx;
+
+        Differential.Check(_m, sb, $"{op} of {rcx} and 8, negated");
+    }
+
+    [Test]
     public void HelperCallsSeeTheirArgumentsAndTheState()
     {
         var sb = Block();

@@ -12,6 +12,26 @@ public sealed unsafe class ChainingTests
     [SetUp] public void SetUp() => _m = new JitTestMachine(chaining: true);
     [TearDown] public void TearDown() => _m.Dispose();
 
+    /// <summary>A block body that leaves for <paramref name="target"/> unless rcx is 0.</summary>
+    private static Action<Superblock> ExitUnlessRcxIsZero(ulong target) => sb =>
+        sb.Exit(sb.Binop(IrOp.CmpNE, IrType.I1, sb.Get(GuestState.OffRcx, IrType.I64), U64(0)), target, JumpKind.Boring);
+
+    /// <summary>Runs <paramref name="loop"/> once, chains the exit it left by to itself, and runs it again counting from 0.</summary>
+    private ulong RunChainedToItself(CompiledBlock loop)
+    {
+        _m.Run(loop);
+        _m.Cache.Chain((nint)_m.State->ExitAddr, loop);
+        _m.State->Gpr[0] = 0;
+        return _m.Run(loop);
+    }
+
+    /// <summary>Blocks that count no instructions: a side exit has nothing to do on its way out.</summary>
+    private void UncountedMachine()
+    {
+        _m.Dispose();
+        _m = new JitTestMachine(chaining: true, countInstructions: false);
+    }
+
     /// <summary>A block at <paramref name="at"/> that adds 1 to guest register <paramref name="gpr"/> and goes to <paramref name="next"/>.</summary>
     private CompiledBlock Counter(ulong at, int gpr, IrValue next, JumpKind kind = JumpKind.Boring, Action<Superblock>? body = null)
     {
@@ -46,8 +66,7 @@ public sealed unsafe class ChainingTests
     [Test]
     public void ChainedSideExitRunsTheTarget()
     {
-        var a = Counter(0x1000, 0, U64(0x1004), body: sb =>
-            sb.Exit(sb.Binop(IrOp.CmpNE, IrType.I1, sb.Get(GuestState.OffRcx, IrType.I64), U64(0)), 0x2000, JumpKind.Boring));
+        var a = Counter(0x1000, 0, U64(0x1004), body: ExitUnlessRcxIsZero(0x2000));
         var b = Counter(0x2000, 3, U64(0x3000), JumpKind.Syscall);
         _m.State->Gpr[1] = 1;
         Assert.That(_m.Run(a), Is.EqualTo(0x2000UL));
@@ -60,15 +79,83 @@ public sealed unsafe class ChainingTests
     [Test]
     public void ChainedLoopReturnsToTheDispatcherWhenTheBudgetRunsOut()
     {
-        var loop = Counter(0x1000, 0, U64(0x1000));
-        _m.Run(loop);
-        _m.Cache.Chain((nint)_m.State->ExitAddr, loop);
-        _m.State->Gpr[0] = 0;
+        ulong next = RunChainedToItself(Counter(0x1000, 0, U64(0x1000)));
+
+        Assert.That(next, Is.EqualTo(0x1000UL));
+        Assert.That(_m.State->Gpr[0], Is.EqualTo((ulong)CodeCache.ChainBudget));
+    }
+
+    [Test]
+    public void ASideExitWithNothingToDoOnTheWayIsChainedInItsOwnJccAndRestoredOnInvalidation()
+    {
+        UncountedMachine();
+        var a = Counter(0x1000, 0, U64(0x1004), body: ExitUnlessRcxIsZero(0x2000));
+        var b = Counter(0x2000, 3, U64(0x3000), JumpKind.Syscall);
+        _m.State->Gpr[1] = 1;
+        Assert.That(_m.Run(a), Is.EqualTo(0x2000UL));
+        nint site = (nint)_m.State->ExitAddr;
+        Assert.That((*(byte*)(site - 2), *(byte*)(site - 1) & 0xF0), Is.EqualTo((0x0F, 0x80)), "the site is a jcc rel32");
+        int unchained = *(int*)site;
+
+        _m.Cache.Chain(site, b);
+
+        Assert.That(site + 4 + *(int*)site, Is.EqualTo(b.ForwardEntry), "the jcc goes straight into the target");
+        Assert.That(_m.Run(a), Is.EqualTo(0x3000UL));
+        Assert.That(_m.State->Gpr[3], Is.EqualTo(1UL));
+
+        _m.Cache.Invalidate(0x2000, 4);
+
+        Assert.That(*(int*)site, Is.EqualTo(unchained));
+        Assert.That(_m.Run(a), Is.EqualTo(0x2000UL));
+        Assert.That((nint)_m.State->ExitAddr, Is.EqualTo(site));
+        Assert.That(_m.State->Gpr[3], Is.EqualTo(1UL), "the invalidated target did not run again");
+    }
+
+    [Test]
+    public void ASelfLoopChainedThroughItsSideExitReturnsWhenTheBudgetRunsOut()
+    {
+        UncountedMachine();
+        _m.State->Gpr[1] = 1;
+
+        ulong next = RunChainedToItself(Counter(0x1000, 0, U64(0x1004), body: ExitUnlessRcxIsZero(0x1000)));
+
+        Assert.That(next, Is.EqualTo(0x1000UL));
+        Assert.That(_m.State->Gpr[0], Is.EqualTo((ulong)CodeCache.ChainBudget));
+        Assert.That(_m.State->ExitAddr, Is.Zero, "leaving for the budget names no site to chain");
+    }
+
+    [Test]
+    public void AnIndirectLoopThroughTheLookupTableReturnsWhenTheBudgetRunsOut()
+    {
+        var loop = Counter(0x1000, 0, IrValue.None, JumpKind.Boring, sb => sb.Next = sb.Get(GuestState.OffRcx, IrType.I64));
+        _m.State->Gpr[1] = 0x1000;
 
         ulong next = _m.Run(loop);
 
         Assert.That(next, Is.EqualTo(0x1000UL));
-        Assert.That(_m.State->Gpr[0], Is.EqualTo((ulong)CodeCache.ChainBudget));
+        Assert.That(_m.State->Gpr[0], Is.EqualTo((ulong)CodeCache.ChainBudget), "every block entry counts, the lookup's too");
+    }
+
+    [Test]
+    public void AForwardChainEntersPastTheBudgetCheckAndTheBackwardOneClosingTheLoopAtIt()
+    {
+        var a = Counter(0x1000, 0, U64(0x2000));
+        var b = Counter(0x2000, 3, U64(0x1000));
+        _m.Run(a);
+        nint forward = (nint)_m.State->ExitAddr;
+        _m.Cache.Chain(forward, b);
+        _m.Run(b);
+        nint backward = (nint)_m.State->ExitAddr;
+        _m.Cache.Chain(backward, a);
+        _m.State->Gpr[0] = _m.State->Gpr[3] = 0;
+
+        ulong next = _m.Run(a);
+
+        Assert.That(forward + 4 + *(int*)forward, Is.EqualTo(b.ForwardEntry).And.GreaterThan(b.HostAddress));
+        Assert.That(backward + 4 + *(int*)backward, Is.EqualTo(a.ChainEntry));
+        Assert.That(next, Is.EqualTo(0x1000UL));
+        Assert.That(_m.State->Gpr[0], Is.EqualTo((ulong)CodeCache.ChainBudget), "one budget check per turn of the loop");
+        Assert.That(_m.State->Gpr[3], Is.EqualTo((ulong)CodeCache.ChainBudget));
     }
 
     [Test]

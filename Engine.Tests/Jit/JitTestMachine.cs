@@ -69,13 +69,17 @@ internal sealed unsafe class JitTestMachine : IDisposable
     /// run one block, and a random block whose computed target happens to be its own address would otherwise loop.
     /// </param>
     /// <param name="guestRegion">Whether accesses below <see cref="GuestRegion.End"/> take the region's bounds test instead of the page map.</param>
-    public JitTestMachine(bool chaining = false, bool guestRegion = false)
+    /// <param name="countInstructions">Whether blocks count the guest instructions they run (exits then have work of their own).</param>
+    public JitTestMachine(bool chaining = false, bool guestRegion = false, bool countInstructions = true)
     {
         PageMap.Mark(MemoryBase, ReadWritePages * 4096, 3);
         PageMap.Mark(MemoryBase + ReadWritePages * 4096, ReadOnlyPages * 4096, 1);
         new Span<byte>(Memory, MemoryBytes).Clear();
         new Span<byte>(State, GuestState.BlockSize).Clear();
-        Context = new BackendContext(PageMap.Level1, Cache) { Chaining = chaining, GuestRegionEnd = guestRegion ? GuestRegion.End : 0 };
+        Context = new BackendContext(PageMap.Level1, Cache)
+        {
+            Chaining = chaining, GuestRegionEnd = guestRegion ? GuestRegion.End : 0, CountInstructions = countInstructions,
+        };
     }
 
     public ulong MemoryBase => (ulong)Memory;

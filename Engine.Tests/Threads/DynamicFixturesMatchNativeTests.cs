@@ -23,6 +23,8 @@ public class DynamicFixturesMatchNativeTests
         new("c/system_echo.c", 0),
         new("c/posix_spawn.c", 0),
         new("c/alarm_handler.c", 0),
+        new("c/spin_until_alarm.c", 0),
+        new("c/spin_until_thread.c", 0, "-pthread"),
         new("c/segv_siglongjmp.c", 0),
         new("c/abort.c", 134),
     ];

@@ -27,8 +27,9 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
     private static readonly ulong ExitGroupNumber = (ulong)SyscallTable.Named("exit_group").Number;
 
     /// <summary>
-    /// Returns to the dispatcher between turns: chained code comes back at least every 65536 blocks (the code
-    /// cache's chain budget), unchained exits far more often, so a turn is this many returns.
+    /// Returns to the dispatcher between turns: chained code comes back after at most 65536 budget checks (the code
+    /// cache's chain budget, which every loop of blocks passes), unchained exits far more often, so a turn is this
+    /// many returns.
     /// </summary>
     private const int ReturnsPerTurn = 256;
 

@@ -9,8 +9,8 @@ namespace Memcheck.Engine.Core;
 
 /// <summary>
 /// Guest address -> executable translation: lift (or take the redirector's stand-in for a replaced function),
-/// let the tool instrument, optimise, then compile (or keep the IR for the interpreter), caching the result
-/// until the guest code changes.
+/// unroll it if it is a small self-loop, let the tool instrument, optimise, then compile (or keep the IR for the
+/// interpreter), caching the result until the guest code changes.
 /// </summary>
 internal sealed class Translator(Lifter lifter, Redirector? redirector, Tool tool, Func<Superblock, Superblock> optimise, IBackend backend)
 {
@@ -39,8 +39,11 @@ internal sealed class Translator(Lifter lifter, Redirector? redirector, Tool too
         stats?.Lifted(start, lifted);
         trace?.Stage(TranslationTrace.Lifted, "lifted", lifted);
 
+        var unrolled = LoopUnrolling.Run(lifted);
+        if (unrolled != lifted) lifted.Release();
+
         if (stats != null) start = Stopwatch.GetTimestamp();
-        var instrumented = tool.Instrument(lifted);
+        var instrumented = tool.Instrument(unrolled);
         stats?.Instrumented(start);
         trace?.Stage(TranslationTrace.Instrumented, "instrumented", instrumented);
 
@@ -56,8 +59,8 @@ internal sealed class Translator(Lifter lifter, Redirector? redirector, Tool too
 
         if (!backend.KeepsIr)
         {
-            lifted.Release();
-            if (instrumented != lifted) instrumented.Release();
+            unrolled.Release();
+            if (instrumented != unrolled) instrumented.Release();
             if (optimised != instrumented) optimised.Release();
         }
         if (_cache.Remove(pc, out var replaced)) Unindex(replaced);

@@ -49,6 +49,8 @@ internal sealed unsafe partial class BlockEmitter
     private AccessRoutines _routines = null!;
     private TempHomes _homes = null!;
     private int _extra;
+    /// <summary>Where the block's code after the budget check starts: forward jumps enter there.</summary>
+    private int _bodyOffset;
     private ulong _imark;
     /// <summary>IMarks passed so far: each exit adds them to state->InstrCount, as the interpreter counts.</summary>
     private int _instructions;
@@ -73,15 +75,17 @@ internal sealed unsafe partial class BlockEmitter
         _constants.Clear();
         _a.Reset((ulong)cache.Top);
 
+        BudgetCheck();
+        _bodyOffset = _a.Length;
         if (_extra > 0) I(Instruction.Create(Code.Sub_rm64_imm32, Register.RSP, _extra));
         var stmts = sb.Statements;
         for (int i = 0; i < stmts.Length; i++)
         {
             _statement = i;
-            if (IsFusedCompare(stmts, i))
+            if (FusedExitDistance(stmts, i) is > 0 and var distance)
             {
-                BranchOnCompare(stmts[i], stmts[i + 1]);
-                i++;
+                BranchOnCompare(stmts[i], stmts[i + distance], negated: distance == 2);
+                i += distance;
             }
             else if (IsFusedGuard(stmts, i))
             {
@@ -103,11 +107,20 @@ internal sealed unsafe partial class BlockEmitter
         nint address = cache.Place(_a);
         var map = new (int, ulong)[_imarks.Count];
         for (int k = 0; k < map.Length; k++) map[k] = _imarks[k];
-        var block = new CompiledBlock(sb.GuestAddress, [.. sb.Extents], address, _a.Length, _extra, map, _shared.Enter);
+        var block = new CompiledBlock(sb.GuestAddress, [.. sb.Extents], address, _a.Length, _bodyOffset, _extra, map, _shared.Enter);
+        ulong lastByte = LastGuestByte(sb);
         foreach (var (site, unchained, target) in _chainSites)
-            block.AddExit(new ExitSite(address + _a.OffsetOf(site), address + _a.OffsetOf(unchained), target));
+            block.AddExit(new ExitSite(address + _a.OffsetOf(site), address + _a.OffsetOf(unchained), target, forward: target > lastByte));
         cache.Add(block);
         return block;
+    }
+
+    /// <summary>The highest guest address the block was translated from: jumps beyond it are forward.</summary>
+    private static ulong LastGuestByte(Superblock sb)
+    {
+        ulong last = sb.GuestAddress;
+        foreach (var (start, length) in sb.Extents) last = Math.Max(last, start + (ulong)Math.Max(length, 1) - 1);
+        return last;
     }
 
     private void I(in Instruction instruction) => _a.Emit(instruction);

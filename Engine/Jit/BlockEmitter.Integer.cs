@@ -248,6 +248,17 @@ internal sealed unsafe partial class BlockEmitter
         _ => throw new NotSupportedException($"no compare {op}"),
     };
 
+    private static ConditionCode NegatedCompareCondition(IrOp op) => op switch
+    {
+        IrOp.CmpEQ => ConditionCode.ne,
+        IrOp.CmpNE => ConditionCode.e,
+        IrOp.CmpLTU => ConditionCode.ae,
+        IrOp.CmpLTS => ConditionCode.ge,
+        IrOp.CmpLEU => ConditionCode.a,
+        IrOp.CmpLES => ConditionCode.g,
+        _ => throw new NotSupportedException($"no compare {op}"),
+    };
+
     /// <summary>Sets the flags for a compare statement: cmp (or test against zero) at the operands' width.</summary>
     private void CompareFlags(in IrStmt s)
     {

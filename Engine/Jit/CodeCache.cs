@@ -6,14 +6,18 @@ namespace Memcheck.Engine.Jit;
 
 /// <summary>
 /// An executable region holding translated blocks, bump-allocated, plus the data and shared stubs
-/// generated code uses: the chain budget, the indirect-branch lookup table (guest RIP -> chain entry),
+/// generated code uses: the entry budget, the indirect-branch lookup table (guest RIP -> chain entry),
 /// and the return-to-dispatcher and lookup stubs. Everything generated code calls or jumps to that we
 /// generate lives inside this range, so the host fault handler can recognise it.
 /// Not thread-safe: the engine translates and runs guest code under one lock.
 /// </summary>
 public sealed unsafe class CodeCache : IDisposable
 {
-    /// <summary>Chained jumps allowed per dispatcher call before a block returns anyway (signals, thread switches).</summary>
+    /// <summary>
+    /// Budget checks per dispatcher call before a block returns anyway (signals, thread switches): a block entered
+    /// other than by a forward chained jump decrements it and returns to the dispatcher, before running anything,
+    /// once it goes negative. Every loop of chained blocks passes a check.
+    /// </summary>
     public const int ChainBudget = 1 << 16;
     private const int HeaderBytes = 64;
     private const int LookupOffset = HeaderBytes;
@@ -101,7 +105,7 @@ public sealed unsafe class CodeCache : IDisposable
             throw new ArgumentException($"the exit goes to 0x{site.Target:x}, not to {target}", nameof(target));
         if (site.ChainedTo == target) return;
         if (site.ChainedTo != null) Unchain(site);
-        PatchJump(site.PatchAddress, target.ChainEntry);
+        PatchJump(site.PatchAddress, site.EntryOf(target));
         site.ChainedTo = target;
         target.Incoming.Add(site);
     }
@@ -180,7 +184,8 @@ public sealed unsafe class CodeCache : IDisposable
         site.ChainedTo = null;
     }
 
-    private static void PatchJump(nint site, nint target) => *(int*)(site + 1) = checked((int)(target - (site + 5)));
+    /// <summary>Points the rel32 at <paramref name="rel32"/> (the last field of a jmp or jcc) to <paramref name="target"/>.</summary>
+    private static void PatchJump(nint rel32, nint target) => *(int*)rel32 = checked((int)(target - (rel32 + 4)));
 
     /// <summary>The lookup table's hash; the lookup stub computes the same in machine code.</summary>
     internal int LookupIndex(ulong rip) => (int)(((uint)rip ^ ((uint)rip >> 12)) & (LookupEntries - 1));

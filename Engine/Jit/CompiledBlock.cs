@@ -19,8 +19,16 @@ public sealed unsafe class CompiledBlock
     public IReadOnlyList<(ulong Start, int Length)> Extents { get; }
     public nint HostAddress { get; }
     public int HostSize { get; }
-    /// <summary>Where chained jumps from other blocks and the entry stub enter: the block's first byte.</summary>
+    /// <summary>
+    /// Where backward chained jumps, the lookup stub and the entry stub enter: the block's first byte, its budget
+    /// check.
+    /// </summary>
     internal nint ChainEntry => HostAddress;
+    /// <summary>
+    /// Where forward chained jumps enter, past the budget check (Valgrind's fast entry point). Every cycle of blocks
+    /// has a backward jump (a target at or below the jumping block's highest guest address): that one checks.
+    /// </summary>
+    internal nint ForwardEntry => HostAddress + _bodyOffset;
     /// <summary>Time <see cref="BlockCompiler.Compile"/> took, for the translator's benchmarks.</summary>
     public TimeSpan CompileTime { get; internal set; }
     /// <summary>False once invalidated or flushed: the dispatcher must not call it again.</summary>
@@ -38,9 +46,12 @@ public sealed unsafe class CompiledBlock
     private readonly (int HostOffset, ulong Guest)[] _instructionMap;
     private readonly delegate* unmanaged<GuestState*, nint, ulong> _enter;
 
-    internal CompiledBlock(ulong guestAddress, (ulong, int)[] extents, nint hostAddress, int hostSize,
+    private readonly int _bodyOffset;
+
+    internal CompiledBlock(ulong guestAddress, (ulong, int)[] extents, nint hostAddress, int hostSize, int bodyOffset,
         int frameSize, (int HostOffset, ulong Guest)[] instructionMap, nint enterStub)
     {
+        _bodyOffset = bodyOffset;
         GuestAddress = guestAddress;
         Extents = extents;
         HostAddress = hostAddress;
@@ -90,14 +101,20 @@ public sealed unsafe class CompiledBlock
 }
 
 /// <summary>
-/// A <c>jmp rel32</c> at a constant-target exit. Unchained it jumps to <see cref="Unchained"/> (the
-/// return to the dispatcher); chained it jumps straight into the target block.
+/// The branch of a constant-target exit: a <c>jmp rel32</c>, or the <c>jcc rel32</c> of a side exit that has
+/// nothing to do before leaving. Unchained it goes to <see cref="Unchained"/> (the return to the dispatcher);
+/// chained, straight into the target block.
 /// </summary>
-internal sealed class ExitSite(nint patchAddress, nint unchained, ulong target)
+internal sealed class ExitSite(nint patchAddress, nint unchained, ulong target, bool forward)
 {
+    /// <summary>The branch's rel32 field; also how the exit names itself to the dispatcher (state->ExitAddr).</summary>
     public nint PatchAddress { get; } = patchAddress;
     public nint Unchained { get; } = unchained;
     public ulong Target { get; } = target;
+    /// <summary>Whether the target lies beyond the jumping block's code, so the jump may skip its budget check.</summary>
+    public bool Forward { get; } = forward;
+    /// <summary>Where in a target block a chained jump from here enters.</summary>
+    public nint EntryOf(CompiledBlock block) => Forward ? block.ForwardEntry : block.ChainEntry;
     public CompiledBlock? ChainedTo { get; set; }
 
     /// <summary>Jump kinds whose exits need nothing from the dispatcher, so they may go straight to the target.</summary>

@@ -47,6 +47,9 @@ internal sealed class HostAssembler
 
     public bool IsBound(int label) => _labels[label] >= 0;
 
+    /// <summary>Binds <paramref name="label"/> to the rel32 of the branch just emitted: the field chaining patches.</summary>
+    public void BindLastRel32(int label) => _labels[label] = _buffer.Length - 4;
+
     /// <summary>The offset a bound label marks.</summary>
     public int OffsetOf(int label) => _labels[label] >= 0 ? _labels[label] : throw new InvalidOperationException($"label {label} is not bound");
 

@@ -9,7 +9,7 @@ namespace Memcheck.Engine.Jit;
 /// The routines of a code cache that every block enters, leaves or calls through, so that blocks carry
 /// none of it. <see cref="Enter"/> is what the dispatcher calls: it saves the SysV callee-saved registers,
 /// loads the state pointer into rbp, reserves the frame all blocks share (<see cref="BlockFrame"/>), refills
-/// the chain budget and jumps into the block. Every way out ends in <see cref="PopReturn"/>, which returns
+/// the entry budget and jumps into the block. Every way out ends in <see cref="PopReturn"/>, which returns
 /// the next guest RIP (rax) to the dispatcher.
 /// </summary>
 internal sealed unsafe class SharedStubs
@@ -94,9 +94,8 @@ internal sealed unsafe class SharedStubs
         a.Emit(Instruction.Create(Code.Mov_r32_rm32, Register.ECX, Register.R11D));
         a.Jump((ulong)exitWithKind);
 
+        // The target's entry checks the budget, as every block entry does.
         nint lookup = At();
-        a.Emit(Instruction.Create(Code.Dec_rm32, budget));
-        a.Jcc(ConditionCode.e, (ulong)lookupMiss);
         a.Emit(Instruction.Create(Code.Mov_r32_rm32, Register.ECX, Register.EAX));
         a.Emit(Instruction.Create(Code.Mov_r32_rm32, Register.EDX, Register.EAX));
         a.Emit(Instruction.Create(Code.Shr_rm32_imm8, Register.EDX, 12));
