@@ -49,7 +49,10 @@ internal sealed unsafe class Dispatcher(Translator translator, GuestState* state
             {
                 ulong sp = state->Gpr[4];
                 if (signals.DeliverPending(state) is > 0 and var fatal)
-                    return new GuestEnd.Killed(new GuestFault(fatal, state->Rip, 0, FaultDetail.Sent, services.Stack(state)));
+                    return new GuestEnd.Killed(new GuestFault(fatal, state->Rip, 0, FaultDetail.Sent, services.Stack(state))
+                    {
+                        SentCode = signals.FatalCode,
+                    });
                 if (state->Gpr[4] != sp) services.SignalFrameWritten(state);
             }
             if (Step() is { } end) return end;

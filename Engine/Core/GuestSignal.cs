@@ -19,7 +19,11 @@ public static class GuestSignal
 }
 
 /// <summary>A synchronous fault the guest caused, with the si_code/si_addr details the report prints.</summary>
-public sealed record GuestFault(int Signal, ulong Pc, ulong Address, FaultDetail Detail, StackTrace Stack);
+public sealed record GuestFault(int Signal, ulong Pc, ulong Address, FaultDetail Detail, StackTrace Stack)
+{
+    /// <summary>For a signal sent (<see cref="FaultDetail.Sent"/>), its si_code: SI_USER from kill, SI_TKILL from raise or abort.</summary>
+    public int SentCode { get; init; }
+}
 
 public enum FaultDetail
 {

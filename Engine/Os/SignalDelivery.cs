@@ -82,6 +82,9 @@ public sealed unsafe class SignalDelivery(GuestSignalState signals, IGuestMemory
     /// <summary>Raised when a signal stopped being pending, with the thread that took it (for signalfd readiness).</summary>
     public event Action<GuestThread>? PendingChanged;
 
+    /// <summary>The si_code of the signal <see cref="DeliverPending"/> last found fatal (SI_USER from kill, SI_TKILL from raise).</summary>
+    public int FatalCode { get; private set; }
+
     /// <summary>
     /// Delivers the pending signals the current thread does not block, lowest first, until one runs a handler or
     /// ends the process (ignored ones are dropped on the way, as the kernel does). Returns 0 when the guest goes
@@ -95,7 +98,9 @@ public sealed unsafe class SignalDelivery(GuestSignalState signals, IGuestMemory
             var outcome = Deliver(s, thread, new SignalFrame.Info(taken.Signal, 0, 0, 0, taken.Info), synchronous: false);
             if (outcome == Outcome.Ignored) continue;
             EndSuspend(thread);
-            return outcome == Outcome.Fatal ? taken.Signal : 0;
+            if (outcome != Outcome.Fatal) return 0;
+            FatalCode = BitConverter.ToInt32(taken.Info, 8); // si_code
+            return taken.Signal;
         }
         EndSuspend(thread);
         return 0;

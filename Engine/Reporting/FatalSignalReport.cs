@@ -8,7 +8,7 @@ public static class FatalSignalReport
     /// <param name="xml">With --xml=yes, where the report goes instead of the text (the stack size advice stays text).</param>
     public static void Write(Commentary c, XmlOutput? xml, GuestFault fault, ulong mainStackSize)
     {
-        var (code, cause) = Cause(fault.Detail);
+        var (code, cause) = fault.Detail == FaultDetail.Sent ? (fault.SentCode, null) : Cause(fault.Detail);
         if (xml is not null)
             xml.FatalSignal(1, fault.Signal, GuestSignal.Name(fault.Signal), code, cause, fault.Address, fault.Stack);
         else
@@ -29,24 +29,17 @@ public static class FatalSignalReport
         }
     }
 
-    /// <summary>SI_TKILL: a signal sent is taken to come from abort or raise, the engine not keeping the sender's code.</summary>
-    private const int SentCode = -6;
-
-    /// <summary>The si_code Valgrind reports and the description of what caused the signal (none when it was sent).</summary>
-    private static (int Code, string? Cause) Cause(FaultDetail detail) => detail switch
+    /// <summary>The si_code Valgrind reports and the description of what caused the fault.</summary>
+    private static (int Code, string? Cause) Cause(FaultDetail detail) => (Dispatcher.SignalCode(detail).Code, detail switch
     {
-        FaultDetail.Sent => (SentCode, null),
-        _ => (Dispatcher.SignalCode(detail).Code, detail switch
-        {
-            FaultDetail.NotMapped => "Access not within mapped region",
-            FaultDetail.BadPermissions => "Bad permissions for mapped region",
-            FaultDetail.NonExistentPhysicalAddress => "Non-existent physical address",
-            FaultDetail.GeneralProtection => "General Protection Fault",
-            FaultDetail.IntegerDivideByZero => "Integer divide by zero",
-            FaultDetail.IllegalOpcode => "Illegal opcode",
-            _ => null,
-        }),
-    };
+        FaultDetail.NotMapped => "Access not within mapped region",
+        FaultDetail.BadPermissions => "Bad permissions for mapped region",
+        FaultDetail.NonExistentPhysicalAddress => "Non-existent physical address",
+        FaultDetail.GeneralProtection => "General Protection Fault",
+        FaultDetail.IntegerDivideByZero => "Integer divide by zero",
+        FaultDetail.IllegalOpcode => "Illegal opcode",
+        _ => null,
+    });
 
     /// <summary>The lines Valgrind prints before raising SIGILL for an instruction it cannot translate.</summary>
     public static void WriteUnrecognisedInstruction(Commentary c, ulong pc, IReadOnlyList<string> stack)
