@@ -4,8 +4,10 @@ namespace Memcheck.Engine.DebugInfo;
 public readonly record struct LineRow(ulong Address, string File, int Line, bool EndSequence);
 
 /// <summary>
-/// An object's .debug_line (DWARF 2 to 5) decoded into rows, sorted for address lookup.
-/// File names keep their directory (comp dir or include dir joined as objdump joins them).
+/// An object's .debug_line (DWARF 2 to 5), for address lookup. File names keep their directory (comp dir or include
+/// dir joined as objdump joins them). Lazy: construction only walks the line programs for each sequence's address
+/// range; a lookup decodes the units of the sequences around the address (a libc has hundreds of thousands of rows,
+/// and a program's stacks touch a few hundred of them).
 /// </summary>
 public sealed class LineTable
 {
@@ -13,39 +15,197 @@ public sealed class LineTable
     private const int LneEndSequence = 1, LneSetAddress = 2, LneDefineFile = 3;
     private const int LnctPath = 1, LnctDirectoryIndex = 2;
 
-    private readonly LineRow[] _sorted;
+    private readonly byte[] _data, _lineStr, _str;
+    private readonly Unit[] _units;
+    /// <summary>Sequences by lowest address; a cluster is a run of them whose address ranges overlap or touch.</summary>
+    private readonly Sequence[] _sequences;
+    private readonly Cluster[] _clusters;
+    private readonly Dictionary<int, UnitRows> _unitRows = new();
+    private readonly Dictionary<int, LineRow[]> _clusterRows = new();
+    private readonly Lazy<IReadOnlyList<LineRow>> _rows;
 
-    /// <summary>Rows in table order, as objdump --dwarf=decodedline lists them.</summary>
-    public IReadOnlyList<LineRow> Rows { get; }
+    /// <summary>A line program: where its unit starts and ends (after the unit length).</summary>
+    private readonly record struct Unit(int Start, int End, bool Dwarf64);
+
+    /// <summary>
+    /// One sequence of rows (up to and including an end-of-sequence row): its address range, its unit and place in
+    /// it, and its place in the whole table, which orders rows at the same address.
+    /// </summary>
+    private readonly record struct Sequence(ulong Low, ulong High, int Unit, int InUnit, int Index);
+
+    /// <summary>Sequences [First, First + Count) of <see cref="_sequences"/>, covering [Low, High].</summary>
+    private readonly record struct Cluster(ulong Low, ulong High, int First, int Count);
+
+    /// <summary>A unit's rows in program order and where each of its sequences starts among them.</summary>
+    private sealed record UnitRows(List<LineRow> Rows, List<int> SequenceStarts);
+
+    /// <summary>Rows in table order, as objdump --dwarf=decodedline lists them (decodes every unit).</summary>
+    public IReadOnlyList<LineRow> Rows => _rows.Value;
 
     public LineTable(byte[] debugLine, byte[] debugLineStr, byte[] debugStr)
     {
-        var rows = new List<LineRow>();
-        int unit = 0;
-        while (unit < debugLine.Length)
+        (_data, _lineStr, _str) = (debugLine, debugLineStr, debugStr);
+        var units = new List<Unit>();
+        var sequences = new List<Sequence>();
+        for (int at = 0; at < debugLine.Length;)
         {
-            var c = new DwarfCursor(debugLine, unit);
+            var c = new DwarfCursor(debugLine, at);
             var (length, dwarf64) = c.UnitLength();
             int end = c.Position + (int)length;
-            ReadUnit(debugLine, c.Position, end, dwarf64, debugLineStr, debugStr, rows);
-            unit = end;
+            units.Add(new Unit(c.Position, end, dwarf64));
+            AddSequences(units.Count - 1, units[^1], sequences);
+            at = end;
         }
-        Rows = rows;
-        // Stable sort keeps an end-of-sequence row ahead of a next sequence starting at the same address.
-        _sorted = [.. rows.Select((r, i) => (r, i)).OrderBy(x => x.r.Address).ThenBy(x => x.r.EndSequence ? 0 : 1).ThenBy(x => x.i).Select(x => x.r)];
+        _units = [.. units];
+        _sequences = [.. sequences];
+        Array.Sort(_sequences, (a, b) => a.Low != b.Low ? a.Low.CompareTo(b.Low) : a.Index.CompareTo(b.Index));
+        _clusters = Clusters(_sequences);
+        _rows = new Lazy<IReadOnlyList<LineRow>>(() => Enumerable.Range(0, _units.Length).SelectMany(u => UnitRowsOf(u).Rows).ToList());
     }
 
-    /// <summary>The source line whose code contains the address, or null outside every sequence.</summary>
+    /// <summary>
+    /// The source line whose code contains the address, or null outside every sequence: the last row at or below the
+    /// address in the order of address, end-of-sequence rows first, then table order.
+    /// </summary>
     public LineRow? Find(ulong address)
     {
-        int lo = 0, hi = _sorted.Length - 1, found = -1;
+        int lo = 0, hi = _clusters.Length - 1, found = -1;
         while (lo <= hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (_sorted[mid].Address <= address) { found = mid; lo = mid + 1; } else hi = mid - 1;
+            if (_clusters[mid].Low <= address) { found = mid; lo = mid + 1; } else hi = mid - 1;
         }
-        if (found < 0 || _sorted[found].EndSequence) return null;
-        return _sorted[found];
+        if (found < 0) return null;
+        // Rows of earlier clusters all lie below this one's lowest row, so the answer is among this cluster's rows.
+        var rows = ClusterRows(found);
+        int row = -1;
+        for (lo = 0, hi = rows.Length - 1; lo <= hi;)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (rows[mid].Address <= address) { row = mid; lo = mid + 1; } else hi = mid - 1;
+        }
+        return row < 0 || rows[row].EndSequence ? null : rows[row];
+    }
+
+    private static Cluster[] Clusters(Sequence[] byLow)
+    {
+        var clusters = new List<Cluster>();
+        for (int i = 0; i < byLow.Length;)
+        {
+            int first = i;
+            ulong high = byLow[i].High;
+            // Touching ranges join too: rows at the shared address order by end-of-sequence and table position.
+            for (i++; i < byLow.Length && byLow[i].Low <= high; i++) high = Math.Max(high, byLow[i].High);
+            clusters.Add(new Cluster(byLow[first].Low, high, first, i - first));
+        }
+        return [.. clusters];
+    }
+
+    /// <summary>The cluster's rows sorted by address, end-of-sequence rows first at an address, then table order.</summary>
+    private LineRow[] ClusterRows(int cluster)
+    {
+        if (_clusterRows.TryGetValue(cluster, out var sorted)) return sorted;
+        var (_, _, first, count) = _clusters[cluster];
+        var keyed = new List<(LineRow Row, int Sequence, int Position)>();
+        for (int s = first; s < first + count; s++)
+        {
+            var sequence = _sequences[s];
+            var unit = UnitRowsOf(sequence.Unit);
+            int start = unit.SequenceStarts[sequence.InUnit];
+            int end = sequence.InUnit + 1 < unit.SequenceStarts.Count ? unit.SequenceStarts[sequence.InUnit + 1] : unit.Rows.Count;
+            for (int r = start; r < end; r++) keyed.Add((unit.Rows[r], sequence.Index, r));
+        }
+        keyed.Sort((a, b) =>
+            a.Row.Address != b.Row.Address ? a.Row.Address.CompareTo(b.Row.Address)
+            : a.Row.EndSequence != b.Row.EndSequence ? (a.Row.EndSequence ? -1 : 1)
+            : a.Sequence != b.Sequence ? a.Sequence.CompareTo(b.Sequence)
+            : a.Position.CompareTo(b.Position));
+        sorted = new LineRow[keyed.Count];
+        for (int i = 0; i < sorted.Length; i++) sorted[i] = keyed[i].Row;
+        _clusterRows[cluster] = sorted;
+        return sorted;
+    }
+
+    private UnitRows UnitRowsOf(int unit)
+    {
+        if (!_unitRows.TryGetValue(unit, out var rows))
+        {
+            var (start, end, dwarf64) = _units[unit];
+            _unitRows[unit] = rows = new UnitRows([], []);
+            ReadUnit(_data, start, end, dwarf64, _lineStr, _str, rows);
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// The address range of each sequence of the unit's program, walked without decoding rows or file names; a
+    /// sequence is the rows up to an end of sequence (or the unit's end), as <see cref="ReadUnit"/> splits them.
+    /// </summary>
+    private void AddSequences(int index, Unit unit, List<Sequence> sequences)
+    {
+        var c = new DwarfCursor(_data.AsSpan(0, unit.End), unit.Start);
+        int version = c.U16();
+        if (version >= 5) c.Skip(2);
+        int headerLength = (int)c.Offset(unit.Dwarf64);
+        int program = c.Position + headerLength;
+        int minInstLength = c.U8();
+        if (version >= 4) c.Skip(1);
+        c.Skip(2); // default_is_stmt, line_base: lines are not needed here
+        int lineRange = c.U8(), opcodeBase = c.U8();
+        Span<byte> standardLengths = stackalloc byte[256];
+        for (int i = 1; i < opcodeBase; i++) standardLengths[i] = c.U8();
+
+        c.Position = program;
+        ulong address = 0, low = ulong.MaxValue, high = 0;
+        int inUnit = 0;
+        bool any = false;
+        void Row(ulong at)
+        {
+            low = Math.Min(low, at);
+            high = Math.Max(high, at);
+            any = true;
+        }
+        void Close()
+        {
+            sequences.Add(new Sequence(low, high, index, inUnit++, sequences.Count));
+            (low, high, any) = (ulong.MaxValue, 0, false);
+        }
+        while (c.Position < unit.End)
+        {
+            int op = c.U8();
+            if (op >= opcodeBase)
+            {
+                address += (ulong)((op - opcodeBase) / lineRange * minInstLength);
+                Row(address);
+                continue;
+            }
+            switch (op)
+            {
+                case 0:
+                    int length = (int)c.Uleb();
+                    int next = c.Position + length;
+                    int sub = c.U8();
+                    if (sub == LneEndSequence)
+                    {
+                        Row(address);
+                        Close();
+                        address = 0;
+                    }
+                    else if (sub == LneSetAddress) address = length == 9 ? c.U64() : c.U32();
+                    c.Position = next;
+                    break;
+                case LnsCopy: Row(address); break;
+                case LnsAdvancePc: address += c.Uleb() * (ulong)minInstLength; break;
+                case LnsAdvanceLine: c.Sleb(); break;
+                case LnsSetFile: c.Uleb(); break;
+                case LnsConstAddPc: address += (ulong)((255 - opcodeBase) / lineRange * minInstLength); break;
+                case LnsFixedAdvancePc: address += c.U16(); break;
+                default:
+                    for (int i = 0; i < standardLengths[op]; i++) c.Uleb();
+                    break;
+            }
+        }
+        if (any) Close();
     }
 
     /// <summary>
@@ -97,8 +257,16 @@ public sealed class LineTable
         return new Header(program, minInstLength, lineBase, lineRange, opcodeBase, standardLengths, directories, files, version >= 5 ? 0 : 1);
     }
 
-    private static void ReadUnit(byte[] data, int start, int end, bool dwarf64, byte[] lineStr, byte[] str, List<LineRow> rows)
+    private static void ReadUnit(byte[] data, int start, int end, bool dwarf64, byte[] lineStr, byte[] str, UnitRows into)
     {
+        var rows = into.Rows;
+        bool sequenceOpen = false;
+        void Add(LineRow row)
+        {
+            if (!sequenceOpen) into.SequenceStarts.Add(rows.Count);
+            rows.Add(row);
+            sequenceOpen = !row.EndSequence;
+        }
         var c = new DwarfCursor(data.AsSpan(0, end), start);
         var (program, minInstLength, lineBase, lineRange, opcodeBase, standardLengths, directories, files, fileBase) =
             ReadHeader(ref c, dwarf64, lineStr, str);
@@ -114,7 +282,7 @@ public sealed class LineTable
                 int adjusted = op - opcodeBase;
                 address += (ulong)(adjusted / lineRange * minInstLength);
                 line += lineBase + adjusted % lineRange;
-                rows.Add(new LineRow(address, FileName(files, file - fileBase), line, false));
+                Add(new LineRow(address, FileName(files, file - fileBase), line, false));
                 continue;
             }
             switch (op)
@@ -125,7 +293,7 @@ public sealed class LineTable
                     int sub = c.U8();
                     if (sub == LneEndSequence)
                     {
-                        rows.Add(new LineRow(address, FileName(files, file - fileBase), line, true));
+                        Add(new LineRow(address, FileName(files, file - fileBase), line, true));
                         address = 0; file = 1; line = 1;
                     }
                     else if (sub == LneSetAddress) address = length == 9 ? c.U64() : c.U32();
@@ -137,7 +305,7 @@ public sealed class LineTable
                     }
                     c.Position = next;
                     break;
-                case LnsCopy: rows.Add(new LineRow(address, FileName(files, file - fileBase), line, false)); break;
+                case LnsCopy: Add(new LineRow(address, FileName(files, file - fileBase), line, false)); break;
                 case LnsAdvancePc: address += c.Uleb() * (ulong)minInstLength; break;
                 case LnsAdvanceLine: line += (int)c.Sleb(); break;
                 case LnsSetFile: file = (int)c.Uleb(); break;
