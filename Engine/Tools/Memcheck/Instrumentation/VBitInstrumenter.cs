@@ -34,7 +34,9 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
     public Superblock Instrument(Superblock input)
     {
         var sb = PreOptimiser.Run(input);
-        return new Pass(sb, new Superblock(sb.GuestAddress), expensive, _selfShadowing, IrValue.U64((ulong)shadow.Primary), shadow.Origins).Run();
+        // Shadow computations and checks make the block several times its input.
+        var output = new Superblock(sb.GuestAddress, 4 * sb.Count, 2 * sb.TempCount + 64);
+        return new Pass(sb, output, expensive, _selfShadowing, IrValue.U64((ulong)shadow.Primary), shadow.Origins).Run();
     }
 
     /// <summary>One block's instrumentation: the original temps keep their numbers in the output.</summary>
