@@ -13,7 +13,28 @@ public sealed class Optimiser
     /// </summary>
     public Func<Superblock, Superblock>? GuestSpecialisation { get; init; }
 
+    /// <summary>
+    /// Whether a small block that loops to itself is unrolled (<see cref="LoopUnroller"/>) once optimised, and the
+    /// copies optimised together. VEX does it before instrumentation; the result is a new block, the input's arrays
+    /// are then the caller's to release.
+    /// </summary>
+    public bool UnrollLoops { get; init; }
+
     public Superblock Run(Superblock sb)
+    {
+        sb = Simplify(sb);
+        if (UnrollLoops && LoopUnroller.Unroll(sb) is { } unrolled)
+        {
+            ConstantFolder.Run(unrolled);
+            RedundantGetElimination.Run(unrolled);
+            ConstantFolder.Run(unrolled);
+            Clean(unrolled);
+            return unrolled;
+        }
+        return sb;
+    }
+
+    private Superblock Simplify(Superblock sb)
     {
         ConstantFolder.Run(sb);
         RedundantGetElimination.Run(sb);
@@ -24,9 +45,14 @@ public sealed class Optimiser
             ConstantFolder.Run(sb);
             DeadCodeElimination.Run(sb);
         }
+        Clean(sb);
+        return sb;
+    }
+
+    private static void Clean(Superblock sb)
+    {
         RedundantPutElimination.Run(sb);
         DeadCodeElimination.Run(sb);
         CompareSinking.Run(sb);
-        return sb;
     }
 }
