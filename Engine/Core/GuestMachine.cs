@@ -68,7 +68,7 @@ internal sealed unsafe class GuestMachine : IDisposable
             Auxv = Program.AuxvBytes(), ProcMaps = Space.FormatProcMaps, Preloads = preloads ?? PreloadObjects.None,
         };
         Kernel = new SyscallHandler(process, Space, Space.Pages, HostFileDescriptors.Snapshot(), warnings);
-        var optimiser = new Optimiser { GuestSpecialisation = FlagSpecialiser.Specialise };
+        var optimiser = new Optimiser { GuestSpecialisation = FlagSpecialiser.Rewrite };
         var backend = makeBackend(new BackendContext(Space.Pages.Level1, _codeCache)
         {
             AccessCheck = tool.AccessCheck, GuestRegionEnd = GuestRegion.IsReserved ? GuestRegion.End : 0,

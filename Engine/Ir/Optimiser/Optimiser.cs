@@ -11,7 +11,8 @@ public sealed class Optimiser
     /// Guest-specific rewriting (the lifter's flag-thunk specialisation), run once constants and
     /// copies are propagated, then cleaned up by another folding and dead-code round.
     /// </summary>
-    public Func<Superblock, Superblock>? GuestSpecialisation { get; init; }
+    /// <remarks>It gives null when it changed nothing, which spares that round.</remarks>
+    public Func<Superblock, Superblock?>? GuestSpecialisation { get; init; }
 
     /// <summary>
     /// Whether a small block that loops to itself is unrolled (<see cref="LoopUnroller"/>) once optimised, and the
@@ -39,9 +40,9 @@ public sealed class Optimiser
         ConstantFolder.Run(sb);
         RedundantGetElimination.Run(sb);
         ConstantFolder.Run(sb);
-        if (GuestSpecialisation is { } specialise)
+        if (GuestSpecialisation?.Invoke(sb) is { } specialised)
         {
-            sb = specialise(sb);
+            sb = specialised;
             ConstantFolder.Run(sb);
             DeadCodeElimination.Run(sb);
         }
