@@ -138,45 +138,79 @@ public sealed class LineTable
     }
 
     /// <summary>
-    /// The address range of each sequence of the unit's program, walked without decoding rows or file names; a
-    /// sequence is the rows up to an end of sequence (or the unit's end), as <see cref="ReadUnit"/> splits them.
+    /// The address range of each sequence of the unit's program, run without naming files or making rows; a sequence
+    /// is the rows up to an end of sequence (or the unit's end), as <see cref="ReadUnit"/> splits them.
     /// </summary>
     private void AddSequences(int index, Unit unit, List<Sequence> sequences)
     {
         var c = new DwarfCursor(_data.AsSpan(0, unit.End), unit.Start);
-        int version = c.U16();
-        if (version >= 5) c.Skip(2);
-        int headerLength = (int)c.Offset(unit.Dwarf64);
-        int program = c.Position + headerLength;
-        int minInstLength = c.U8();
-        if (version >= 4) c.Skip(1);
-        c.Skip(2); // default_is_stmt, line_base: lines are not needed here
-        int lineRange = c.U8(), opcodeBase = c.U8();
-        Span<byte> standardLengths = stackalloc byte[256];
-        for (int i = 1; i < opcodeBase; i++) standardLengths[i] = c.U8();
+        var program = ReadProgram(ref c, unit.Dwarf64, out _);
+        var ranges = new SequenceRanges(index, sequences);
+        Run(_data, program, unit.End, ranges);
+        ranges.Close();
+    }
 
-        c.Position = program;
-        ulong address = 0, low = ulong.MaxValue, high = 0;
-        int inUnit = 0;
-        bool any = false;
-        void Row(ulong at)
+    /// <summary>What running a line program gives: rows in order, and DW_LNE_define_file's names.</summary>
+    private interface IRowSink
+    {
+        void Row(ulong address, int file, int line, bool endSequence);
+        void DefineFile(string name, int directory);
+    }
+
+    /// <summary>Each sequence's lowest and highest row address.</summary>
+    private sealed class SequenceRanges(int unit, List<Sequence> into) : IRowSink
+    {
+        private ulong _low = ulong.MaxValue, _high;
+        private bool _any;
+        private int _inUnit;
+
+        public void Row(ulong address, int file, int line, bool endSequence)
         {
-            low = Math.Min(low, at);
-            high = Math.Max(high, at);
-            any = true;
+            (_low, _high, _any) = (Math.Min(_low, address), Math.Max(_high, address), true);
+            if (endSequence) Close();
         }
-        void Close()
+
+        public void DefineFile(string name, int directory) { }
+
+        /// <summary>Ends the open sequence, if it has a row.</summary>
+        public void Close()
         {
-            sequences.Add(new Sequence(low, high, index, inUnit++, sequences.Count));
-            (low, high, any) = (ulong.MaxValue, 0, false);
+            if (_any) into.Add(new Sequence(_low, _high, unit, _inUnit++, into.Count));
+            (_low, _high, _any) = (ulong.MaxValue, 0, false);
         }
-        while (c.Position < unit.End)
+    }
+
+    /// <summary>Rows with their file names, and where each sequence starts among them.</summary>
+    private sealed class NamedRows(Header header, UnitRows into) : IRowSink
+    {
+        private bool _sequenceOpen;
+
+        public void Row(ulong address, int file, int line, bool endSequence)
+        {
+            if (!_sequenceOpen) into.SequenceStarts.Add(into.Rows.Count);
+            into.Rows.Add(new LineRow(address, FileName(header.Files, file - header.FileBase), line, endSequence));
+            _sequenceOpen = !endSequence;
+        }
+
+        public void DefineFile(string name, int directory) => header.Files.Add(Join(header.Directories, directory, name));
+    }
+
+    /// <summary>Runs the line program's state machine from its first opcode to <paramref name="end"/>.</summary>
+    private static void Run(byte[] data, Program program, int end, IRowSink sink)
+    {
+        var (start, minInstLength, lineBase, lineRange, opcodeBase, standardLengths) = program;
+        var c = new DwarfCursor(data.AsSpan(0, end), start);
+        ulong address = 0;
+        int file = 1, line = 1;
+        while (c.Position < end)
         {
             int op = c.U8();
             if (op >= opcodeBase)
             {
-                address += (ulong)((op - opcodeBase) / lineRange * minInstLength);
-                Row(address);
+                int adjusted = op - opcodeBase;
+                address += (ulong)(adjusted / lineRange * minInstLength);
+                line += lineBase + adjusted % lineRange;
+                sink.Row(address, file, line, false);
                 continue;
             }
             switch (op)
@@ -187,25 +221,25 @@ public sealed class LineTable
                     int sub = c.U8();
                     if (sub == LneEndSequence)
                     {
-                        Row(address);
-                        Close();
-                        address = 0;
+                        sink.Row(address, file, line, true);
+                        address = 0; file = 1; line = 1;
                     }
                     else if (sub == LneSetAddress) address = length == 9 ? c.U64() : c.U32();
+                    else if (sub == LneDefineFile) sink.DefineFile(c.CString(), (int)c.Uleb());
                     c.Position = next;
                     break;
-                case LnsCopy: Row(address); break;
+                case LnsCopy: sink.Row(address, file, line, false); break;
                 case LnsAdvancePc: address += c.Uleb() * (ulong)minInstLength; break;
-                case LnsAdvanceLine: c.Sleb(); break;
-                case LnsSetFile: c.Uleb(); break;
+                case LnsAdvanceLine: line += (int)c.Sleb(); break;
+                case LnsSetFile: file = (int)c.Uleb(); break;
                 case LnsConstAddPc: address += (ulong)((255 - opcodeBase) / lineRange * minInstLength); break;
                 case LnsFixedAdvancePc: address += c.U16(); break;
                 default:
+                    // Column, negate_stmt, basic_block, prologue_end, epilogue_begin, isa and unknown opcodes: operands skipped.
                     for (int i = 0; i < standardLengths[op]; i++) c.Uleb();
                     break;
             }
         }
-        if (any) Close();
     }
 
     /// <summary>
@@ -220,12 +254,14 @@ public sealed class LineTable
         return (header.Files, header.FileBase);
     }
 
-    private sealed record Header(int Program, int MinInstLength, int LineBase, int LineRange, int OpcodeBase,
-        byte[] StandardLengths, List<string> Directories, List<string> Files, int FileBase);
+    /// <summary>What running a line program needs of its header: where its opcodes start and how to read them.</summary>
+    private sealed record Program(int Start, int MinInstLength, int LineBase, int LineRange, int OpcodeBase, byte[] StandardLengths);
 
-    private static Header ReadHeader(ref DwarfCursor c, bool dwarf64, byte[] lineStr, byte[] str)
+    private sealed record Header(Program Program, List<string> Directories, List<string> Files, int FileBase);
+
+    private static Program ReadProgram(ref DwarfCursor c, bool dwarf64, out int version)
     {
-        int version = c.U16();
+        version = c.U16();
         if (version >= 5) c.Skip(2); // address size, segment selector size
         ulong headerLength = c.Offset(dwarf64);
         int program = c.Position + (int)headerLength;
@@ -235,7 +271,12 @@ public sealed class LineTable
         int lineBase = c.S8(), lineRange = c.U8(), opcodeBase = c.U8();
         var standardLengths = new byte[opcodeBase];
         for (int i = 1; i < opcodeBase; i++) standardLengths[i] = c.U8();
+        return new Program(program, minInstLength, lineBase, lineRange, opcodeBase, standardLengths);
+    }
 
+    private static Header ReadHeader(ref DwarfCursor c, bool dwarf64, byte[] lineStr, byte[] str)
+    {
+        var program = ReadProgram(ref c, dwarf64, out int version);
         var directories = new List<string>();
         var files = new List<string>();
         if (version >= 5)
@@ -254,69 +295,14 @@ public sealed class LineTable
                 files.Add(Join(directories, dir, f));
             }
         }
-        return new Header(program, minInstLength, lineBase, lineRange, opcodeBase, standardLengths, directories, files, version >= 5 ? 0 : 1);
+        return new Header(program, directories, files, version >= 5 ? 0 : 1);
     }
 
     private static void ReadUnit(byte[] data, int start, int end, bool dwarf64, byte[] lineStr, byte[] str, UnitRows into)
     {
-        var rows = into.Rows;
-        bool sequenceOpen = false;
-        void Add(LineRow row)
-        {
-            if (!sequenceOpen) into.SequenceStarts.Add(rows.Count);
-            rows.Add(row);
-            sequenceOpen = !row.EndSequence;
-        }
         var c = new DwarfCursor(data.AsSpan(0, end), start);
-        var (program, minInstLength, lineBase, lineRange, opcodeBase, standardLengths, directories, files, fileBase) =
-            ReadHeader(ref c, dwarf64, lineStr, str);
-
-        c.Position = program;
-        ulong address = 0;
-        int file = 1, line = 1;
-        while (c.Position < end)
-        {
-            int op = c.U8();
-            if (op >= opcodeBase)
-            {
-                int adjusted = op - opcodeBase;
-                address += (ulong)(adjusted / lineRange * minInstLength);
-                line += lineBase + adjusted % lineRange;
-                Add(new LineRow(address, FileName(files, file - fileBase), line, false));
-                continue;
-            }
-            switch (op)
-            {
-                case 0:
-                    int length = (int)c.Uleb();
-                    int next = c.Position + length;
-                    int sub = c.U8();
-                    if (sub == LneEndSequence)
-                    {
-                        Add(new LineRow(address, FileName(files, file - fileBase), line, true));
-                        address = 0; file = 1; line = 1;
-                    }
-                    else if (sub == LneSetAddress) address = length == 9 ? c.U64() : c.U32();
-                    else if (sub == LneDefineFile)
-                    {
-                        string f = c.CString();
-                        int dir = (int)c.Uleb();
-                        files.Add(Join(directories, dir, f));
-                    }
-                    c.Position = next;
-                    break;
-                case LnsCopy: Add(new LineRow(address, FileName(files, file - fileBase), line, false)); break;
-                case LnsAdvancePc: address += c.Uleb() * (ulong)minInstLength; break;
-                case LnsAdvanceLine: line += (int)c.Sleb(); break;
-                case LnsSetFile: file = (int)c.Uleb(); break;
-                case LnsConstAddPc: address += (ulong)((255 - opcodeBase) / lineRange * minInstLength); break;
-                case LnsFixedAdvancePc: address += c.U16(); break;
-                default:
-                    // Column, negate_stmt, basic_block, prologue_end, epilogue_begin, isa and unknown opcodes: operands skipped.
-                    for (int i = 0; i < standardLengths[op]; i++) c.Uleb();
-                    break;
-            }
-        }
+        var header = ReadHeader(ref c, dwarf64, lineStr, str);
+        Run(data, header.Program, end, new NamedRows(header, into));
     }
 
     private readonly record struct Entry(string Path, int Directory);

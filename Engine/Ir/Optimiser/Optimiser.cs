@@ -26,9 +26,7 @@ public sealed class Optimiser
         sb = Simplify(sb);
         if (UnrollLoops && LoopUnroller.Unroll(sb) is { } unrolled)
         {
-            ConstantFolder.Run(unrolled);
-            RedundantGetElimination.Run(unrolled);
-            ConstantFolder.Run(unrolled);
+            Propagate(unrolled);
             Clean(unrolled);
             return unrolled;
         }
@@ -37,9 +35,7 @@ public sealed class Optimiser
 
     private Superblock Simplify(Superblock sb)
     {
-        ConstantFolder.Run(sb);
-        RedundantGetElimination.Run(sb);
-        ConstantFolder.Run(sb);
+        Propagate(sb);
         if (GuestSpecialisation?.Invoke(sb) is { } specialised)
         {
             sb = specialised;
@@ -48,6 +44,14 @@ public sealed class Optimiser
         }
         Clean(sb);
         return sb;
+    }
+
+    /// <summary>Constants and copies, then guest state already in temps, then what that makes constant.</summary>
+    private static void Propagate(Superblock sb)
+    {
+        ConstantFolder.Run(sb);
+        RedundantGetElimination.Run(sb);
+        ConstantFolder.Run(sb);
     }
 
     private static void Clean(Superblock sb)
