@@ -70,6 +70,23 @@ public unsafe class LoopUnrollerTests
         Assert.That(negation.Op, Is.EqualTo(IrOp.CmpEQ), "the opposite comparison, which the backend branches on");
     }
 
+    [Test]
+    public void ExitOnANegatedComparisonLeavesOnTheComparisonItself()
+    {
+        var sb = new Superblock(Start);
+        sb.IMark(Start, 4);
+        var rcx = sb.Binop(IrOp.Sub, sb.Get(GuestState.OffRcx, IrType.I64), U64(1));
+        sb.Put(GuestState.OffRcx, rcx);
+        var zero = sb.Binop(IrOp.CmpEQ, IrType.I1, rcx, U64(0));
+        sb.Exit(sb.Binop(IrOp.Xor, IrType.I1, zero, U1(true)), Start, JumpKind.Boring);
+        sb.Next = U64(After);
+
+        var unrolled = LoopUnroller.Unroll(sb)!;
+
+        var firstExit = unrolled.Statements.ToArray().First(s => s.Kind == StmtKind.Exit);
+        Assert.That(unrolled.Statements.ToArray().First(s => s.Dst == firstExit.A.Temp).Op, Is.EqualTo(IrOp.CmpEQ));
+    }
+
     [TestCase(false, 0)]
     [TestCase(true, 70)]
     public void BlocksThatDoNotLoopOrAreTooBigStayAsTheyAre(bool loops, int padding)

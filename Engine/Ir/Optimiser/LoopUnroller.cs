@@ -52,7 +52,8 @@ public static class LoopUnroller
 
     /// <summary>
     /// The guard's negation: the opposite comparison of the same operands when the guard is a comparison of the body
-    /// (which the backend still branches on directly), else Not.
+    /// (which the backend still branches on directly), the negated value itself when the guard is one negated (the
+    /// lifter's jne: Xor with 1), else Not.
     /// </summary>
     private static IrValue Negation(Superblock output, Superblock body, IrValue guard, int first)
     {
@@ -67,6 +68,7 @@ public static class LoopUnroller
                 case IrOp.CmpLEU: return output.Binop(IrOp.CmpLTU, IrType.I1, b, a);
                 case IrOp.CmpLTS: return output.Binop(IrOp.CmpLES, IrType.I1, b, a);
                 case IrOp.CmpLES: return output.Binop(IrOp.CmpLTS, IrType.I1, b, a);
+                case IrOp.Xor when cmp.Type == IrType.I1 && b == IrValue.U1(true): return a;
             }
         }
         return output.Unop(IrOp.Not, IrType.I1, guard);
