@@ -24,6 +24,29 @@ public unsafe class FlagSpecialiserTests
     private static IEnumerable<TestCaseData> Cases() =>
         Setters.Select(s => new TestCaseData(s.Name).SetName($"Specialised conditions after {s.Name} match the helper"));
 
+    [Test]
+    public void BlockWhoseConditionsAreAlreadySpecialisedIsNotRewrittenAgain()
+    {
+        // A condition read through the state after a cmp: its operation is known once the Get is propagated.
+        var sb = new Superblock(At);
+        sb.IMark(At, 3);
+        sb.Put(GuestState.OffCcOp, IrValue.U64((ulong)CcOp.Sub64));
+        sb.Put(GuestState.OffCcDep1, sb.Get(GuestState.OffRax, IrType.I64));
+        sb.Put(GuestState.OffCcDep2, sb.Get(GuestState.OffRdx, IrType.I64));
+        var condition = FlagHelpers.Condition[(int)X86Condition.E];
+        var args = new[] { GuestState.OffCcOp, GuestState.OffCcDep1, GuestState.OffCcDep2, GuestState.OffCcNdep }.Select(o => sb.Get(o, IrType.I64));
+        sb.Put(GuestState.OffRcx, sb.Call(condition, [.. args]));
+        sb.Next = IrValue.U64(At + 3);
+        ConstantFolder.Run(sb);
+        RedundantGetElimination.Run(sb);
+        ConstantFolder.Run(sb);
+
+        var once = FlagSpecialiser.Rewrite(sb);
+
+        Assert.That(once, Is.Not.Null);
+        Assert.That(FlagSpecialiser.Rewrite(new Optimiser().Run(once!)), Is.Null);
+    }
+
     [TestCaseSource(nameof(Cases))]
     public void Specialised_conditions_match_the_helper(string setter)
     {

@@ -40,6 +40,46 @@ public partial class LineTableTests
         Assert.That(lines.Find(rows.Last().Address), Is.Null);
     }
 
+    [Test]
+    public void LazyFindAgreesWithASortOfEveryRowInLibc()
+    {
+        var libc = new DebugObject(LibcPath);
+        Assume.That(libc.DebugFilePath, Is.Not.Null, "libc6-dbg is not installed");
+        AssertFindAgreesWithFullSort(LibcPath);
+    }
+
+    [Test]
+    public void LazyFindAgreesWithASortOfEveryRowInALargeProgram() =>
+        AssertFindAgreesWithFullSort(FixtureCompiler.Compile(LargeSource(), "-gdwarf-5", "-O2"));
+
+    /// <summary>
+    /// Find against the table it replaced: every row sorted by address, end-of-sequence rows first, then table order,
+    /// and the last row at or below the address (none when that is an end of sequence), at, below and above each row.
+    /// The table that finds has decoded nothing before.
+    /// </summary>
+    private static void AssertFindAgreesWithFullSort(string path)
+    {
+        var lines = new DebugObject(path).Lines!;
+        var sorted = new DebugObject(path).Lines!.Rows.Select((r, i) => (r, i)).OrderBy(x => x.r.Address).ThenBy(x => x.r.EndSequence ? 0 : 1).ThenBy(x => x.i)
+            .Select(x => x.r).ToArray();
+        var addresses = sorted.Select(r => r.Address).ToArray();
+        LineRow? Expected(ulong address)
+        {
+            int i = Array.BinarySearch(addresses, address);
+            if (i < 0) i = ~i - 1;
+            else while (i + 1 < addresses.Length && addresses[i + 1] == address) i++;
+            return i < 0 || sorted[i].EndSequence ? null : sorted[i];
+        }
+        int checkedAddresses = 0;
+        foreach (ulong row in addresses.Distinct())
+            foreach (ulong address in new[] { row - 1, row, row + 1 })
+            {
+                Assert.That(lines.Find(address), Is.EqualTo(Expected(address)), $"0x{address:x}");
+                checkedAddresses++;
+            }
+        Assert.That(checkedAddresses, Is.GreaterThan(300));
+    }
+
     internal static string LibcPath => "/lib/x86_64-linux-gnu/libc.so.6";
 
     private static void AssertAgreesWithObjdump(LineTable lines, string path)

@@ -157,6 +157,27 @@ public class OptimiserPassTests
     }
 
     [Test]
+    public void PutOfTheValueTheSlotHoldsGoesUnlessSomethingWroteThereSince()
+    {
+        var sb = new Superblock(0);
+        var rax = sb.Get(GuestState.OffRax, I64);
+        sb.Put(GuestState.OffRax, rax);                       // holds it already: goes
+        sb.Put(GuestState.OffCcOp, IrValue.U64(0xb));
+        sb.Exit(sb.Get(GuestState.OffRcx, I1), 0x10, JumpKind.Boring);
+        sb.Put(GuestState.OffCcOp, IrValue.U64(0xb));         // goes: an exit reads the state but does not write it
+        sb.Put(GuestState.OffCcOp, IrValue.U32(0xb));         // stays: another type
+        sb.Put(GuestState.OffRsi, IrValue.U64(3));
+        sb.Call(RandomBlocks.Dirty, IrValue.U64(0));
+        sb.Put(GuestState.OffRsi, IrValue.U64(3));            // stays: the helper writes RSI
+        sb.Next = IrValue.U64(0);
+
+        RedundantGetElimination.Run(sb);
+
+        Assert.That(CountOf(sb, StmtKind.Put), Is.EqualTo(4), sb.ToString());
+        Assert.That(sb.Statements.ToArray().Count(s => s.Kind == StmtKind.Put && s.Offset == GuestState.OffRax), Is.Zero);
+    }
+
+    [Test]
     public void PutOverwrittenBeforeAnyObserverIsRemoved()
     {
         var sb = new Superblock(0);

@@ -150,6 +150,27 @@ public sealed unsafe class BlockCompilerTests
     }
 
     [Test]
+    public void HelperArgumentsLivingInEachOthersArgumentRegistersArriveIntact()
+    {
+        // Twelve live temps fill the allocatable registers, the argument registers among them; each call passes four of
+        // them in another order, so some are moved straight to their registers and some must be staged.
+        var sb = Block();
+        var temps = Enumerable.Range(0, 12).Select(i => sb.Binop(IrOp.Add, sb.Get(8 * (i % 16), IrType.I64), U64((ulong)i * 0x1111))).ToList();
+        var results = new List<IrValue>();
+        for (int rotation = 0; rotation < 8; rotation++)
+        {
+            var picked = Enumerable.Range(0, 4).Select(k => temps[(k * 3 + rotation) % temps.Count]).ToArray();
+            results.Add(sb.Call(TestHelpers.Mix, rotation % 2 == 0 ? picked : [.. picked.Reverse()]));
+        }
+        for (int i = 0; i < results.Count; i++) sb.Put(8 * i, results[i]);
+        for (int i = 0; i < temps.Count; i++) sb.Put(GuestState.ShadowOffset + 8 * i, temps[i]);
+        sb.Next = U64(0x401004);
+        for (int r = 0; r < 16; r++) _m.State->Gpr[r] = 0x0101_0101_0101_0101UL * (ulong)(r + 1);
+
+        Differential.Check(_m, sb, "helper arguments");
+    }
+
+    [Test]
     public void OperationsTheBackendDoesNotInlineGoThroughTheEvaluator()
     {
         var sb = Block();

@@ -69,7 +69,7 @@ internal sealed unsafe class GuestMachine : IDisposable
             Descriptors = DescriptorLimits.ReserveOnHost(),
         };
         Kernel = new SyscallHandler(process, Space, Space.Pages, HostFileDescriptors.Snapshot(), warnings);
-        var optimiser = new Optimiser { GuestSpecialisation = FlagSpecialiser.Specialise };
+        var optimiser = new Optimiser { GuestSpecialisation = FlagSpecialiser.Rewrite };
         var backend = makeBackend(new BackendContext(Space.Pages.Level1, _codeCache)
         {
             AccessCheck = tool.AccessCheck, GuestRegionEnd = GuestRegion.IsReserved ? GuestRegion.End : 0,

@@ -93,7 +93,7 @@ public sealed class StackPointerTracking(StackEvents events)
         public Pass(StackEvents events, Superblock sb)
         {
             _events = events;
-            _output = new Superblock(sb.GuestAddress);
+            _output = new Superblock(sb.GuestAddress, sb.Count + 64, sb.TempCount + 64);
             for (int t = 0; t < sb.TempCount; t++) _output.NewTemp(sb.TypeOf(t));
             _output.Extents.AddRange(sb.Extents);
         }

@@ -13,7 +13,13 @@ public static class FlagSpecialiser
     /// <summary>The rewritten block, built per thread and reused: most blocks have a condition to specialise.</summary>
     [ThreadStatic] private static List<IrStmt>? t_rewritten;
 
-    public static Superblock Specialise(Superblock sb)
+    public static Superblock Specialise(Superblock sb) => Rewrite(sb) ?? sb;
+
+    /// <summary>
+    /// The block with its constant-thunk conditions rewritten, or null when it has none (the optimiser then skips
+    /// the clean-up after it: after memcheck's instrumentation, which specialised first, there are none).
+    /// </summary>
+    public static Superblock? Rewrite(Superblock sb)
     {
         List<IrStmt>? rewritten = null;
         var stmts = sb.Statements;
@@ -39,7 +45,8 @@ public static class FlagSpecialiser
             }
             rewritten?.Add(s);
         }
-        if (rewritten != null) sb.ReplaceStatements(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rewritten));
+        if (rewritten == null) return null;
+        sb.ReplaceStatements(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rewritten));
         return sb;
     }
 

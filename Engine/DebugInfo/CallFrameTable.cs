@@ -54,6 +54,12 @@ internal sealed class CallFrameTable
     private const byte PeOmit = 0xff, PePcRel = 0x10, PeDataRel = 0x30;
 
     private readonly Fde[] _fdes;
+    /// <summary>
+    /// Rows already worked out, by instruction: every malloc and free unwinds its stack, mostly through the same
+    /// return addresses, and running an FDE's program (with a copy of the row per remember-state) cost more than the
+    /// rest of the walk.
+    /// </summary>
+    private readonly Dictionary<ulong, UnwindRow?> _rows = new();
 
     public int Count => _fdes.Length;
 
@@ -65,8 +71,14 @@ internal sealed class CallFrameTable
         _fdes = [.. fdes.Where(f => f.End > f.Start).OrderBy(f => f.Start)];
     }
 
-    /// <summary>The unwind row in force at the instruction, or null where no FDE covers it.</summary>
+    /// <summary>The unwind row in force at the instruction, or null where no FDE covers it. Callers must not change it.</summary>
     public UnwindRow? RowAt(ulong pc)
+    {
+        if (!_rows.TryGetValue(pc, out var row)) _rows[pc] = row = Compute(pc);
+        return row;
+    }
+
+    private UnwindRow? Compute(ulong pc)
     {
         int lo = 0, hi = _fdes.Length - 1, found = -1;
         while (lo <= hi)

@@ -11,8 +11,8 @@ namespace Memcheck.Engine.Ir;
 public sealed class Superblock
 {
     // From the shared pool: translation makes tens of thousands of blocks and keeps none of them (see Release).
-    private IrStmt[] _stmts = ArrayPool<IrStmt>.Shared.Rent(64);
-    private IrType[] _tempTypes = ArrayPool<IrType>.Shared.Rent(64);
+    private IrStmt[] _stmts;
+    private IrType[] _tempTypes;
 
     public ulong GuestAddress { get; }
     public int Count { get; private set; }
@@ -24,7 +24,16 @@ public sealed class Superblock
     /// <summary>Guest bytes the block was translated from, as (start, length) extents.</summary>
     public List<(ulong Start, int Length)> Extents { get; } = [];
 
-    public Superblock(ulong guestAddress) => GuestAddress = guestAddress;
+    /// <summary>
+    /// A block at <paramref name="guestAddress"/>; a pass that rewrites a block into a new one says how big it expects
+    /// it to be, so the arrays are not grown (copied and cleared) a doubling at a time.
+    /// </summary>
+    public Superblock(ulong guestAddress, int statements = 64, int temps = 64)
+    {
+        GuestAddress = guestAddress;
+        _stmts = ArrayPool<IrStmt>.Shared.Rent(statements);
+        _tempTypes = ArrayPool<IrType>.Shared.Rent(temps);
+    }
 
     public Span<IrStmt> Statements => _stmts.AsSpan(0, Count);
     public ref IrStmt this[int index] => ref _stmts[index];

@@ -756,7 +756,7 @@ internal sealed unsafe partial class BlockEmitter
             ref readonly var access = ref stmts[o.Statement + 1];
             bool store = access.Kind == StmtKind.Store;
             Load(Rax, access.A);
-            CheckAccess(access.AccessBytes, store);
+            CheckAccess(access.AccessBytes, store, walkInline: false);
             Access(access, !store && _allocator.LastUse[access.Dst] < 0);
         }
         _a.Jump(o.Back);
@@ -782,7 +782,29 @@ internal sealed unsafe partial class BlockEmitter
     private void CallHelper(in IrStmt s)
     {
         var args = s.Args ?? [];
-        // Staged through the stack: an argument may live in a register another argument is passed in.
+        if (ArgumentsMoveDirectly(args))
+            for (int k = 0; k < args.Length; k++) Load(ArgRegisters[k], args[k]);
+        else StageArguments(args);
+        I(Instruction.Create(Code.Mov_r64_rm64, Register.RDI, R64(StateReg)));
+        I(Instruction.Create(Code.Mov_r64_imm64, Register.RAX, (ulong)s.Helper!.Function));
+        I(Instruction.Create(Code.Call_rm64, Register.RAX));
+    }
+
+    /// <summary>Whether no argument lives in the register another one is passed in: each then goes straight to its own.</summary>
+    private bool ArgumentsMoveDirectly(IrValue[] args)
+    {
+        for (int k = 0; k < args.Length; k++)
+        {
+            if (!args[k].IsTemp || IsXmm(args[k]) || Home(args[k]) < 0) continue;
+            int passedIn = Array.IndexOf(ArgRegisters, Home(args[k]), 0, args.Length);
+            if (passedIn >= 0 && passedIn != k) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Puts the arguments in their registers through the stack, which no order of moves could clobber.</summary>
+    private void StageArguments(IrValue[] args)
+    {
         for (int k = 0; k < args.Length; k++)
         {
             var v = args[k];
@@ -791,9 +813,6 @@ internal sealed unsafe partial class BlockEmitter
             else I(Instruction.Create(Code.Push_r64, R64(InReg(v, Rax))));
         }
         for (int k = args.Length - 1; k >= 0; k--) I(Instruction.Create(Code.Pop_r64, R64(ArgRegisters[k])));
-        I(Instruction.Create(Code.Mov_r64_rm64, Register.RDI, R64(StateReg)));
-        I(Instruction.Create(Code.Mov_r64_imm64, Register.RAX, (ulong)s.Helper!.Function));
-        I(Instruction.Create(Code.Call_rm64, Register.RAX));
     }
 
     /// <summary>An operation the backend does not inline: IrEvaluator.EvalNative on Value128 operands in the frame.</summary>

@@ -12,9 +12,13 @@ namespace Memcheck.Engine.Jit;
 /// </summary>
 internal sealed unsafe partial class BlockEmitter
 {
-    private void CheckAccess(int bytes, bool write)
+    /// <param name="walkInline">
+    /// False where the check runs rarely (after a helper's slow case): the shared range routine then walks the map,
+    /// which keeps the rare path a few instructions long.
+    /// </param>
+    private void CheckAccess(int bytes, bool write, bool walkInline = true)
     {
-        if (_ctx.AccessCheck != null) CheckAddressable(bytes, write);
+        if (_ctx.AccessCheck != null) CheckAddressable(bytes, write, walkInline);
         else CheckPages(bytes, write);
     }
 
@@ -59,10 +63,10 @@ internal sealed unsafe partial class BlockEmitter
     /// one test that no 2-bit field of the covered bytes is 0. Other sizes and alignments go to the shared range
     /// routine, still native. Only a byte not addressable leaves generated code, for the tool's slow path.
     /// </summary>
-    private void CheckAddressable(int bytes, bool write)
+    private void CheckAddressable(int bytes, bool write, bool walkInline)
     {
         int general = _a.NewLabel(), slow = _a.NewLabel(), back = _a.NewLabel(), fault = _a.NewLabel();
-        bool inline = bytes is 1 or 2 or 4 or 8 or 16 or 32;
+        bool inline = walkInline && bytes is 1 or 2 or 4 or 8 or 16 or 32;
         if (inline)
         {
             if (bytes > 1)

@@ -18,7 +18,7 @@ internal sealed unsafe class VectorLiftedRunner : IDisposable
     public const ulong Ip = 0x10000;
     private const long CacheBytes = 16 << 20;
     private static readonly LifterTable Table = LifterTable.Build();
-    private static readonly Optimiser Optimiser = new() { GuestSpecialisation = FlagSpecialiser.Specialise };
+    private static readonly Optimiser Optimiser = new() { GuestSpecialisation = FlagSpecialiser.Rewrite };
 
     private readonly GuestState* _state = (GuestState*)NativeMemory.AlignedAlloc(GuestState.BlockSize, 64);
     private readonly IrInterpreter _interpreter = new();

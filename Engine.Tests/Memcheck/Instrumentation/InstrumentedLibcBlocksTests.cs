@@ -20,7 +20,7 @@ public unsafe class InstrumentedLibcBlocksTests
     private const int BufferSize = 1 << 14;
 
     private static readonly OptimiserOnLiftedCodeTests.LibcText Libc = new(OptimiserOnLiftedCodeTests.Libc);
-    private static readonly Optimiser Optimiser = new() { GuestSpecialisation = FlagSpecialiser.Specialise };
+    private static readonly Optimiser Optimiser = new() { GuestSpecialisation = FlagSpecialiser.Rewrite };
 
     [Test, Category("Slow")]
     public void InstrumentedBlocksWithStackTrackingComputeTheSameGuestValuesAsUninstrumentedOnes()

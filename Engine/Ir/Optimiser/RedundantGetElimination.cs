@@ -9,6 +9,7 @@ namespace Memcheck.Engine.Ir;
 /// operands of xor edx,edx after a put of rdx are one value (which the folder turns into 0, and memcheck sees defined,
 /// as VEX does). Writes are Put, PutI (anywhere in its array) and helper calls by their declared
 /// StateWrites. Memory operations never alias the guest state: the guard never grants it to the guest.
+/// A Put of the value the slot is known to hold already goes too.
 /// </summary>
 public static class RedundantGetElimination
 {
@@ -60,6 +61,9 @@ public static class RedundantGetElimination
                     break;
                 }
                 case StmtKind.Put when IsSlot(s.Offset, s.Type):
+                    // The state already holds this value there (a flag thunk's constant operation and zero shadows,
+                    // written again by the next instruction or loop iteration): nothing to write.
+                    if (known[s.Offset] is { } holds && holds.Type == s.Type && holds.Value == s.A) continue;
                     Forget(known, s.Offset, s.Type.Bytes());
                     Remember(known, set, s.Offset, new Slot(s.Type.Bytes(), s.Type, s.A));
                     break;
@@ -70,7 +74,9 @@ public static class RedundantGetElimination
                     Forget(known, s.Offset, s.Count * s.Type.Bytes());
                     break;
                 case StmtKind.Call:
-                    foreach (var (offset, size) in s.Helper!.StateWrites) Forget(known, offset, size);
+                    // Indexed: a foreach over the interface would allocate an enumerator per call.
+                    var writes = s.Helper!.StateWrites;
+                    for (int k = 0; k < writes.Count; k++) Forget(known, writes[k].Offset, writes[k].Size);
                     break;
             }
             sb[kept++] = s;

@@ -13,8 +13,9 @@ namespace Memcheck.Engine.Ir;
 public static class RedundantPutElimination
 {
     /// <summary>State ranges (offset, size) kept up to date at every memory access and dirty call.</summary>
-    public static readonly IReadOnlyList<(int Offset, int Size)> PreciseAtMemoryAccess =
-        [(GuestState.OffRsp, 8), (GuestState.OffRbp, 8), (GuestState.OffRip, 8)];
+    public static IReadOnlyList<(int Offset, int Size)> PreciseAtMemoryAccess => Precise;
+
+    private static readonly (int Offset, int Size)[] Precise = [(GuestState.OffRsp, 8), (GuestState.OffRbp, 8), (GuestState.OffRip, 8)];
 
     public static void Run(Superblock sb)
     {
@@ -48,17 +49,22 @@ public static class RedundantPutElimination
                     overwritten.Clear();
                     break;
                 case StmtKind.Load or StmtKind.Store:
-                    foreach (var (offset, size) in PreciseAtMemoryAccess) Observe(overwritten, offset, size);
+                    Observe(overwritten, Precise);
                     break;
                 case StmtKind.Call:
-                    foreach (var (offset, size) in s.Helper!.StateReads) Observe(overwritten, offset, size);
-                    if (!s.Helper.IsPure)
-                        foreach (var (offset, size) in PreciseAtMemoryAccess) Observe(overwritten, offset, size);
+                    Observe(overwritten, s.Helper!.StateReads);
+                    if (!s.Helper.IsPure) Observe(overwritten, Precise);
                     break;
             }
             sb[--first] = s;
         }
         sb.KeepFrom(first);
+    }
+
+    /// <summary>Every range of the list (indexed: a foreach over the interface would allocate per statement).</summary>
+    private static void Observe(Span<bool> overwritten, IReadOnlyList<(int Offset, int Size)> ranges)
+    {
+        for (int k = 0; k < ranges.Count; k++) Observe(overwritten, ranges[k].Offset, ranges[k].Size);
     }
 
     private static void Observe(Span<bool> overwritten, int offset, int size)

@@ -45,7 +45,11 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
         // The replacements set the V bits of what they write themselves (malloc's block, memcpy's copy).
         _vbits ??= new VBitInstrumenter(_shadow, Expensive(_options.Memcheck.ExpensiveDefinednessChecks), Replacements.Select(r => r.Helper));
         _stackTracking ??= new StackPointerTracking(TracksOrigins ? StackHelpers.WithOrigins(StackOrigin, _shadow.Origins!.Primary, Run.Origins!.RecentStacks) : StackHelpers.Events);
-        return _stackTracking.Instrument(_vbits.Instrument(sb));
+        var withVBits = _vbits.Instrument(sb);
+        var tracked = _stackTracking.Instrument(withVBits);
+        // Nothing reads the intermediate block again: its (large) arrays go back to the pool, not to the GC.
+        if (tracked != withVBits) withVBits.Release();
+        return tracked;
     }
 
     public uint StackOrigin(ulong codeAddress) => Run.Origins?.Stack(codeAddress) ?? OriginTags.None;

@@ -27,14 +27,19 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
     /// Run first, as VEX optimises before instrumenting: flag thunks become direct comparisons, which the exact
     /// equality rule then sees (a tested partly defined byte with a defined 1 bit is defined to be nonzero).
     /// </summary>
-    private static readonly Optimiser PreOptimiser = new() { GuestSpecialisation = FlagSpecialiser.Specialise };
+    private static readonly Optimiser PreOptimiser = new() { GuestSpecialisation = FlagSpecialiser.Rewrite, UnrollLoops = true };
 
     private readonly HashSet<IrHelper> _selfShadowing = [.. selfShadowing ?? []];
 
     public Superblock Instrument(Superblock input)
     {
         var sb = PreOptimiser.Run(input);
-        return new Pass(sb, new Superblock(sb.GuestAddress), expensive, _selfShadowing, IrValue.U64((ulong)shadow.Primary), shadow.Origins).Run();
+        // Shadow computations and checks make the block several times its input.
+        var output = new Superblock(sb.GuestAddress, 4 * sb.Count, 2 * sb.TempCount + 64);
+        var instrumented = new Pass(sb, output, expensive, _selfShadowing, IrValue.U64((ulong)shadow.Primary), shadow.Origins).Run();
+        // An unrolled loop is a block of the optimiser's making, which nothing reads again.
+        if (sb != input) sb.Release();
+        return instrumented;
     }
 
     /// <summary>One block's instrumentation: the original temps keep their numbers in the output.</summary>
