@@ -14,26 +14,7 @@ public sealed class Optimiser
     /// <remarks>It gives null when it changed nothing, which spares that round.</remarks>
     public Func<Superblock, Superblock?>? GuestSpecialisation { get; init; }
 
-    /// <summary>
-    /// Whether a small block that loops to itself is unrolled (<see cref="LoopUnroller"/>) once optimised, and the
-    /// copies optimised together. VEX does it before instrumentation; the result is a new block, the input's arrays
-    /// are then the caller's to release.
-    /// </summary>
-    public bool UnrollLoops { get; init; }
-
     public Superblock Run(Superblock sb)
-    {
-        sb = Simplify(sb);
-        if (UnrollLoops && LoopUnroller.Unroll(sb) is { } unrolled)
-        {
-            Propagate(unrolled);
-            Clean(unrolled);
-            return unrolled;
-        }
-        return sb;
-    }
-
-    private Superblock Simplify(Superblock sb)
     {
         Propagate(sb);
         if (GuestSpecialisation?.Invoke(sb) is { } specialised)

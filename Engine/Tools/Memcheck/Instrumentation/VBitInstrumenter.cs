@@ -27,7 +27,7 @@ public sealed class VBitInstrumenter(ShadowMemory shadow, ExpensiveChecks expens
     /// Run first, as VEX optimises before instrumenting: flag thunks become direct comparisons, which the exact
     /// equality rule then sees (a tested partly defined byte with a defined 1 bit is defined to be nonzero).
     /// </summary>
-    private static readonly Optimiser PreOptimiser = new() { GuestSpecialisation = FlagSpecialiser.Rewrite, UnrollLoops = true };
+    private static readonly Optimiser PreOptimiser = new() { GuestSpecialisation = FlagSpecialiser.Rewrite };
 
     private readonly HashSet<IrHelper> _selfShadowing = [.. selfShadowing ?? []];
 
