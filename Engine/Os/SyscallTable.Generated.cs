@@ -284,7 +284,7 @@ public static partial class SyscallTable
         new(270, "pselect6", PassThrough, [Scalar("n"), FdSet("readfds", 0), FdSet("writefds", 0), FdSet("exceptfds", 0), InOutStruct("timeout", 16), InStruct("sig", 16)]),
         new(271, "ppoll", PassThrough, [InOut("ufds", 1,8), Scalar("nfds"), InStruct("tsp", 16), InStruct("sigmask", 8), Scalar("sigsetsize")]),
         new(272, "unshare", PassThrough, [Scalar("flags")]),
-        new(273, "set_robust_list", Emulated, [Scalar("head"), Scalar("len")]),
+        new(273, "set_robust_list", Emulated, [In("head", 1), Scalar("len")]),
         new(274, "get_robust_list", PassThrough, null),
         new(275, "splice", PassThrough, [Fd("fd_in"), InOutStruct("off_in", 8), Fd("fd_out"), InOutStruct("off_out", 8), Scalar("len"), Scalar("flags")]),
         new(276, "tee", PassThrough, [Fd("fd_in"), Fd("fd_out"), Scalar("len"), Scalar("flags")]),

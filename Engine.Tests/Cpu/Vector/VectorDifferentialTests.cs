@@ -56,6 +56,14 @@ public sealed unsafe class VectorDifferentialTests : VectorRunnerFixture
     public void Lifted_form_follows_mxcsr_rounding_as_native(VectorForm form, uint rc) =>
         AssertMatchesNative(form, (int)form.Code * 31 + (int)rc, 0x1F80 | rc << 13);
 
+    /// <summary>pcmpistri $0x3a, lifted in plain IR rather than through the string-compare helper.</summary>
+    public static IEnumerable<VectorForm> EqualEachNegatedForms() =>
+        Forms().Where(f => f.Mnemonic is Mnemonic.Pcmpistri or Mnemonic.Vpcmpistri);
+
+    [TestCaseSource(nameof(EqualEachNegatedForms))]
+    public void Pcmpistri_equal_each_negated_to_the_end_matches_native(VectorForm form) =>
+        AssertMatchesNative(form, (int)form.Code * 37 + (form.Memory ? 1 : 0), 0x1F80, immediate: 0x3A);
+
     /// <summary>Flags the SDM leaves undefined after these instructions: never compared.</summary>
     private static ulong UndefinedFlags(Mnemonic m) => m switch
     {
@@ -64,7 +72,7 @@ public sealed unsafe class VectorDifferentialTests : VectorRunnerFixture
         _ => 0,
     };
 
-    private void AssertMatchesNative(VectorForm form, int seed, uint mxcsr)
+    private void AssertMatchesNative(VectorForm form, int seed, uint mxcsr, int? immediate = null)
     {
         var rng = new Random(seed);
         var memory = new Span<byte>(Memory, MemoryBytes);
@@ -72,7 +80,7 @@ public sealed unsafe class VectorDifferentialTests : VectorRunnerFixture
         ulong compared = X86Flags.Oszapc & ~UndefinedFlags(form.Mnemonic);
         for (int iteration = 0; iteration < Iterations; iteration++)
         {
-            var bytes = form.Encode(rng);
+            var bytes = form.Encode(rng, immediate);
             int shape = rng.Next(VectorInputs.Shapes);
             var start = new VectorImage();
             VectorInputs.Fill(rng, shape, new Span<byte>(start.Ymm, 512));

@@ -72,8 +72,11 @@ public sealed class VectorForm(Code code, bool memory)
         or OpCodeOperandKind.r32_reg or OpCodeOperandKind.r32_vvvv or OpCodeOperandKind.r32_rm
         or OpCodeOperandKind.r64_reg or OpCodeOperandKind.r64_vvvv or OpCodeOperandKind.r64_rm or OpCodeOperandKind.seg_rDI;
 
-    /// <summary>A random instance: random registers and immediate; memory is [rsi], maskmovdqu's implicit [rdi].</summary>
-    public byte[] Encode(Random rng)
+    /// <summary>
+    /// A random instance: random registers and immediate (or <paramref name="immediate"/>); memory is [rsi],
+    /// maskmovdqu's implicit [rdi].
+    /// </summary>
+    public byte[] Encode(Random rng, int? immediate = null)
     {
         var op = Code.ToOpCode();
         if (op.OpCount == 3 && op.GetOpKind(0) == OpCodeOperandKind.seg_rDI)
@@ -86,7 +89,7 @@ public sealed class VectorForm(Code code, bool memory)
             var kind = op.GetOpKind(i);
             operands[i] = kind switch
             {
-                OpCodeOperandKind.imm8 => rng.Next(256),
+                OpCodeOperandKind.imm8 => immediate ?? rng.Next(256),
                 OpCodeOperandKind.mem => new MemoryOperand(Register.RSI),
                 _ when Memory && IsRegisterOrMemory(kind) => new MemoryOperand(Register.RSI),
                 OpCodeOperandKind.xmm_reg or OpCodeOperandKind.xmm_vvvv or OpCodeOperandKind.xmm_rm or OpCodeOperandKind.xmm_or_mem

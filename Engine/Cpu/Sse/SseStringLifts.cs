@@ -32,6 +32,7 @@ internal static unsafe class SseStringLifts
     private static bool Lift(LiftContext c, bool explicitLengths, bool writesMask)
     {
         if (!IsXmm(c, 0)) return false;
+        if (!explicitLengths && !writesMask && c.Insn.Immediate8 == EqualEachNegatedToEnd) return LiftEqualEachNegatedToEnd(c);
         var sb = c.Sb;
         sb.Put(OffA, Dest(c));
         sb.Put(OffB, Source(c, 1, aligned: false)); // the string compares are exempt from alignment checks
@@ -51,6 +52,54 @@ internal static unsafe class SseStringLifts
         else
             c.PutGpr(Iced.Intel.Register.RCX, sb.Binop(IrOp.And, result, IrValue.U64(0xFF)));
         return true;
+    }
+
+    /// <summary>
+    /// pcmpistri $0x3a: unsigned bytes, "equal each", the result negated over the second operand's valid bytes, the
+    /// least significant index. glibc's SSE4.2 strcspn, strspn and strpbrk use it on strings whose bytes past the
+    /// terminator may be undefined, so it is lifted in plain IR, as VEX lifts it, where memcheck follows each byte's
+    /// definedness (the helper would make the index undefined whenever any byte of either operand is).
+    /// </summary>
+    private const byte EqualEachNegatedToEnd = 0x3A;
+
+    private static bool LiftEqualEachNegatedToEnd(LiftContext c)
+    {
+        var sb = c.Sb;
+        IrValue first = Dest(c), second = Source(c, 1, aligned: false);
+        var (firstHasEnd, firstValid) = ValidBytes(sb, first);
+        var (secondHasEnd, secondValid) = ValidBytes(sb, second);
+        var equal = ByteMask(sb, sb.Binop(IrOp.VCmpEQ, IrType.V128, first, second, IrType.I8));
+        // Both bytes valid: whether they are equal; neither valid: 1 (a match); one of them only: 0.
+        var bothValid = sb.Binop(IrOp.And, equal, sb.Binop(IrOp.And, firstValid, secondValid));
+        var neitherValid = sb.Unop(IrOp.Not, IrType.I32, sb.Binop(IrOp.Or, firstValid, secondValid));
+        var matches = sb.Binop(IrOp.And, sb.Binop(IrOp.Or, bothValid, neitherValid), IrValue.U32(0xFFFF));
+        var result = sb.Binop(IrOp.And, sb.Binop(IrOp.Xor, matches, secondValid), IrValue.U32(0xFFFF));
+        var index = sb.Unop(IrOp.Ctz, IrType.I32, sb.Binop(IrOp.Or, result, IrValue.U32(0x10000)));
+        c.PutGpr(Iced.Intel.Register.RCX, sb.Unop(IrOp.ZeroExtend, IrType.I64, index));
+
+        var carry = sb.Ite(sb.Binop(IrOp.CmpNE, IrType.I1, result, IrValue.U32(0)), IrValue.U32(X86Flags.CF), IrValue.U32(0));
+        var zero = sb.Ite(secondHasEnd, IrValue.U32(X86Flags.ZF), IrValue.U32(0));
+        var sign = sb.Ite(firstHasEnd, IrValue.U32(X86Flags.SF), IrValue.U32(0));
+        var overflow = sb.Binop(IrOp.Shl, IrType.I32, sb.Binop(IrOp.And, result, IrValue.U32(1)), IrValue.U8(11));
+        var flags = sb.Binop(IrOp.Or, sb.Binop(IrOp.Or, carry, zero), sb.Binop(IrOp.Or, sign, overflow));
+        c.SetFlagsFromRflags(sb.Unop(IrOp.ZeroExtend, IrType.I64, flags));
+        return true;
+    }
+
+    /// <summary>An I32 with bit i set from the top bit of byte i.</summary>
+    private static IrValue ByteMask(Superblock sb, IrValue v) => sb.Unop(IrOp.VMoveMask, IrType.I32, v, IrType.I8);
+
+    /// <summary>
+    /// Whether the string has a zero byte, and the mask of its bytes before the first one: (1 &lt;&lt; the zero's index) -
+    /// 1, or all ones without a zero. Written so that undefined bytes after the first zero leave the mask defined.
+    /// </summary>
+    private static (IrValue HasEnd, IrValue Valid) ValidBytes(Superblock sb, IrValue v)
+    {
+        var zeros = ByteMask(sb, sb.Binop(IrOp.VCmpEQ, IrType.V128, v, IrValue.Constant128(IrType.V128, 0, 0), IrType.I8));
+        var hasEnd = sb.Binop(IrOp.CmpNE, IrType.I1, zeros, IrValue.U32(0));
+        var end = sb.Unop(IrOp.Truncate, IrType.I8, sb.Unop(IrOp.Ctz, IrType.I32, zeros));
+        var bit = sb.Ite(hasEnd, sb.Binop(IrOp.Shl, IrType.I32, IrValue.U32(1), end), IrValue.U32(0));
+        return (hasEnd, sb.Binop(IrOp.Sub, bit, IrValue.U32(1)));
     }
 
     /// <summary>RAX/RDX with REX.W, else EAX/EDX as a signed 32-bit count.</summary>

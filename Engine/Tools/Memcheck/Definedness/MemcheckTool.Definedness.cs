@@ -23,6 +23,7 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
     private VBitInstrumenter? _vbits;
     private StackPointerTracking? _stackTracking;
     private SyscallChecks? _syscalls;
+    private BreakShadow? _break;
 
     /// <summary>
     /// The one switch for V bits: with --undef-value-errors=no memcheck tracks A bits only (no V-bit pass, blocks
@@ -63,13 +64,18 @@ public sealed unsafe partial class MemcheckTool : IShadowMemoryOwner, IUndefined
 
     public override void BeforeSyscall(GuestState* state, SyscallEntry? entry)
     {
+        if (entry?.Name == "brk") Break.Before();
         if (TracksDefinedness) Syscalls.Before(state, entry);
     }
 
     public override void AfterSyscall(GuestState* state, SyscallEntry? entry, long result)
     {
+        if (entry?.Name == "brk")
+            Break.After(TracksDefinedness, () => Run.Origins is { } origins ? origins.Unknown(Run.Stacks.Add(Run.Host.CaptureStack(state))) : OriginTags.None);
         if (TracksDefinedness) Syscalls.After(state, entry, result);
     }
+
+    private BreakShadow Break => _break ??= new BreakShadow(Run.Host.Space, _shadow);
 
     /// <summary>What the core writes to a register (a client request's answer) is defined.</summary>
     public override void RegisterWrittenByCore(GuestState* state, int offset, int size)

@@ -6,7 +6,7 @@ namespace Memcheck.Engine.Tools.Memcheck.Errors;
 
 /// <summary>
 /// Says where an address lies, in Valgrind's order: a block the client described (VALGRIND_CREATE_BLOCK), a heap
-/// block (live or recently freed, with its stacks), a thread's stack, a data symbol, a mapped segment, else "not
+/// block (live or recently freed, with its stacks), a thread's stack, a data symbol, the program break, else "not
 /// stack'd, malloc'd or (recently) free'd".
 /// </summary>
 public sealed class AddressDescriber(ToolHost host, HeapTracker heap, StackStore stacks, ClientBlocks clientBlocks)
@@ -28,7 +28,18 @@ public sealed class AddressDescriber(ToolHost host, HeapTracker heap, StackStore
                     return new AddressDescription(OnStack(address, thread));
         if (host.DebugInfo.DataSymbol(address) is var (name, offset))
             return new AddressDescription([$"Address 0x{address:x} is {offset} bytes inside data symbol \"{name}\""]);
+        if (InBreakSegment(address) is { } inBreak) return new AddressDescription([inBreak]);
         return new AddressDescription([$"Address 0x{address:x} is not stack'd, malloc'd or (recently) free'd"]);
+    }
+
+    /// <summary>An address in the pages of the program break, as Valgrind names its "brk data segment".</summary>
+    private string? InBreakSegment(ulong address)
+    {
+        ulong start = host.Space.BrkStart, limit = host.Space.CurrentBrk;
+        if (address < start || address >= PageMap.PageUp(limit)) return null;
+        return address < limit
+            ? $"Address 0x{address:x} is in the brk data segment 0x{start:x}-0x{limit - 1:x}"
+            : $"Address 0x{address:x} is {address - limit} bytes after the brk data segment limit 0x{limit:x}";
     }
 
     private unsafe string[] OnStack(ulong address, ToolThread thread)
