@@ -64,26 +64,18 @@ public sealed unsafe class AccessCheckTests
 {
     private const ulong Instruction = 0x401004, NextInstruction = 0x401008;
 
-    private JitTestMachine _machine = null!;
-    private ShadowedMemory _memory = null!;
-    private BackendContext _context = null!;
+    private ShadowedJit _jit = null!;
     private ulong _rbx = 0x1234_5678;
 
     [SetUp]
     public void SetUp()
     {
-        _machine = new JitTestMachine();
-        _memory = new ShadowedMemory();
-        _context = new BackendContext(_machine.PageMap.Level1, _machine.Cache) { AccessCheck = _memory.Check };
+        _jit = new ShadowedJit();
         ShadowedMemory.Calls.Clear();
     }
 
     [TearDown]
-    public void TearDown()
-    {
-        _memory.Dispose();
-        _machine.Dispose();
-    }
+    public void TearDown() => _jit.Dispose();
 
     /// <summary>Reads one declared byte range: returns the sum of its bytes.</summary>
     [UnmanagedCallersOnly]
@@ -168,7 +160,7 @@ public sealed unsafe class AccessCheckTests
         (ulong Address, ulong Size, ulong IsWrite, ulong Rip)[] Calls);
 
     /// <summary>The bytes around the chunk boundary the accesses touch, filled with a pattern before each run.</summary>
-    private Span<byte> Window => new((byte*)_memory.ChunkBoundary - 64, 128);
+    private Span<byte> Window => new((byte*)_jit.Memory.ChunkBoundary - 64, 128);
 
     private Outcome Run(Func<ulong> execute, GuestState* state, ulong address)
     {
@@ -187,12 +179,12 @@ public sealed unsafe class AccessCheckTests
 
     private Outcome Interpret(Superblock sb, ulong address) => Run(() =>
     {
-        var exit = new IrInterpreter(_memory.Check).Run(sb, _machine.Reference, NoMemory.Instance);
-        _machine.Reference->ExitKind = (ulong)exit.Kind;
+        var exit = new IrInterpreter(_jit.Memory.Check).Run(sb, _jit.Machine.Reference, NoMemory.Instance);
+        _jit.Machine.Reference->ExitKind = (ulong)exit.Kind;
         return exit.NextAddress;
-    }, _machine.Reference, address);
+    }, _jit.Machine.Reference, address);
 
-    private Outcome Execute(CompiledBlock block, ulong address) => Run(() => block.Entry(_machine.State), _machine.State, address);
+    private Outcome Execute(CompiledBlock block, ulong address) => Run(() => block.Entry(_jit.Machine.State), _jit.Machine.State, address);
 
     /// <summary>
     /// For each alignment from 16 bytes below a chunk boundary to 16 above it, each position of one noaccess
@@ -204,16 +196,16 @@ public sealed unsafe class AccessCheckTests
         int slowPathRuns = 0;
         for (int offset = -16; offset < 16; offset++)
         {
-            ulong address = (ulong)((long)_memory.ChunkBoundary + offset);
+            ulong address = (ulong)((long)_jit.Memory.ChunkBoundary + offset);
             var sb = AccessBlock(size, write);
-            var block = _machine.Compiler.Compile(sb, _context);
+            var block = _jit.Machine.Compiler.Compile(sb, _jit.Context);
             for (int noAccess = -2; noAccess <= size; noAccess++)
             foreach (bool undefined in (bool[])[false, true])
             {
                 // Addressable bytes defined (the fast accept) or undefined (the field test).
-                if (undefined) _memory.Shadow.MakeUndefined(_memory.ChunkBoundary - 64, 128);
-                else _memory.Shadow.MakeDefined(_memory.ChunkBoundary - 64, 128);
-                if (noAccess >= -1) _memory.Shadow.MakeNoAccess(address + (ulong)(long)noAccess, 1);
+                if (undefined) _jit.Memory.Shadow.MakeUndefined(_jit.Memory.ChunkBoundary - 64, 128);
+                else _jit.Memory.Shadow.MakeDefined(_jit.Memory.ChunkBoundary - 64, 128);
+                if (noAccess >= -1) _jit.Memory.Shadow.MakeNoAccess(address + (ulong)(long)noAccess, 1);
                 bool covered = noAccess >= 0 && noAccess < size;
                 foreach (ulong answer in (ulong[])[0, 1])
                 {
@@ -255,7 +247,7 @@ public sealed unsafe class AccessCheckTests
         const ulong high = 1UL << 47;
         ShadowedMemory.Answer = 1;
         var sb = AccessBlock(8, write: false);
-        var compiled = Execute(_machine.Compiler.Compile(sb, _context), high);
+        var compiled = Execute(_jit.Machine.Compiler.Compile(sb, _jit.Context), high);
         var interpreted = Interpret(sb, high);
         foreach (var outcome in new[] { compiled, interpreted })
         {
@@ -268,9 +260,9 @@ public sealed unsafe class AccessCheckTests
     [Test]
     public void AnUndefinedButAddressableAccessPerformsWithoutTheSlowPath()
     {
-        _memory.Shadow.MakeUndefined(_memory.Base, ShadowedMemory.Bytes);
-        ulong address = _memory.ChunkBoundary + 8;
-        var compiled = Execute(_machine.Compiler.Compile(AccessBlock(8, write: false), _context), address);
+        _jit.Memory.Shadow.MakeUndefined(_jit.Memory.Base, ShadowedMemory.Bytes);
+        ulong address = _jit.Memory.ChunkBoundary + 8;
+        var compiled = Execute(_jit.Machine.Compiler.Compile(AccessBlock(8, write: false), _jit.Context), address);
         Assert.That(compiled.Calls, Is.Empty);
         Assert.That(compiled.Kind, Is.EqualTo(JumpKind.Boring));
         Assert.That(BitConverter.ToUInt64(compiled.State, GuestState.OffRcx), Is.EqualTo(BitConverter.ToUInt64(compiled.Memory, 64 + 8)));
@@ -281,15 +273,15 @@ public sealed unsafe class AccessCheckTests
     public void AGuardedHelpersMemoryIsCheckedOnlyWhenItIsCalled(ulong guard, int slowPathCalls)
     {
         _rbx = guard;
-        ulong address = _memory.ChunkBoundary;
-        _memory.Shadow.MakeNoAccess(address, 16);
+        ulong address = _jit.Memory.ChunkBoundary;
+        _jit.Memory.Shadow.MakeNoAccess(address, 16);
         ShadowedMemory.Answer = 1;
         var sb = new Superblock(Instruction);
         sb.IMark(Instruction, 4);
         var call = sb.Binop(IrOp.CmpNE, IrType.I1, sb.Get(GuestState.OffRbx, IrType.I64), IrValue.U64(0));
         sb.Put(GuestState.OffRcx, sb.CallGuarded(call, Sum10, sb.Get(GuestState.OffRdi, IrType.I64)));
         sb.Next = IrValue.U64(NextInstruction);
-        var block = _machine.Compiler.Compile(sb, _context);
+        var block = _jit.Machine.Compiler.Compile(sb, _jit.Context);
 
         foreach (var outcome in new[] { Interpret(sb, address), Execute(block, address) })
         {

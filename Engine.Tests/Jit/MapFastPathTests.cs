@@ -19,19 +19,15 @@ public sealed unsafe class MapFastPathTests
     private const ulong Instruction = 0x401000, NextInstruction = 0x401008;
     private const ulong NotDefined = 0x77;
 
-    private JitTestMachine _machine = null!;
-    private ShadowedMemory _memory = null!;
-    private BackendContext _context = null!;
+    private ShadowedJit _jit = null!;
     private static int s_calls;
     private static ShadowMemory? s_shadow;
 
     [SetUp]
     public void SetUp()
     {
-        _machine = new JitTestMachine();
-        _memory = new ShadowedMemory();
-        _context = new BackendContext(_machine.PageMap.Level1, _machine.Cache) { AccessCheck = _memory.Check };
-        s_shadow = _memory.Shadow;
+        _jit = new ShadowedJit();
+        s_shadow = _jit.Memory.Shadow;
         s_calls = 0;
     }
 
@@ -39,8 +35,7 @@ public sealed unsafe class MapFastPathTests
     public void TearDown()
     {
         s_shadow = null;
-        _memory.Dispose();
-        _machine.Dispose();
+        _jit.Dispose();
     }
 
     /// <summary>(address, primary) -> 0 when the 8 bytes are defined, else <see cref="NotDefined"/>: the fast case's meaning.</summary>
@@ -75,7 +70,7 @@ public sealed unsafe class MapFastPathTests
             for (int r = 0; r < 16; r++)
                 live.Add(sb.Binop(IrOp.Add, sb.Get(GuestState.GprOffset(r), IrType.I64), IrValue.U64((ulong)r * 0x101)));
         var address = sb.Get(GuestState.OffRdi, IrType.I64);
-        var probe = sb.Call(Probe, address, IrValue.U64((ulong)_memory.Check.Primary));
+        var probe = sb.Call(Probe, address, IrValue.U64((ulong)_jit.Memory.Check.Primary));
         IrValue? loaded = withLoad ? sb.Load(IrType.I64, address) : null;
         if (pressure) sb.Call(Call);
         for (int r = 0; r < live.Count; r++) sb.Put(GuestState.OffScratch0 + 8 * (r % 8), sb.Binop(IrOp.Xor, live[r], live[(r + 1) % live.Count]));
@@ -102,24 +97,24 @@ public sealed unsafe class MapFastPathTests
     private void CheckAgainstTheInterpreter(bool withLoad, bool pressure)
     {
         var sb = Block(withLoad, pressure);
-        var block = _machine.Compiler.Compile(sb, _context);
-        ulong aligned = _memory.ChunkBoundary + 64;
-        new Span<byte>((byte*)_memory.ChunkBoundary - 64, 256).Fill(0x5A);
+        var block = _jit.Machine.Compiler.Compile(sb, _jit.Context);
+        ulong aligned = _jit.Memory.ChunkBoundary + 64;
+        new Span<byte>((byte*)_jit.Memory.ChunkBoundary - 64, 256).Fill(0x5A);
         *(ulong*)aligned = 0x1122_3344_5566_7788;
         // 4-aligned is enough for the fast case, unless the bytes run into the next 64 KiB chunk.
         var cases = new[]
         {
             (aligned, true, "aligned", true), (aligned, false, "aligned", false), (aligned + 4, true, "4-aligned", true),
-            (aligned + 2, true, "2-aligned", false), (_memory.ChunkBoundary - 4, true, "across a chunk boundary", false),
+            (aligned + 2, true, "2-aligned", false), (_jit.Memory.ChunkBoundary - 4, true, "across a chunk boundary", false),
         };
         foreach (var (address, defined, alignment, fast) in cases)
         {
-            _memory.Shadow.MakeDefined(_memory.Base, ShadowedMemory.Bytes);
-            if (!defined) _memory.Shadow.MakeUndefined(address, 8);
+            _jit.Memory.Shadow.MakeDefined(_jit.Memory.Base, ShadowedMemory.Bytes);
+            if (!defined) _jit.Memory.Shadow.MakeUndefined(address, 8);
             string where = $"{(withLoad ? "fused with its load" : "alone")}, {(pressure ? "spilled" : "in registers")}, " +
                 $"{(defined ? "defined" : "undefined")}, {alignment}\n{sb}";
-            var interpreted = Run(() => new IrInterpreter(_memory.Check).Run(sb, _machine.Reference, NoMemory.Instance).NextAddress, _machine.Reference, address);
-            var compiled = Run(() => block.Entry(_machine.State), _machine.State, address);
+            var interpreted = Run(() => new IrInterpreter(_jit.Memory.Check).Run(sb, _jit.Machine.Reference, NoMemory.Instance).NextAddress, _jit.Machine.Reference, address);
+            var compiled = Run(() => block.Entry(_jit.Machine.State), _jit.Machine.State, address);
 
             Assert.That(compiled.State.AsSpan().SequenceEqual(interpreted.State), Is.True, $"guest state; {where}");
             Assert.That(compiled.Calls, Is.EqualTo(fast ? 0 : 1), $"helper calls; {where}");
@@ -160,27 +155,27 @@ public sealed unsafe class MapFastPathTests
         var sb = new Superblock(Instruction);
         sb.IMark(Instruction, 8);
         var address = sb.Get(GuestState.OffRdi, IrType.I64);
-        sb.Call(StoreProbe, address, sb.Get(GuestState.OffRsi, IrType.I64), IrValue.U64((ulong)_memory.Check.Primary));
+        sb.Call(StoreProbe, address, sb.Get(GuestState.OffRsi, IrType.I64), IrValue.U64((ulong)_jit.Memory.Check.Primary));
         sb.Next = IrValue.U64(NextInstruction);
         sb.NextKind = JumpKind.Boring;
-        var check = _memory.Check with { SharedSecondaries = _memory.Shadow.SharedSecondaries };
-        var block = _machine.Compiler.Compile(sb, new BackendContext(_machine.PageMap.Level1, _machine.Cache) { AccessCheck = check });
-        ulong at = _memory.ChunkBoundary + 64;
+        var check = _jit.Memory.Check with { SharedSecondaries = _jit.Memory.Shadow.SharedSecondaries };
+        var block = _jit.Machine.Compiler.Compile(sb, new BackendContext(_jit.Machine.PageMap.Level1, _jit.Machine.Cache) { AccessCheck = check });
+        ulong at = _jit.Memory.ChunkBoundary + 64;
 
         VaBits[] Run(Action execute)
         {
-            _memory.Shadow.MakeDefined(_memory.Base, ShadowedMemory.Bytes);
-            if (ownSecondary) _memory.Shadow.MakeNoAccess(_memory.ChunkBoundary + 0xFFFF, 1);
-            if (before == VaBits.Undefined) _memory.Shadow.MakeUndefined(ownSecondary ? at : _memory.ChunkBoundary, ownSecondary ? 8UL : 1UL << 16);
-            if (before == VaBits.NoAccess) _memory.Shadow.MakeNoAccess(at, 8);
+            _jit.Memory.Shadow.MakeDefined(_jit.Memory.Base, ShadowedMemory.Bytes);
+            if (ownSecondary) _jit.Memory.Shadow.MakeNoAccess(_jit.Memory.ChunkBoundary + 0xFFFF, 1);
+            if (before == VaBits.Undefined) _jit.Memory.Shadow.MakeUndefined(ownSecondary ? at : _jit.Memory.ChunkBoundary, ownSecondary ? 8UL : 1UL << 16);
+            if (before == VaBits.NoAccess) _jit.Memory.Shadow.MakeNoAccess(at, 8);
             s_calls = 0;
             execute();
-            return Enumerable.Range(-8, 24).Select(i => _memory.Shadow.Get(at + (ulong)i)).ToArray();
+            return Enumerable.Range(-8, 24).Select(i => _jit.Memory.Shadow.Get(at + (ulong)i)).ToArray();
         }
 
-        foreach (var state in new[] { _machine.State, _machine.Reference }) { state->Gpr[7] = at; state->Gpr[6] = vbits; }
-        var expected = Run(() => new IrInterpreter(_memory.Check).Run(sb, _machine.Reference, NoMemory.Instance));
-        var compiled = Run(() => block.Entry(_machine.State));
+        foreach (var state in new[] { _jit.Machine.State, _jit.Machine.Reference }) { state->Gpr[7] = at; state->Gpr[6] = vbits; }
+        var expected = Run(() => new IrInterpreter(_jit.Memory.Check).Run(sb, _jit.Machine.Reference, NoMemory.Instance));
+        var compiled = Run(() => block.Entry(_jit.Machine.State));
         Assert.That(compiled, Is.EqualTo(expected));
         Assert.That(s_calls, Is.EqualTo(called ? 1 : 0));
     }

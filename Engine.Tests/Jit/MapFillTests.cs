@@ -18,28 +18,22 @@ public sealed unsafe class MapFillTests
 {
     private const ulong Instruction = 0x401000, NextInstruction = 0x401008;
 
-    private JitTestMachine _machine = null!;
-    private ShadowedMemory _memory = null!;
-    private BackendContext _context = null!;
+    private ShadowedJit _jit = null!;
     private static int s_calls;
     private static ShadowMemory? s_shadow;
 
     [SetUp]
     public void SetUp()
     {
-        _machine = new JitTestMachine();
-        _memory = new ShadowedMemory(origins: true);
-        var check = _memory.Check with { SharedSecondaries = _memory.Shadow.SharedSecondaries };
-        _context = new BackendContext(_machine.PageMap.Level1, _machine.Cache) { AccessCheck = check };
-        s_shadow = _memory.Shadow;
+        _jit = new ShadowedJit(origins: true, sharedSecondaries: true);
+        s_shadow = _jit.Memory.Shadow;
     }
 
     [TearDown]
     public void TearDown()
     {
         s_shadow = null;
-        _memory.Dispose();
-        _machine.Dispose();
+        _jit.Dispose();
     }
 
     [UnmanagedCallersOnly]
@@ -79,7 +73,7 @@ public sealed unsafe class MapFillTests
     /// <summary>New stack created by what tag <paramref name="tag"/> names, and dead stack, in the shadow's tags too.</summary>
     private IrHelper[] TaggedHelpers(ulong tag)
     {
-        var tags = _memory.Shadow.Origins!.Primary;
+        var tags = _jit.Memory.Shadow.Origins!.Primary;
         var created = new IrHelper("test_new_stack_created", &UndefineCreated, 3, isPure: false)
         {
             Fill = NewStack.Fill! with { Tags = new TagFill(tags, TagArg: 2) },
@@ -94,20 +88,20 @@ public sealed unsafe class MapFillTests
     /// <summary>The second chunk: its own secondary (one noaccess byte at its end), defined, a partly defined byte where asked.</summary>
     private void Prepare(bool ownSecondary, ulong? partlyDefined, bool ownTags = true)
     {
-        _memory.Shadow.MakeDefined(_memory.Base, ShadowedMemory.Bytes);
-        if (ownSecondary) _memory.Shadow.MakeNoAccess(_memory.ChunkBoundary + 0xFFFF, 1);
-        if (partlyDefined is ulong at) Assert.That(_memory.Shadow.SetVBits(at, 1, 0x0F), Is.True);
+        _jit.Memory.Shadow.MakeDefined(_jit.Memory.Base, ShadowedMemory.Bytes);
+        if (ownSecondary) _jit.Memory.Shadow.MakeNoAccess(_jit.Memory.ChunkBoundary + 0xFFFF, 1);
+        if (partlyDefined is ulong at) Assert.That(_jit.Memory.Shadow.SetVBits(at, 1, 0x0F), Is.True);
         // Tags of its own in the second chunk, a different one in every word.
-        _memory.Shadow.Origins!.Store(_memory.ChunkBoundary, 0x10000, 0);
+        _jit.Memory.Shadow.Origins!.Store(_jit.Memory.ChunkBoundary, 0x10000, 0);
         if (ownTags)
-            for (ulong word = 0; word < 0x10000; word += 4) _memory.Shadow.Origins!.Store(_memory.ChunkBoundary + word, 4, (uint)word + 1);
+            for (ulong word = 0; word < 0x10000; word += 4) _jit.Memory.Shadow.Origins!.Store(_jit.Memory.ChunkBoundary + word, 4, (uint)word + 1);
     }
 
     private uint[] Tags(ulong from, int count) =>
-        Enumerable.Range(0, count).Select(i => _memory.Shadow.Origins!.Load(from + (ulong)i, 1)).ToArray();
+        Enumerable.Range(0, count).Select(i => _jit.Memory.Shadow.Origins!.Load(from + (ulong)i, 1)).ToArray();
 
     private VaBits[] States(ulong from, int count) =>
-        Enumerable.Range(0, count).Select(i => _memory.Shadow.Get(from + (ulong)i)).ToArray();
+        Enumerable.Range(0, count).Select(i => _jit.Memory.Shadow.Get(from + (ulong)i)).ToArray();
 
     /// <summary>The helper on [rdi, rdi + length); a third argument, the tag, in rdx.</summary>
     private Superblock Block(IrHelper helper, ulong length)
@@ -146,27 +140,27 @@ public sealed unsafe class MapFillTests
     {
         foreach (var helper in new[] { NewStack, DeadStack })
         {
-            ulong address = _memory.ChunkBoundary + (ulong)offset;
-            ulong? partly = partlyDefinedOffset is ulong p ? _memory.ChunkBoundary + p : null;
+            ulong address = _jit.Memory.ChunkBoundary + (ulong)offset;
+            ulong? partly = partlyDefinedOffset is ulong p ? _jit.Memory.ChunkBoundary + p : null;
             var sb = Block(helper, length);
             ulong from = address - 64;
             int span = (int)length + 128;
 
             Prepare(ownSecondary, partly);
             s_calls = 0;
-            _machine.Reference->Gpr[7] = address;
-            new IrInterpreter(_memory.Check).Run(sb, _machine.Reference, NoMemory.Instance);
+            _jit.Machine.Reference->Gpr[7] = address;
+            new IrInterpreter(_jit.Memory.Check).Run(sb, _jit.Machine.Reference, NoMemory.Instance);
             var expected = States(from, span);
 
             Prepare(ownSecondary, partly);
             s_calls = 0;
-            _machine.State->Gpr[7] = address;
-            _machine.State->Gpr[3] = 0x1234;
-            _machine.Compiler.Compile(sb, _context).Entry(_machine.State);
+            _jit.Machine.State->Gpr[7] = address;
+            _jit.Machine.State->Gpr[3] = 0x1234;
+            _jit.Machine.Compiler.Compile(sb, _jit.Context).Entry(_jit.Machine.State);
 
             Assert.That(States(from, span), Is.EqualTo(expected), helper.Name);
             Assert.That(s_calls, Is.EqualTo(inline ? 0 : 1), helper.Name);
-            Assert.That(_machine.State->Gpr[6], Is.EqualTo(0x1234UL), "a register live across the fill");
+            Assert.That(_jit.Machine.State->Gpr[6], Is.EqualTo(0x1234UL), "a register live across the fill");
         }
     }
 
@@ -175,18 +169,18 @@ public sealed unsafe class MapFillTests
         Superblock sb, Action prepare, ulong address, ulong tag, ulong from, int span)
     {
         prepare();
-        _machine.Reference->Gpr[7] = address;
-        _machine.Reference->Gpr[2] = tag;
-        new IrInterpreter(_memory.Check).Run(sb, _machine.Reference, NoMemory.Instance);
+        _jit.Machine.Reference->Gpr[7] = address;
+        _jit.Machine.Reference->Gpr[2] = tag;
+        new IrInterpreter(_jit.Memory.Check).Run(sb, _jit.Machine.Reference, NoMemory.Instance);
         var interpreted = (States(from, span), Tags(from, span));
 
         prepare();
         s_calls = 0;
-        _machine.State->Gpr[7] = address;
-        _machine.State->Gpr[2] = tag;
-        _machine.State->Gpr[3] = 0x1234;
-        _machine.Compiler.Compile(sb, _context).Entry(_machine.State);
-        Assert.That(_machine.State->Gpr[6], Is.EqualTo(0x1234UL), "a register live across the fill");
+        _jit.Machine.State->Gpr[7] = address;
+        _jit.Machine.State->Gpr[2] = tag;
+        _jit.Machine.State->Gpr[3] = 0x1234;
+        _jit.Machine.Compiler.Compile(sb, _jit.Context).Entry(_jit.Machine.State);
+        Assert.That(_jit.Machine.State->Gpr[6], Is.EqualTo(0x1234UL), "a register live across the fill");
         return (interpreted, (States(from, span), Tags(from, span)), s_calls);
     }
 
@@ -197,8 +191,8 @@ public sealed unsafe class MapFillTests
         foreach (ulong tag in new ulong[] { 0x77, 0 })
             foreach (var helper in TaggedHelpers(tag))
             {
-                ulong address = _memory.ChunkBoundary + (ulong)offset;
-                ulong? partly = partlyDefinedOffset is ulong p ? _memory.ChunkBoundary + p : null;
+                ulong address = _jit.Memory.ChunkBoundary + (ulong)offset;
+                ulong? partly = partlyDefinedOffset is ulong p ? _jit.Memory.ChunkBoundary + p : null;
                 var (interpreted, compiled, calls) = RunBoth(Block(helper, length), () => Prepare(ownSecondary, partly),
                     address, tag, address - 64, (int)length + 128);
                 Assert.That(compiled, Is.EqualTo(interpreted), $"{helper.Name}, tag {tag}");
@@ -211,7 +205,7 @@ public sealed unsafe class MapFillTests
     public void InAChunkWithoutTagsOnlyATagNeedsTheCall(ulong tag, bool called)
     {
         var helpers = TaggedHelpers(tag);
-        ulong address = _memory.ChunkBoundary + 0x100;
+        ulong address = _jit.Memory.ChunkBoundary + 0x100;
         var (interpreted, compiled, calls) = RunBoth(Block(helpers[0], 128), () => Prepare(true, null, ownTags: false),
             address, tag, address - 64, 256);
         Assert.That(compiled, Is.EqualTo(interpreted));
